@@ -1,0 +1,4 @@
+import type { ForbiddenKey } from './types.ts';
+
+// PLACEHOLDER: replaced by the real list.
+export const FORBIDDEN_KEYS: ForbiddenKey[] = [];

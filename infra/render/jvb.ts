@@ -1,0 +1,7 @@
+import type { RenderInput } from './input.ts';
+import type { BundleFile } from './types.ts';
+
+// PLACEHOLDER: replaced by the component's real renderer.
+export function renderJvb(_input: RenderInput): BundleFile[] {
+  return [];
+}

@@ -1,0 +1,44 @@
+// The rendered bundle: every file as it will sit on a host, plus where it goes.
+
+export type BundleComponent =
+  | 'web-config'
+  | 'interface-config'
+  | 'prosody'
+  | 'prosody-plugin'
+  | 'jicofo'
+  | 'jvb'
+  | 'nginx'
+  | 'coturn'
+  | 'os'
+  | 'cloud-init'
+  | 'privacy-notice';
+
+export type HostRole = 'signaling' | 'bridge';
+
+export interface BundleFile {
+  /** Target path on the host, relative to `/` (no leading slash), e.g. `etc/jitsi/jicofo/jicofo.conf`. */
+  path: string;
+  component: BundleComponent;
+  roles: HostRole[];
+  /** Octal file mode as a string, e.g. `0644`. */
+  mode: string;
+  content: string;
+}
+
+export interface ManifestEntry {
+  path: string;
+  component: BundleComponent;
+  roles: HostRole[];
+  mode: string;
+}
+
+export interface Manifest {
+  files: ManifestEntry[];
+}
+
+export interface Bundle {
+  /** Sorted by path; paths are unique. */
+  files: BundleFile[];
+  /** Ids of the privacy settings the templates read while rendering. */
+  usedSettings: string[];
+}

@@ -1,0 +1,174 @@
+// Every stack config key jitsi-eu reads: its type, default and meaning. Pulumi.yaml's `config:`
+// block and the README's config reference are checked against this list.
+import { PINNED_JITSI_RELEASE } from '../privacy/upstream.ts';
+
+export const NAMESPACE = 'jitsi-eu';
+
+export type ConfigKeyType = 'string' | 'boolean' | 'integer' | 'object';
+
+export interface ConfigKey {
+  /** Full key as written in a stack file, e.g. `jitsi-eu:domain`. */
+  key: string;
+  type: ConfigKeyType;
+  required: boolean;
+  /** Default when the key is absent (undefined: no default). */
+  default?: string | boolean | number | Record<string, string | number>;
+  /** Allowed values, for enumerations. */
+  allowed?: readonly string[];
+  description: string;
+}
+
+/** Instance type defaults; see the README ("Sizing") for the capacity figures behind them. */
+export const DEFAULT_INSTANCE_TYPE = 'c6i.xlarge';
+export const DEFAULT_BRIDGES = { min: 1, max: 4, instanceType: 'c6i.2xlarge' } as const;
+
+export const CONFIG_KEYS: readonly ConfigKey[] = [
+  {
+    key: 'aws:region',
+    type: 'string',
+    required: true,
+    description:
+      'AWS region. EU member states: eu-central-1, eu-west-1, eu-west-3, eu-north-1, eu-south-1, eu-south-2, ' +
+      'and the AWS European Sovereign Cloud region eusc-de-east-1. eu-west-2 and eu-central-2 need jitsi-eu:allowNonEuRegion.',
+  },
+  {
+    key: 'jitsi-eu:domain',
+    type: 'string',
+    required: true,
+    description: 'Host name of the meeting site (e.g. meet.example.org): lowercase, no scheme, port or path.',
+  },
+  {
+    key: 'jitsi-eu:tls',
+    type: 'string',
+    required: false,
+    default: 'letsencrypt',
+    allowed: ['letsencrypt', 'letsencrypt-staging'],
+    description: "Certificate source: Let's Encrypt, or its staging CA for sandboxes (browsers will not trust it).",
+  },
+  {
+    key: 'jitsi-eu:acmeEmail',
+    type: 'string',
+    required: true,
+    description: "Contact address for the Let's Encrypt account (expiry notices).",
+  },
+  {
+    key: 'jitsi-eu:topology',
+    type: 'string',
+    required: false,
+    default: 'single',
+    allowed: ['single', 'scalable'],
+    description: 'single: one node runs everything. scalable: a signaling node plus an autoscaled videobridge pool.',
+  },
+  {
+    key: 'jitsi-eu:instanceType',
+    type: 'string',
+    required: false,
+    default: DEFAULT_INSTANCE_TYPE,
+    description: 'EC2 instance type of the single node, or of the signaling node when scalable.',
+  },
+  {
+    key: 'jitsi-eu:bridges',
+    type: 'object',
+    required: false,
+    default: { ...DEFAULT_BRIDGES },
+    description: 'Videobridge pool for the scalable topology: {min, max, instanceType}; min <= max, max >= 1.',
+  },
+  {
+    key: 'jitsi-eu:auth',
+    type: 'string',
+    required: false,
+    default: 'secure',
+    allowed: ['anonymous', 'secure', 'jwt'],
+    description:
+      'anonymous: anyone may open rooms. secure: hosts log in with an account, guests join anonymously. ' +
+      'jwt: hosts arrive with a token signed by the deployment\'s app secret (LMS integration).',
+  },
+  {
+    key: 'jitsi-eu:lobby',
+    type: 'boolean',
+    required: false,
+    default: true,
+    description: 'Every new room starts with its lobby on: guests knock and a host admits them.',
+  },
+  {
+    key: 'jitsi-eu:p2p',
+    type: 'boolean',
+    required: false,
+    default: false,
+    description: 'Allow direct peer-to-peer media in 1:1 calls (participants then learn each other\'s IP address).',
+  },
+  {
+    key: 'jitsi-eu:turn',
+    type: 'boolean',
+    required: false,
+    default: true,
+    description: 'Run the deployment\'s own coturn for STUN/TURN (clients behind strict firewalls).',
+  },
+  {
+    key: 'jitsi-eu:dnsZone',
+    type: 'string',
+    required: false,
+    description: 'Route53 hosted zone that contains the domain; when set, jitsi-eu creates the DNS records.',
+  },
+  {
+    key: 'jitsi-eu:expiresAt',
+    type: 'string',
+    required: false,
+    description: 'ISO 8601 instant after which the deployment may be reaped (required for sandboxes).',
+  },
+  {
+    key: 'jitsi-eu:owner',
+    type: 'string',
+    required: false,
+    description: 'Who answers for this deployment (e-mail); tagged on every resource.',
+  },
+  {
+    key: 'jitsi-eu:organization',
+    type: 'string',
+    required: false,
+    description: 'Controller named in the privacy notice (defaults to the domain, with a warning).',
+  },
+  {
+    key: 'jitsi-eu:privacyContact',
+    type: 'string',
+    required: false,
+    description: 'E-mail or URL for data-protection requests, named in the privacy notice (defaults to acmeEmail, with a warning).',
+  },
+  {
+    key: 'jitsi-eu:jitsiVersion',
+    type: 'string',
+    required: false,
+    default: PINNED_JITSI_RELEASE,
+    description: 'Jitsi stable release to install (a release number such as 10710).',
+  },
+  {
+    key: 'jitsi-eu:allowNonEuRegion',
+    type: 'boolean',
+    required: false,
+    default: false,
+    description: 'Opt in to eu-west-2 (London) or eu-central-2 (Zurich), outside the EU under an adequacy decision.',
+  },
+  {
+    key: 'jitsi-eu:sandbox',
+    type: 'boolean',
+    required: false,
+    default: false,
+    description: 'Marks a stack managed by `npm run sandbox`; only sandboxes are ever reaped.',
+  },
+  {
+    key: 'jitsi-eu:amiOwner',
+    type: 'string',
+    required: false,
+    description: "Owner account of the Debian 12 AMI, where it differs from Debian's official account in the partition.",
+  },
+  {
+    key: 'jitsi-eu:amiId',
+    type: 'string',
+    required: false,
+    description: 'A fixed AMI id instead of the Debian 12 lookup.',
+  },
+];
+
+export function configKey(key: string): ConfigKey | undefined {
+  return CONFIG_KEYS.find((k) => k.key === key);
+}

@@ -1,0 +1,69 @@
+// The typed, validated description of one deployment. Everything downstream (privacy profile,
+// render, infra, verify, sandbox) reads this and nothing else.
+
+export type AuthMode = 'anonymous' | 'secure' | 'jwt';
+export type Topology = 'single' | 'scalable';
+export type TlsMode = 'letsencrypt' | 'letsencrypt-staging';
+export type Partition = 'aws' | 'aws-eusc';
+/** `eu`: an EU member state. `adequacy`: Europe outside the EU, allowed only by explicit opt-in. */
+export type Residency = 'eu' | 'adequacy';
+
+export interface BridgePoolSpec {
+  min: number;
+  max: number;
+  instanceType: string;
+}
+
+export interface DeploymentSpec {
+  /** Pulumi stack name (from `Pulumi.<stack>.yaml` or `--stack`). */
+  stack: string;
+  /** Pulumi project name; always `jitsi-eu`. */
+  project: 'jitsi-eu';
+  region: string;
+  partition: Partition;
+  residency: Residency;
+  allowNonEuRegion: boolean;
+  domain: string;
+  tls: TlsMode;
+  acmeEmail: string;
+  topology: Topology;
+  /** The single node, or the signaling node of a scalable deployment. */
+  instanceType: string;
+  /** Present exactly when `topology` is `scalable`. */
+  bridges?: BridgePoolSpec;
+  auth: AuthMode;
+  lobby: boolean;
+  p2p: boolean;
+  turn: boolean;
+  /** Route53 hosted zone that holds `domain`; without it the operator creates the DNS record. */
+  dnsZone?: string;
+  /** ISO 8601 instant, normalised to UTC (`2026-12-01T00:00:00.000Z`). */
+  expiresAt?: string;
+  owner?: string;
+  /** Controller named in the privacy notice. */
+  organization: string;
+  /** Contact (e-mail or URL) for data-protection requests, named in the privacy notice. */
+  privacyContact: string;
+  /** Jitsi stable release installed on the hosts, e.g. `10710`. */
+  jitsiVersion: string;
+  /** Marks a stack managed by `npm run sandbox`; only such stacks are ever reaped. */
+  sandbox: boolean;
+  /** Owner account of the Debian 12 AMI, when it differs from Debian's official account in this partition. */
+  amiOwner?: string;
+  /** A fixed AMI id, skipping the lookup. */
+  amiId?: string;
+}
+
+/** One problem with the stack config. `message` names the key, the value given and what is allowed. */
+export interface SpecProblem {
+  key: string;
+  /** The value as given (undefined when missing). Never a secret: the spec holds none. */
+  value?: unknown;
+  message: string;
+  /** 1-based line in the stack file, when known. */
+  line?: number;
+}
+
+export type SpecResult =
+  | { ok: true; spec: DeploymentSpec; warnings: string[] }
+  | { ok: false; problems: SpecProblem[]; warnings: string[] };

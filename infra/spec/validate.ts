@@ -1,0 +1,349 @@
+// Stack config map → DeploymentSpec, or every problem at once. Pure: the same map always gives
+// the same answer (the clock is only used for a warning about past expiry dates).
+import { closest, distance } from 'fastest-levenshtein';
+import { PINNED_JITSI_RELEASE } from '../privacy/upstream.ts';
+import { CONFIG_KEYS, DEFAULT_BRIDGES, DEFAULT_INSTANCE_TYPE, NAMESPACE, configKey } from './keys.ts';
+import { OPT_IN_REGIONS, allowedRegionList, regionInfo } from './regions.ts';
+import type {
+  AuthMode,
+  BridgePoolSpec,
+  DeploymentSpec,
+  SpecProblem,
+  SpecResult,
+  TlsMode,
+  Topology,
+} from './types.ts';
+
+export interface ValidateOptions {
+  stack: string;
+  /** 1-based line of each key in the stack file, for messages. */
+  lines?: ReadonlyMap<string, number>;
+  now?: Date;
+}
+
+const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value));
+
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+// AWS tag values: letters, digits, spaces and _ . : / = + - @, up to 256 characters.
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
+
+/** Why a string is not a usable FQDN, or undefined when it is one. */
+export function fqdnProblem(value: string): string | undefined {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return 'give the host name only, without a scheme such as "https://"';
+  if (value.includes('/')) return 'give the host name only, without a path';
+  if (/:\d*$/.test(value)) return 'give the host name only, without a port';
+  if (value.includes('_')) return 'underscores are not allowed in host names';
+  if (value !== value.toLowerCase()) return 'use lowercase letters';
+  if (value.endsWith('.')) return 'leave out the trailing dot';
+  if (value.length > 253) return `is ${value.length} characters long; a host name has at most 253`;
+  const labels = value.split('.');
+  if (labels.length < 2) return 'needs at least two labels, such as meet.example.org';
+  for (const label of labels) {
+    if (label.length === 0) return 'has an empty label (two dots in a row)';
+    if (label.length > 63) return `label "${label}" is longer than 63 characters`;
+    if (!/^[a-z0-9-]+$/.test(label)) return `label "${label}" may only hold a-z, 0-9 and "-"`;
+    if (label.startsWith('-') || label.endsWith('-')) return `label "${label}" may not start or end with "-"`;
+  }
+  if (/^\d+$/.test(labels[labels.length - 1]!)) return 'is an IP address, not a host name';
+  return undefined;
+}
+
+function suggestion(key: string): string {
+  const known = CONFIG_KEYS.map((k) => k.key);
+  const best = closest(key, known);
+  if (distance(key, best) <= Math.max(2, Math.floor(key.length / 4))) return `did you mean ${best}?`;
+  return `known keys: ${known.filter((k) => k.startsWith(`${NAMESPACE}:`)).join(', ')}`;
+}
+
+export function specFromConfig(config: Readonly<Record<string, unknown>>, options: ValidateOptions): SpecResult {
+  const problems: SpecProblem[] = [];
+  const warnings: string[] = [];
+  const lineOf = (key: string) => options.lines?.get(key);
+  const problem = (key: string, value: unknown, message: string) =>
+    problems.push({ key, value, message, ...(lineOf(key) ? { line: lineOf(key) } : {}) });
+
+  // Unknown keys in our namespace, and keys with no namespace at all.
+  for (const key of Object.keys(config)) {
+    if (key.startsWith(`${NAMESPACE}:`) && !configKey(key)) {
+      problem(key, config[key], `${key} is not a jitsi-eu setting: ${suggestion(key)}`);
+    } else if (!key.includes(':')) {
+      problem(key, config[key], `${key} has no namespace: stack config keys look like ${NAMESPACE}:${key} or aws:region`);
+    }
+  }
+
+  const raw = (key: string): unknown => {
+    const value = config[key];
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'secure' in value) {
+      problem(key, '[secret]', `${key} is stored as a secret; jitsi-eu settings are plain values (run pulumi config set without --secret)`);
+      return undefined;
+    }
+    return value;
+  };
+
+  const str = (key: string): string | undefined => {
+    const value = raw(key);
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value === 'string') return value.trim();
+    if (typeof value === 'number' || typeof value === 'boolean') {
+      problem(key, value, `${key}: ${show(value)} is a ${typeof value}; expected text`);
+      return undefined;
+    }
+    problem(key, value, `${key}: ${show(value)} is not text`);
+    return undefined;
+  };
+
+  const requireStr = (key: string, what: string): string | undefined => {
+    const value = str(key);
+    if (value === undefined && !problems.some((p) => p.key === key)) {
+      problem(key, undefined, `${key} is required: ${what}`);
+    }
+    return value;
+  };
+
+  const bool = (key: string): boolean => {
+    const spec = configKey(key)!;
+    const value = raw(key);
+    if (value === undefined || value === null) return spec.default as boolean;
+    if (typeof value === 'boolean') return value;
+    if (value === 'true' || value === 'false') return value === 'true';
+    problem(key, value, `${key}: ${show(value)} is not allowed: use true or false`);
+    return spec.default as boolean;
+  };
+
+  const oneOf = <T extends string>(key: string): T => {
+    const spec = configKey(key)!;
+    const value = str(key);
+    if (value === undefined) return spec.default as T;
+    if (!spec.allowed!.includes(value)) {
+      problem(key, value, `${key}: ${show(value)} is not allowed: use one of ${spec.allowed!.join(', ')}`);
+      return spec.default as T;
+    }
+    return value as T;
+  };
+
+  const integer = (key: string, field: string, value: unknown, fallback: number): number => {
+    const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isInteger(n)) {
+      problem(key, value, `${key}.${field}: ${show(value)} is not allowed: use a whole number`);
+      return fallback;
+    }
+    return n;
+  };
+
+  // --- region ---
+  const allowNonEuRegion = bool('jitsi-eu:allowNonEuRegion');
+  const region = requireStr('aws:region', `one of ${allowedRegionList()}`);
+  const info = region ? regionInfo(region) : undefined;
+  if (region && !info) {
+    problem(
+      'aws:region',
+      region,
+      `aws:region: ${show(region)} is not allowed: jitsi-eu runs only in EU regions (${allowedRegionList()}); ` +
+        `${OPT_IN_REGIONS.map((r) => r.region).join(' and ')} with jitsi-eu:allowNonEuRegion: true`,
+    );
+  } else if (info && info.residency === 'adequacy') {
+    if (!allowNonEuRegion) {
+      problem(
+        'aws:region',
+        region,
+        `aws:region: ${show(region)} (${info.location}) is outside the EU: allowed only with jitsi-eu:allowNonEuRegion: true, ` +
+          `or choose an EU region (${allowedRegionList()})`,
+      );
+    } else {
+      warnings.push(
+        `aws:region ${region} (${info.location}) is outside the EU; transfers rely on ${info.adequacyBasis}. ` +
+          'Record this in your records of processing and the privacy notice.',
+      );
+    }
+  }
+  if (allowNonEuRegion && info?.residency === 'eu') {
+    warnings.push(`jitsi-eu:allowNonEuRegion is true but ${region} is an EU region; the opt-in has no effect`);
+  }
+
+  // --- domain, TLS ---
+  const domain = requireStr('jitsi-eu:domain', 'the host name of the meeting site, e.g. meet.example.org');
+  if (domain !== undefined) {
+    const why = fqdnProblem(domain);
+    if (why) problem('jitsi-eu:domain', domain, `jitsi-eu:domain: ${show(domain)} is not a valid host name: ${why}`);
+  }
+  const tls = oneOf<TlsMode>('jitsi-eu:tls');
+  const acmeEmail = requireStr('jitsi-eu:acmeEmail', "an e-mail address for the Let's Encrypt account");
+  if (acmeEmail !== undefined && !EMAIL.test(acmeEmail)) {
+    problem('jitsi-eu:acmeEmail', acmeEmail, `jitsi-eu:acmeEmail: ${show(acmeEmail)} is not an e-mail address`);
+  }
+
+  // --- topology and sizing ---
+  const topology = oneOf<Topology>('jitsi-eu:topology');
+  const instanceType = str('jitsi-eu:instanceType') ?? DEFAULT_INSTANCE_TYPE;
+  if (!INSTANCE_TYPE.test(instanceType)) {
+    problem('jitsi-eu:instanceType', instanceType, `jitsi-eu:instanceType: ${show(instanceType)} is not an EC2 instance type such as ${DEFAULT_INSTANCE_TYPE}`);
+  }
+  let bridges: BridgePoolSpec | undefined;
+  const rawBridges = parseObject('jitsi-eu:bridges', raw('jitsi-eu:bridges'), problem);
+  if (rawBridges !== undefined && topology !== 'scalable') {
+    problem('jitsi-eu:bridges', rawBridges, 'jitsi-eu:bridges is set but jitsi-eu:topology is "single": set topology: scalable, or remove bridges');
+  }
+  if (topology === 'scalable') {
+    const given = rawBridges ?? {};
+    for (const field of Object.keys(given)) {
+      if (!['min', 'max', 'instanceType'].includes(field)) {
+        problem('jitsi-eu:bridges', given, `jitsi-eu:bridges.${field} is not a bridge pool setting: use min, max and instanceType`);
+      }
+    }
+    const min = given.min === undefined ? DEFAULT_BRIDGES.min : integer('jitsi-eu:bridges', 'min', given.min, DEFAULT_BRIDGES.min);
+    const max = given.max === undefined ? DEFAULT_BRIDGES.max : integer('jitsi-eu:bridges', 'max', given.max, DEFAULT_BRIDGES.max);
+    const type = given.instanceType === undefined ? DEFAULT_BRIDGES.instanceType : given.instanceType;
+    if (typeof type !== 'string' || !INSTANCE_TYPE.test(type)) {
+      problem('jitsi-eu:bridges', type, `jitsi-eu:bridges.instanceType: ${show(type)} is not an EC2 instance type such as ${DEFAULT_BRIDGES.instanceType}`);
+    }
+    if (min < 0) problem('jitsi-eu:bridges', given, `jitsi-eu:bridges.min: ${min} is not allowed: use 0 or more`);
+    if (max < 1) problem('jitsi-eu:bridges', given, `jitsi-eu:bridges.max: ${max} is not allowed: a pool needs at least 1 bridge`);
+    if (min > max) problem('jitsi-eu:bridges', given, `jitsi-eu:bridges: min ${min} is greater than max ${max}: min must be <= max`);
+    bridges = { min, max, instanceType: String(type) };
+  }
+
+  // --- access and media ---
+  const auth = oneOf<AuthMode>('jitsi-eu:auth');
+  const lobby = bool('jitsi-eu:lobby');
+  const p2p = bool('jitsi-eu:p2p');
+  const turn = bool('jitsi-eu:turn');
+  const invalid = (key: string) => problems.some((p) => p.key === key);
+  if (lobby && auth === 'anonymous' && !invalid('jitsi-eu:auth') && !invalid('jitsi-eu:lobby')) {
+    problem(
+      'jitsi-eu:lobby',
+      true,
+      'jitsi-eu:lobby: true with jitsi-eu:auth: "anonymous" would strand everyone in the lobby: nobody can log in as a host ' +
+        'to admit them. Use auth: secure or jwt, or set lobby: false',
+    );
+  }
+  if (p2p && !turn && !invalid('jitsi-eu:p2p') && !invalid('jitsi-eu:turn')) {
+    problem(
+      'jitsi-eu:p2p',
+      true,
+      'jitsi-eu:p2p: true needs the deployment\'s own STUN server, which jitsi-eu:turn: false removes: ' +
+        'set turn: true, or keep p2p: false (media through the bridge)',
+    );
+  }
+
+  // --- DNS ---
+  const dnsZone = str('jitsi-eu:dnsZone')?.replace(/\.$/, '');
+  if (dnsZone !== undefined) {
+    const why = fqdnProblem(dnsZone);
+    if (why) problem('jitsi-eu:dnsZone', dnsZone, `jitsi-eu:dnsZone: ${show(dnsZone)} is not a valid zone name: ${why}`);
+    else if (domain && domain !== dnsZone && !domain.endsWith(`.${dnsZone}`)) {
+      problem('jitsi-eu:dnsZone', dnsZone, `jitsi-eu:dnsZone: ${show(dnsZone)} does not contain jitsi-eu:domain ${show(domain)}: use the zone that holds the domain`);
+    }
+  }
+
+  // --- lifecycle and ownership ---
+  const expiresAtRaw = str('jitsi-eu:expiresAt');
+  let expiresAt: string | undefined;
+  if (expiresAtRaw !== undefined) {
+    const isInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(expiresAtRaw);
+    const time = Date.parse(expiresAtRaw);
+    if (!isInstant || Number.isNaN(time)) {
+      problem('jitsi-eu:expiresAt', expiresAtRaw, `jitsi-eu:expiresAt: ${show(expiresAtRaw)} is not an ISO 8601 instant: use e.g. 2026-12-01T18:00:00Z`);
+    } else {
+      expiresAt = new Date(time).toISOString();
+      if (time <= (options.now ?? new Date()).getTime()) warnings.push(`jitsi-eu:expiresAt ${expiresAt} is in the past`);
+    }
+  }
+  const sandbox = bool('jitsi-eu:sandbox');
+  if (sandbox && expiresAtRaw === undefined) {
+    problem('jitsi-eu:sandbox', true, 'jitsi-eu:sandbox: true needs jitsi-eu:expiresAt: a sandbox must have an expiry');
+  }
+  const owner = str('jitsi-eu:owner');
+  if (owner !== undefined && !TAG_VALUE.test(owner)) {
+    problem('jitsi-eu:owner', owner, `jitsi-eu:owner: ${show(owner)} cannot be an AWS tag value: use up to 256 letters, digits, spaces and _ . : / = + - @`);
+  }
+
+  let organization = str('jitsi-eu:organization');
+  if (organization === undefined && domain) {
+    organization = domain;
+    warnings.push(`jitsi-eu:organization is not set: the privacy notice names "${domain}" as controller; set your organisation's legal name`);
+  }
+  let privacyContact = str('jitsi-eu:privacyContact');
+  if (privacyContact !== undefined && !EMAIL.test(privacyContact) && !/^https:\/\/\S+$/.test(privacyContact)) {
+    problem('jitsi-eu:privacyContact', privacyContact, `jitsi-eu:privacyContact: ${show(privacyContact)} is neither an e-mail address nor an https:// URL`);
+  }
+  if (privacyContact === undefined && acmeEmail) {
+    privacyContact = acmeEmail;
+    warnings.push(`jitsi-eu:privacyContact is not set: the privacy notice names ${acmeEmail} (acmeEmail); set your data-protection contact`);
+  }
+
+  const jitsiVersion = str('jitsi-eu:jitsiVersion') ?? PINNED_JITSI_RELEASE;
+  if (!/^\d{4,6}$/.test(jitsiVersion)) {
+    problem('jitsi-eu:jitsiVersion', jitsiVersion, `jitsi-eu:jitsiVersion: ${show(jitsiVersion)} is not a Jitsi stable release number such as ${PINNED_JITSI_RELEASE}`);
+  } else if (jitsiVersion !== PINNED_JITSI_RELEASE) {
+    warnings.push(`jitsi-eu:jitsiVersion ${jitsiVersion} differs from ${PINNED_JITSI_RELEASE}, the release whose option names jitsi-eu checked`);
+  }
+
+  const amiOwner = str('jitsi-eu:amiOwner');
+  if (amiOwner !== undefined && !/^\d{12}$/.test(amiOwner)) {
+    problem('jitsi-eu:amiOwner', amiOwner, `jitsi-eu:amiOwner: ${show(amiOwner)} is not an AWS account id (12 digits)`);
+  }
+  const amiId = str('jitsi-eu:amiId');
+  if (amiId !== undefined && !/^ami-[0-9a-f]{8,17}$/.test(amiId)) {
+    problem('jitsi-eu:amiId', amiId, `jitsi-eu:amiId: ${show(amiId)} is not an AMI id such as ami-0123456789abcdef0`);
+  }
+
+  if (!STACK_NAME.test(options.stack)) {
+    problem('(stack)', options.stack, `stack name ${show(options.stack)} is not allowed: use letters, digits, "-", "_" and "."`);
+  }
+
+  if (problems.length > 0 || !region || !info || !domain || !acmeEmail) {
+    return { ok: false, problems, warnings };
+  }
+  const spec: DeploymentSpec = {
+    stack: options.stack,
+    project: 'jitsi-eu',
+    region,
+    partition: info.partition,
+    residency: info.residency,
+    allowNonEuRegion,
+    domain,
+    tls,
+    acmeEmail,
+    topology,
+    instanceType,
+    ...(bridges ? { bridges } : {}),
+    auth,
+    lobby,
+    p2p,
+    turn,
+    ...(dnsZone ? { dnsZone } : {}),
+    ...(expiresAt ? { expiresAt } : {}),
+    ...(owner ? { owner } : {}),
+    organization: organization ?? domain,
+    privacyContact: privacyContact ?? acmeEmail,
+    jitsiVersion,
+    sandbox,
+    ...(amiOwner ? { amiOwner } : {}),
+    ...(amiId ? { amiId } : {}),
+  };
+  return { ok: true, spec, warnings };
+}
+
+/** An object-valued key: a YAML mapping, or the JSON string Pulumi stores for it. */
+function parseObject(
+  key: string,
+  value: unknown,
+  problem: (key: string, value: unknown, message: string) => void,
+): Record<string, unknown> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    } catch {
+      // fall through to the message below
+    }
+  } else if (typeof value === 'object' && !Array.isArray(value)) {
+    return value as Record<string, unknown>;
+  }
+  problem(key, value, `${key}: ${show(value)} is not allowed: use a mapping such as {min: 1, max: 4, instanceType: ${DEFAULT_BRIDGES.instanceType}}`);
+  return undefined;
+}
+

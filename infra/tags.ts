@@ -1,0 +1,16 @@
+// Tags carried by every AWS resource of a deployment. Teardown's orphan check and the purge
+// refuse to touch anything that lacks them.
+import type { DeploymentSpec } from './spec/types.ts';
+
+export const TAG_STACK = 'jitsi-eu:stack';
+export const TAG_PROJECT = 'jitsi-eu:project';
+export const TAG_OWNER = 'jitsi-eu:owner';
+export const TAG_EXPIRES_AT = 'jitsi-eu:expires-at';
+export const PROJECT = 'jitsi-eu';
+
+export function defaultTags(spec: DeploymentSpec): Record<string, string> {
+  const tags: Record<string, string> = { [TAG_STACK]: spec.stack, [TAG_PROJECT]: PROJECT };
+  if (spec.owner) tags[TAG_OWNER] = spec.owner;
+  if (spec.expiresAt) tags[TAG_EXPIRES_AT] = spec.expiresAt;
+  return tags;
+}

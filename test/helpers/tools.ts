@@ -1,0 +1,57 @@
+// System tools the integration tests run. A missing tool is a failure with the install hint,
+// never a silent skip: CI installs every one of them (.ci/run).
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const DEBIAN_PACKAGE: Record<string, string> = {
+  nginx: 'nginx-light',
+  prosody: 'prosody',
+  prosodyctl: 'prosody',
+  'cloud-init': 'cloud-init',
+  turnserver: 'coturn',
+  chromium: 'chromium',
+  java: 'default-jre-headless',
+  'lua5.4': 'lua5.4',
+  'luac5.4': 'lua5.4',
+  openssl: 'openssl',
+  moto_server: 'moto (pip install "moto[server]")',
+};
+
+const SEARCH_PATH = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin', '/sbin', '/bin'];
+
+/** Absolute path of a system tool, or an error naming the package that provides it. */
+export function requireTool(name: string): string {
+  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), ...SEARCH_PATH];
+  for (const dir of dirs) {
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // keep looking
+    }
+  }
+  const pkg = DEBIAN_PACKAGE[name] ?? name;
+  throw new Error(`${name} is not installed: install ${pkg} (bash .ci/run installs every tool the tests need)`);
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** A fresh temporary directory and its cleanup. */
+export function tempDir(prefix = 'jitsi-eu-'): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
