@@ -1,0 +1,24 @@
+// Where jitsi-eu's own files live on a host. Shared by the templates that write or read them.
+export const JITSI_EU_ETC = '/etc/jitsi-eu';
+/** TLS key and certificate: a self-signed stand-in at first boot, then the ACME certificate. */
+export function tlsPaths(domain: string): { dir: string; fullchain: string; privkey: string } {
+  const dir = `${JITSI_EU_ETC}/tls/${domain}`;
+  return { dir, fullchain: `${dir}/fullchain.pem`, privkey: `${dir}/privkey.pem` };
+}
+/** Web root for ACME HTTP-01 challenges, served on port 80. */
+export const ACME_WEBROOT = '/var/lib/jitsi-eu/acme';
+/** The privacy notice page, served at https://<domain>/privacy.html. */
+export const PRIVACY_NOTICE_FILE = '/usr/share/jitsi-eu/www/privacy.html';
+export const PRIVACY_NOTICE_URL_PATH = '/privacy.html';
+/** jitsi-eu's own Prosody modules. */
+export const PROSODY_PLUGIN_DIR = '/usr/share/jitsi-eu/prosody-plugins';
+/** Jitsi's Prosody modules, installed by jitsi-meet-prosody. */
+export const JITSI_PROSODY_PLUGIN_DIR = '/usr/share/jitsi-meet/prosody-plugins';
+/** Boot scripts and their state. */
+export const BOOT_DIR = '/usr/local/lib/jitsi-eu';
+export function webConfigPath(domain: string): string {
+  return `/etc/jitsi/meet/${domain}-config.js`;
+}
+export function interfaceConfigPath(domain: string): string {
+  return `/etc/jitsi/meet/${domain}-interface_config.js`;
+}

@@ -1,0 +1,127 @@
+// What every jitsi-eu command shares: argument parsing, exit codes, errors without stack
+// traces, colour only on a terminal, progress on stderr (stdout stays clean for --json).
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import Table from 'cli-table3';
+import { formatProblems, loadStackFile, stackFileFor } from '../../infra/spec/index.ts';
+import type { DeploymentSpec } from '../../infra/spec/types.ts';
+
+export const EXIT = {
+  /** Success: the job is done, or the thing checked is fine. */
+  OK: 0,
+  /** The thing checked is wrong (a failed verification, a policy violation, orphans found). */
+  FAILED: 1,
+  /** Usage or environment error: bad arguments, invalid config, a missing tool or credentials. */
+  USAGE: 2,
+} as const;
+
+/** An error the user can fix: printed as one or more lines without a stack trace, exit 2. */
+export class UsageError extends Error {
+  readonly lines: string[];
+  constructor(lines: string | string[]) {
+    const all = Array.isArray(lines) ? lines : [lines];
+    super(all.join('\n'));
+    this.lines = all;
+  }
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface ParsedCli<O extends Options> {
+  values: ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>>['values'];
+  positionals: string[];
+}
+
+/** Parses argv strictly; an unknown flag or a missing value is a UsageError naming it. */
+export function parseCli<O extends Options>(argv: string[], options: O, usage: string): ParsedCli<O> {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { values, positionals } as ParsedCli<O>;
+  } catch (error) {
+    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    throw new UsageError([message, `run with --help for usage:`, '', usage]);
+  }
+}
+
+/** Runs a command's main function and exits with its code; UsageError → 2 with its message only. */
+export async function runCli(main: () => Promise<number>): Promise<never> {
+  let code: number;
+  try {
+    code = await main();
+  } catch (error) {
+    if (error instanceof UsageError) {
+      const [first, ...rest] = error.lines;
+      process.stderr.write(`${style.fail('error:', process.stderr)} ${first ?? ''}\n${rest.map((l) => `${l}\n`).join('')}`);
+      code = EXIT.USAGE;
+    } else {
+      const err = error as Error;
+      process.stderr.write(`${style.fail('error:', process.stderr)} unexpected failure: ${err.message}\n`);
+      if (process.env.JITSI_EU_DEBUG) process.stderr.write(`${err.stack ?? ''}\n`);
+      else process.stderr.write('set JITSI_EU_DEBUG=1 to see where it happened\n');
+      code = EXIT.USAGE;
+    }
+  }
+  process.exitCode = code;
+  // Let pending writes flush, then leave even if a library left a handle open.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  process.exit(code);
+}
+
+const useColour = (stream: NodeJS.WriteStream) => Boolean(stream.isTTY) && !process.env.NO_COLOR;
+
+export const style = {
+  ok: (s: string, stream: NodeJS.WriteStream = process.stdout) => (useColour(stream) ? `\x1b[32m${s}\x1b[0m` : s),
+  fail: (s: string, stream: NodeJS.WriteStream = process.stdout) => (useColour(stream) ? `\x1b[31m${s}\x1b[0m` : s),
+  warn: (s: string, stream: NodeJS.WriteStream = process.stdout) => (useColour(stream) ? `\x1b[33m${s}\x1b[0m` : s),
+  dim: (s: string, stream: NodeJS.WriteStream = process.stdout) => (useColour(stream) ? `\x1b[2m${s}\x1b[0m` : s),
+};
+
+/** Progress lines on stderr, so `--json` output on stdout stays machine-readable. */
+export function progress(message: string): void {
+  process.stderr.write(`${style.dim('…', process.stderr)} ${message}\n`);
+}
+
+export function warn(message: string): void {
+  process.stderr.write(`${style.warn('warning:', process.stderr)} ${message}\n`);
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A plain table (no borders in pipes, box drawing on a terminal). */
+export function renderTable(head: string[], rows: string[][]): string {
+  const tty = useColour(process.stdout);
+  const table = new Table({
+    head,
+    style: { head: tty ? ['bold'] : [], border: tty ? ['grey'] : [] },
+    ...(tty ? {} : { chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' } }),
+  });
+  table.push(...rows);
+  return table.toString();
+}
+
+/** `--config PATH` or `--stack NAME` (exactly one) → the stack file's path. */
+export function stackFileFromArgs(values: { config?: string | undefined; stack?: string | undefined }): string {
+  if (values.config && values.stack) throw new UsageError('give either --config PATH or --stack NAME, not both');
+  if (values.config) return values.config;
+  if (values.stack) return stackFileFor(values.stack);
+  throw new UsageError('missing --config PATH or --stack NAME: which stack should be used?');
+}
+
+export interface LoadedSpec {
+  spec: DeploymentSpec;
+  warnings: string[];
+  source: string;
+}
+
+/** Loads and validates a stack file; invalid config is a UsageError listing every problem. */
+export function loadSpecOrThrow(path: string, stack?: string): LoadedSpec {
+  const result = loadStackFile(path, stack ? { stack } : {});
+  if (!result.ok) {
+    throw new UsageError([
+      `${path} has ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}:`,
+      ...formatProblems(result.problems, path).map((line) => `  ${line}`),
+    ]);
+  }
+  return { spec: result.spec, warnings: result.warnings, source: path };
+}
