@@ -22,3 +22,9 @@ export function webConfigPath(domain: string): string {
 export function interfaceConfigPath(domain: string): string {
   return `/etc/jitsi/meet/${domain}-interface_config.js`;
 }
+/** Sections of the privacy notice page that config.js legalUrls point at (terms, help). */
+export const PRIVACY_NOTICE_ANCHORS = { terms: 'terms', help: 'help' } as const;
+/** Written by the boot script once every service passed its health wait; nginx serves it. */
+export const READY_FILE = '/var/lib/jitsi-eu/www/ready';
+/** HTTPS path that answers 200 `ok` once the host is ready (404 before); deploy polls it. */
+export const READY_URL_PATH = '/_jitsi-eu/ready';
