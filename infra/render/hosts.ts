@@ -18,6 +18,8 @@ export interface JitsiHosts {
   avModeration: string;
   endConference: string;
   roomMetadata: string;
+  /** Polls component: questions and answers during a meeting (in memory). */
+  polls: string;
   focusJid: string;
   jvbJid: string;
   breweryJid: string;
@@ -37,6 +39,7 @@ export function jitsiHosts(spec: Pick<DeploymentSpec, 'domain'>): JitsiHosts {
     avModeration: `avmoderation.${d}`,
     endConference: `endconference.${d}`,
     roomMetadata: `metadata.${d}`,
+    polls: `polls.${d}`,
     focusJid: `focus@auth.${d}`,
     jvbJid: `jvb@auth.${d}`,
     breweryJid: `jvbbrewery@internal.auth.${d}`,

@@ -28,3 +28,9 @@ export const PRIVACY_NOTICE_ANCHORS = { terms: 'terms', help: 'help' } as const;
 export const READY_FILE = '/var/lib/jitsi-eu/www/ready';
 /** HTTPS path that answers 200 `ok` once the host is ready (404 before); deploy polls it. */
 export const READY_URL_PATH = '/_jitsi-eu/ready';
+/** nginx site of the meeting domain; the signaling boot script links it into sites-enabled. */
+export function nginxSitePath(domain: string): string {
+  return `/etc/nginx/sites-available/${domain}.conf`;
+}
+/** Account on the main XMPP host for secure-domain auth; its password is the `host-password` secret. */
+export const HOST_ACCOUNT_USERNAME = 'host';

@@ -22,6 +22,8 @@ export interface BundleFile {
   roles: HostRole[];
   /** Octal file mode as a string, e.g. `0644`. */
   mode: string;
+  /** `user:group` that must own the file, when not root:root (e.g. `root:prosody` for a 0640 config). */
+  owner?: string;
   content: string;
 }
 

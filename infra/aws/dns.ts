@@ -1,0 +1,51 @@
+// The meeting site's address record. With jitsi-eu:dnsZone set, jitsi-eu creates it in that
+// Route53 zone; otherwise the stack outputs say which record the operator must create. TURN is
+// served under the same host name, so the one record is all clients need.
+import * as pulumi from '@pulumi/pulumi';
+import { getZone } from '@pulumi/aws/route53/getZone.js';
+import { Record as DnsRecordResource } from '@pulumi/aws/route53/record.js';
+import type { DeploymentSpec } from '../spec/types.ts';
+import { DNS_TTL_SECONDS } from './layout.ts';
+
+export interface DnsRecord {
+  name: string;
+  type: 'A';
+  value: string;
+  ttl: number;
+}
+
+export interface DnsArgs {
+  spec: DeploymentSpec;
+  publicIp: pulumi.Input<string>;
+  /** The hosted zone's id, looked up by the caller when spec.dnsZone is set. */
+  zoneId?: string;
+}
+
+/** The Route53 public hosted zone that holds the domain. */
+export async function lookupZoneId(zoneName: string, provider: pulumi.ProviderResource): Promise<string> {
+  const zone = await getZone({ name: zoneName, privateZone: false }, { provider });
+  return zone.zoneId;
+}
+
+export class Dns extends pulumi.ComponentResource {
+  readonly records: pulumi.Output<DnsRecord[]>;
+  /** Whether jitsi-eu manages the records (true) or the operator must create them (false). */
+  readonly managed: boolean;
+
+  constructor(name: string, args: DnsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('jitsi-eu:aws:Dns', name, {}, opts);
+    const { spec } = args;
+    this.managed = args.zoneId !== undefined;
+    if (args.zoneId !== undefined) {
+      new DnsRecordResource(`${name}-site`, {
+        zoneId: args.zoneId,
+        name: spec.domain,
+        type: 'A',
+        ttl: DNS_TTL_SECONDS,
+        records: [args.publicIp],
+      }, { parent: this });
+    }
+    this.records = pulumi.output(args.publicIp).apply((ip) => [{ name: spec.domain, type: 'A' as const, value: ip, ttl: DNS_TTL_SECONDS }]);
+    this.registerOutputs({ records: this.records, managed: this.managed });
+  }
+}

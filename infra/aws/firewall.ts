@@ -1,0 +1,62 @@
+// What each host role accepts from outside. Exactly what Jitsi needs and nothing else: no SSH
+// (administration goes through SSM Session Manager), no admin or loopback-only port.
+import type * as pulumi from '@pulumi/pulumi';
+import type { DeploymentSpec } from '../spec/types.ts';
+import { PORTS, TURN_RELAY_PORTS } from '../ports.ts';
+
+export const ANYWHERE = '0.0.0.0/0';
+
+export interface IngressRule {
+  protocol: 'tcp' | 'udp';
+  fromPort: number;
+  toPort: number;
+  cidrBlocks?: string[];
+  securityGroups?: pulumi.Input<string>[];
+  description: string;
+}
+
+const open = (protocol: IngressRule['protocol'], port: number, description: string, toPort = port): IngressRule => ({
+  protocol,
+  fromPort: port,
+  toPort,
+  cidrBlocks: [ANYWHERE],
+  description,
+});
+
+/** The signaling node, which also runs the bridge in the single topology. */
+export function signalingIngress(
+  spec: Pick<DeploymentSpec, 'topology' | 'turn'>,
+  bridgeSecurityGroupId?: pulumi.Input<string>,
+): IngressRule[] {
+  const rules: IngressRule[] = [
+    open('tcp', PORTS.https, 'HTTPS: web app, XMPP over WebSocket/BOSH'),
+    open('tcp', PORTS.http, "HTTP: Let's Encrypt challenges and the redirect to HTTPS"),
+  ];
+  if (spec.topology === 'single') rules.push(open('udp', PORTS.jvbMedia, 'conference media (videobridge)'));
+  if (spec.turn) {
+    rules.push(
+      open('udp', PORTS.turn, 'STUN/TURN'),
+      open('tcp', PORTS.turn, 'TURN over TCP'),
+      open('tcp', PORTS.turns, 'TURN over TLS'),
+      open('udp', TURN_RELAY_PORTS.min, 'TURN relayed media', TURN_RELAY_PORTS.max),
+    );
+  }
+  if (spec.topology === 'scalable') {
+    if (bridgeSecurityGroupId === undefined) throw new Error('the scalable topology needs the bridges\' security group');
+    rules.push({
+      protocol: 'tcp',
+      fromPort: PORTS.xmppClient,
+      toPort: PORTS.xmppClient,
+      securityGroups: [bridgeSecurityGroupId],
+      description: 'XMPP logins from the videobridges only',
+    });
+  }
+  return rules;
+}
+
+export function bridgeIngress(): IngressRule[] {
+  return [open('udp', PORTS.jvbMedia, 'conference media')];
+}
+
+/** Hosts reach out for packages, certificates, SSM and media to participants. */
+export const ALL_EGRESS = [{ protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: [ANYWHERE], description: 'all outbound traffic' }];

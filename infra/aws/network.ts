@@ -1,0 +1,69 @@
+// A VPC with one public subnet in each of two availability zones, an internet gateway and a
+// default route. No NAT gateway: every host has its own public address.
+import * as pulumi from '@pulumi/pulumi';
+import { getAvailabilityZones } from '@pulumi/aws/getAvailabilityZones.js';
+import { InternetGateway } from '@pulumi/aws/ec2/internetGateway.js';
+import { RouteTable } from '@pulumi/aws/ec2/routeTable.js';
+import { RouteTableAssociation } from '@pulumi/aws/ec2/routeTableAssociation.js';
+import { Subnet } from '@pulumi/aws/ec2/subnet.js';
+import { Vpc } from '@pulumi/aws/ec2/vpc.js';
+import type { DeploymentSpec } from '../spec/types.ts';
+import { SUBNET_CIDRS, VPC_CIDR, nameTag } from './layout.ts';
+
+/** The first availability zones of the region, skipping Local and Wavelength Zones. */
+export async function pickAvailabilityZones(provider: pulumi.ProviderResource): Promise<string[]> {
+  const zones = await getAvailabilityZones(
+    { state: 'available', filters: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }] },
+    { provider },
+  );
+  const names = [...zones.names].sort();
+  if (names.length < SUBNET_CIDRS.length) {
+    throw new Error(`the region offers ${names.length} availability zone(s); jitsi-eu needs ${SUBNET_CIDRS.length}`);
+  }
+  return names.slice(0, SUBNET_CIDRS.length);
+}
+
+export interface NetworkArgs {
+  spec: DeploymentSpec;
+  availabilityZones: string[];
+}
+
+export class Network extends pulumi.ComponentResource {
+  readonly vpcId: pulumi.Output<string>;
+  /** In the order of `availabilityZones`; the first holds the signaling node. */
+  readonly subnetIds: pulumi.Output<string>[];
+
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('jitsi-eu:aws:Network', name, {}, opts);
+    const { spec } = args;
+    const child = { parent: this };
+
+    const vpc = new Vpc(`${name}-vpc`, {
+      cidrBlock: VPC_CIDR,
+      enableDnsSupport: true,
+      enableDnsHostnames: true,
+      tags: { Name: nameTag(spec, 'vpc') },
+    }, child);
+    const gateway = new InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: nameTag(spec, 'igw') } }, child);
+    const routes = new RouteTable(`${name}-public`, {
+      vpcId: vpc.id,
+      routes: [{ cidrBlock: '0.0.0.0/0', gatewayId: gateway.id }],
+      tags: { Name: nameTag(spec, 'public') },
+    }, child);
+
+    this.subnetIds = args.availabilityZones.map((zone, index) => {
+      const subnet = new Subnet(`${name}-public-${index + 1}`, {
+        vpcId: vpc.id,
+        cidrBlock: SUBNET_CIDRS[index]!,
+        availabilityZone: zone,
+        // Hosts get public addresses deliberately: an Elastic IP, or the bridges' launch template.
+        mapPublicIpOnLaunch: false,
+        tags: { Name: nameTag(spec, `public-${zone}`) },
+      }, child);
+      new RouteTableAssociation(`${name}-public-${index + 1}`, { subnetId: subnet.id, routeTableId: routes.id }, child);
+      return subnet.id;
+    });
+    this.vpcId = vpc.id;
+    this.registerOutputs({ vpcId: this.vpcId, subnetIds: this.subnetIds });
+  }
+}

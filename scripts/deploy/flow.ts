@@ -1,0 +1,124 @@
+// One deployment from start to verdict: select (or create) the stack, `pulumi up` with its output
+// streamed, the bounded waits, then the live verification. Shared by `deploy` and `sandbox create`.
+import type { DeploymentSpec } from '../../infra/spec/types.ts';
+import { READY_URL_PATH } from '../../infra/render/paths.ts';
+import type { StackOutputs, Workspace } from '../lib/workspace.ts';
+import { printableOutputs, readOutputs, type DeployedOutputs } from './outputs.ts';
+import type { VerifyReport, VerifyRunner } from './verify.ts';
+import { probeDns, probeHttps, probeReady, waitUntil, type Probe, type WaitResult } from './waits.ts';
+
+export interface WaitTimeouts {
+  dnsMs: number;
+  httpsMs: number;
+  readyMs: number;
+  verifyMs: number;
+}
+
+/** A fresh host installs Jitsi from packages before it answers; DNS may take a while to propagate. */
+export const DEFAULT_TIMEOUTS: WaitTimeouts = { dnsMs: 20 * 60_000, httpsMs: 20 * 60_000, readyMs: 30 * 60_000, verifyMs: 5 * 60_000 };
+
+export interface Probes {
+  dns: (host: string, ip: string) => Promise<Probe>;
+  https: (host: string, ip: string) => Promise<Probe>;
+  ready: (host: string, ip: string, insecure: boolean) => Promise<Probe>;
+}
+
+export const REAL_PROBES: Probes = {
+  dns: (host, ip) => probeDns(host, ip),
+  https: (host, ip) => probeHttps({ host, ip }),
+  ready: (host, ip, insecure) => probeReady({ host, ip, path: READY_URL_PATH, insecure }),
+};
+
+export interface DeployFlowOptions {
+  progress: (message: string) => void;
+  /** Pulumi's own output while it works. */
+  onOutput: (text: string) => void;
+  /** False: stop after `up` (no waits, no verification). */
+  wait: boolean;
+  timeouts: WaitTimeouts;
+  intervalMs: number;
+  verify: { run: VerifyRunner } | { missing: string };
+  probes?: Probes;
+}
+
+export interface DeployOutcome {
+  stack: string;
+  stackAction?: 'created' | 'selected';
+  url: string;
+  outputs: Record<string, unknown>;
+  deployed: DeployedOutputs;
+  waits: WaitResult[];
+  verify?: VerifyReport;
+  /** Why the verification did not run, when it did not. */
+  verifySkipped?: string;
+  ok: boolean;
+  /** What went wrong, when ok is false. */
+  failure?: string;
+}
+
+export async function deployStack(workspace: Workspace, spec: DeploymentSpec, options: DeployFlowOptions): Promise<DeployOutcome> {
+  const probes = options.probes ?? REAL_PROBES;
+  const outcome: DeployOutcome = { stack: spec.stack, url: `https://${spec.domain}`, outputs: {}, deployed: {}, waits: [], ok: false };
+
+  outcome.stackAction = await workspace.createOrSelectStack(spec.stack);
+  if (outcome.stackAction === 'created') options.progress(`created stack ${spec.stack} in ${workspace.backendDescription}`);
+  options.progress(`pulumi up for ${spec.stack} (${spec.topology}, ${spec.region}); this takes a few minutes`);
+  let outputs: StackOutputs;
+  try {
+    outputs = await workspace.up(spec.stack, options.onOutput);
+  } catch (error) {
+    return { ...outcome, failure: `pulumi up failed for ${spec.stack}: ${(error as Error).message}` };
+  }
+  outcome.outputs = printableOutputs(outputs);
+  outcome.deployed = readOutputs(outputs);
+  if (outcome.deployed.url) outcome.url = outcome.deployed.url;
+
+  if (!options.wait) {
+    return { ...outcome, ok: true, verifySkipped: 'not waited for (--no-wait): run npm run verify once the host is up' };
+  }
+  const ip = outcome.deployed.publicIp;
+  if (!ip) return { ...outcome, failure: `stack ${spec.stack} has no publicIp output, so there is nothing to wait for` };
+
+  const waitOptions = (timeoutMs: number) => ({ timeoutMs, intervalMs: options.intervalMs, progress: options.progress });
+  if (!spec.dnsZone) {
+    options.progress(`jitsi-eu:dnsZone is not set: create the DNS record ${spec.domain}. A ${ip} now (the wait below watches for it)`);
+  }
+  const steps: [WaitResult['id'], string, () => Promise<Probe>, number][] = [
+    ['dns', `DNS: ${spec.domain} → ${ip}`, () => probes.dns(spec.domain, ip), options.timeouts.dnsMs],
+    ['https', `HTTPS on ${spec.domain}`, () => probes.https(spec.domain, ip), options.timeouts.httpsMs],
+    [
+      'ready',
+      `ready endpoint ${READY_URL_PATH}`,
+      () => probes.ready(spec.domain, ip, spec.tls === 'letsencrypt-staging'),
+      options.timeouts.readyMs,
+    ],
+  ];
+  for (const [id, title, probe, timeoutMs] of steps) {
+    const result = await waitUntil(id, title, probe, waitOptions(timeoutMs));
+    outcome.waits.push(result);
+    if (!result.ok) return { ...outcome, failure: `${title}: ${result.detail}` };
+  }
+
+  if ('missing' in options.verify) {
+    return { ...outcome, verifySkipped: options.verify.missing, failure: `deployed, but not verified: ${options.verify.missing}` };
+  }
+  options.progress(`verifying ${outcome.url}`);
+  try {
+    outcome.verify = await options.verify.run({
+      url: outcome.url,
+      spec,
+      host: spec.domain,
+      ip,
+      timeoutMs: options.timeouts.verifyMs,
+      progress: options.progress,
+    });
+  } catch (error) {
+    return { ...outcome, failure: `the live verification could not run: ${(error as Error).message}` };
+  }
+  if (outcome.verify.unreachable) return { ...outcome, failure: `the live verification could not reach the host: ${outcome.verify.unreachable}` };
+  if (outcome.verify.verdict !== 'pass') {
+    const failed = outcome.verify.checks.filter((c) => c.status === 'FAIL').map((c) => c.id);
+    return { ...outcome, failure: `the live verification failed${failed.length ? `: ${failed.join(', ')}` : ''}` };
+  }
+  return { ...outcome, ok: true };
+}

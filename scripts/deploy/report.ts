@@ -1,0 +1,35 @@
+// How a finished deployment is shown to a person (stdout); --json prints the outcome itself.
+import { style } from '../lib/cli.ts';
+import { formatDuration } from './duration.ts';
+import type { DeployOutcome } from './flow.ts';
+
+export function deploySummary(outcome: DeployOutcome, extra: [string, string][] = []): string {
+  const lines: string[] = [];
+  const headline = outcome.ok
+    ? outcome.verify
+      ? style.ok(`✓ ${outcome.stack} deployed and verified`)
+      : style.ok(`✓ ${outcome.stack} deployed`)
+    : style.fail(`✗ ${outcome.stack}: ${outcome.failure ?? 'failed'}`);
+  lines.push(headline);
+  const rows: [string, string][] = [['url', outcome.url]];
+  const d = outcome.deployed;
+  if (d.publicIp) rows.push(['public IP', d.publicIp]);
+  if (d.region) rows.push(['region', d.region]);
+  rows.push(...extra);
+  if (d.ssmShellCommand) rows.push(['shell on the host', d.ssmShellCommand]);
+  if (d.hostAccountParameter) rows.push(['host account', `aws ssm get-parameter --with-decryption --name ${d.hostAccountParameter}`]);
+  if (d.hourlyCostEur !== undefined) rows.push(['estimated cost', `€${d.hourlyCostEur.toFixed(2)} per hour while it runs`]);
+  if (outcome.waits.length) rows.push(['waited', outcome.waits.map((w) => `${w.id} ${w.ok ? formatDuration(w.elapsedMs) : 'timed out'}`).join(', ')]);
+  if (outcome.verify) {
+    const counts = new Map<string, number>();
+    for (const check of outcome.verify.checks) counts.set(check.status, (counts.get(check.status) ?? 0) + 1);
+    rows.push(['verification', `${outcome.verify.verdict} (${[...counts].map(([s, n]) => `${n} ${s.toLowerCase()}`).join(', ')})`]);
+    if (outcome.verify.unreachable) rows.push(['  unreachable', outcome.verify.unreachable]);
+    for (const check of outcome.verify.checks.filter((c) => c.status === 'FAIL')) rows.push(['  failed', `${check.id}: ${check.title}: ${check.detail}`]);
+  } else if (outcome.verifySkipped) {
+    rows.push(['verification', outcome.verifySkipped]);
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [key, value] of rows) lines.push(`  ${key.padEnd(width)}  ${value}`);
+  return `${lines.join('\n')}\n`;
+}

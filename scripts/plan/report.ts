@@ -1,0 +1,64 @@
+// The plan as text for a terminal: resources, the policy verdict, the cost estimate.
+import type { DeploymentSpec } from '../../infra/spec/types.ts';
+import { policiesPass } from '../../infra/policy/offline.ts';
+import { renderTable, style } from '../lib/cli.ts';
+import type { PlanResult } from './run.ts';
+
+/** `aws:ec2/instance:Instance` → `ec2/Instance`; `jitsi-eu:aws:Network` → `(component) Network`. */
+export function shortType(type: string): string {
+  if (type.startsWith('jitsi-eu:')) return `(component) ${type.split(':').pop()}`;
+  if (type.startsWith('pulumi:providers:')) return `(provider) ${type.split(':').pop()}`;
+  const match = /^([^:]+):([^/]+)\/[^:]+:(.+)$/.exec(type);
+  return match ? `${match[1] === 'aws' ? '' : `${match[1]}:`}${match[2]}/${match[3]}` : type;
+}
+
+function propertyLines(properties: Record<string, unknown>): string {
+  const lines: string[] = [];
+  for (const [key, value] of Object.entries(properties)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) {
+      lines.push(`${key}:`);
+      for (const item of value) lines.push(`  ${typeof item === 'string' ? item : JSON.stringify(item)}`);
+    } else if (value && typeof value === 'object') {
+      lines.push(`${key}: ${JSON.stringify(value)}`);
+    } else {
+      lines.push(`${key}: ${String(value)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+const eur = (value: number) => `€${value.toFixed(2)}`;
+
+export function formatPlan(plan: PlanResult, spec: DeploymentSpec): string {
+  const out: string[] = [];
+  out.push(`Plan for stack ${plan.stack}: ${spec.topology} topology in ${plan.region}, auth ${spec.auth}, https://${spec.domain}/`);
+  out.push(style.dim('Offline: no credentials, no AWS calls. Ids and addresses AWS assigns are not shown.'));
+  out.push('');
+  out.push(`Resources (${plan.resources.length})`);
+  out.push(renderTable(['type', 'name', 'properties'], plan.resources.map((r) => [shortType(r.type), r.name, propertyLines(r.properties)])));
+  out.push('');
+
+  const passed = policiesPass(plan.policy);
+  out.push(`Policy: ${passed ? style.ok('pass') : style.fail('FAIL')} (${plan.policy.filter((p) => p.status === 'pass').length} of ${plan.policy.length} policies pass)`);
+  for (const result of plan.policy) {
+    out.push(`  ${result.status === 'pass' ? style.ok('✓') : style.fail('✗')} ${result.policy}: ${result.description}`);
+    for (const violation of result.violations) out.push(`      ${violation.name} (${shortType(violation.type)}): ${violation.message}`);
+  }
+  out.push('');
+
+  const cost = plan.cost;
+  out.push(`Cost estimate for ${cost.region} in EUR (AWS list prices recorded ${cost.pricesRecordedOn}, 1 EUR = ${cost.usdPerEur} USD)`);
+  out.push(renderTable(
+    ['item', 'what', 'per month'],
+    cost.lines.map((line) => [line.item, line.description, eur(line.monthlyEur)]),
+  ));
+  out.push(`  Running cost: ${eur(cost.fixedMonthlyEur)} per month (${eur(cost.hourlyEur)} per hour)` +
+    (cost.fixedMonthlyEurAtMaxBridges !== undefined ? `, up to ${eur(cost.fixedMonthlyEurAtMaxBridges)} with every bridge of the pool running` : ''));
+  out.push(`  Egress: ${cost.egress.gbPerParticipantHour} GB and ${eur(cost.egress.eurPerParticipantHour)} per participant-hour ` +
+    `(meetings of ${cost.egress.meetingSize}, ${cost.egress.mbitPerParticipant} Mbit/s to each participant; first ${cost.egress.freeGbPerMonth} GB a month free)`);
+  out.push(`  Total at ${cost.assumedParticipantHoursPerMonth} participant-hours a month: ${eur(cost.monthlyEur)}`);
+  for (const note of cost.notes) out.push(style.warn(`  note: ${note}`));
+  out.push(style.dim(`  Sources: ${cost.sources.join('; ')}`));
+  return out.join('\n');
+}

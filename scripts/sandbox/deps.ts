@@ -1,0 +1,55 @@
+// Everything the sandbox commands reach outside themselves, so tests can swap each part.
+import { hourlyCostEur } from '../../infra/cost/index.ts';
+import { PROJECT_DIR } from '../../infra/spec/index.ts';
+import type { DeploymentSpec } from '../../infra/spec/types.ts';
+import { progress } from '../lib/cli.ts';
+import { openPulumiWorkspace, type Workspace } from '../lib/workspace.ts';
+import { requireAwsCredentials } from '../deploy/credentials.ts';
+import type { Probes } from '../deploy/flow.ts';
+import { loadVerifyRunner, type VerifyRunner } from '../deploy/verify.ts';
+import { checkOrphans } from '../teardown/check.ts';
+import { confirmOnTerminal, type Confirm } from '../teardown/confirm.ts';
+import type { OrphanCheck } from '../teardown/stack.ts';
+
+export interface SandboxDeps {
+  openWorkspace: () => Promise<Workspace>;
+  requireCredentials: (region: string) => Promise<unknown>;
+  findOrphans: OrphanCheck;
+  loadVerify: () => Promise<{ run: VerifyRunner } | { missing: string }>;
+  probes?: Probes;
+  intervalMs?: number;
+  hourlyCostEur: (spec: DeploymentSpec) => number;
+  confirm: Confirm;
+  now: () => Date;
+  /** Where the default base stack file is. */
+  projectDir: string;
+  out: (text: string) => void;
+  progress: (message: string) => void;
+  onOutput: (text: string) => void;
+}
+
+export const REAL_SANDBOX_DEPS: SandboxDeps = {
+  openWorkspace: () => openPulumiWorkspace(),
+  requireCredentials: (region) => requireAwsCredentials(region),
+  findOrphans: checkOrphans,
+  loadVerify: loadVerifyRunner,
+  hourlyCostEur,
+  confirm: confirmOnTerminal,
+  now: () => new Date(),
+  projectDir: PROJECT_DIR,
+  out: (text) => process.stdout.write(text),
+  progress,
+  onOutput: (text) => process.stderr.write(text),
+};
+
+/** Prefixes every line of Pulumi's output with the stack name when several stacks run at once. */
+export function prefixedOutput(stack: string, write: (text: string) => void, enabled: boolean): (text: string) => void {
+  if (!enabled) return write;
+  let pending = '';
+  return (text) => {
+    pending += text;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    if (lines.length) write(lines.map((line) => `[${stack}] ${line}\n`).join(''));
+  };
+}

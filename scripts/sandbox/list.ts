@@ -1,0 +1,81 @@
+// sandbox list: every sandbox the backend knows, with its URL, owner, state, time left, and what
+// it costs per hour and has cost so far (an estimate: hours since its first update × hourly rate).
+import { specFromConfig } from '../../infra/spec/index.ts';
+import { renderTable } from '../lib/cli.ts';
+import { formatDuration } from '../deploy/duration.ts';
+import { mapSettledLimit } from './concurrency.ts';
+import type { SandboxDeps } from './deps.ts';
+import { sandboxFacts, sandboxState, type SandboxFacts, type SandboxState } from './facts.ts';
+import type { StackConfig, StackSummary } from '../lib/workspace.ts';
+
+export interface SandboxRow {
+  stack: string;
+  url?: string;
+  owner?: string;
+  state: SandboxState;
+  expiresAt?: string;
+  /** Negative once expired. */
+  timeLeftMs?: number;
+  hourlyCostEur?: number;
+  createdAt?: string;
+  accruedCostEur?: number;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+export async function listSandboxes(deps: SandboxDeps): Promise<SandboxRow[]> {
+  const now = deps.now();
+  const workspace = await deps.openWorkspace();
+  const summaries = await workspace.listStacks();
+  const candidates: { summary: StackSummary; config: StackConfig; facts: SandboxFacts }[] = [];
+  for (const summary of summaries) {
+    const config = await workspace.readStackConfig(summary.name);
+    const facts = sandboxFacts(config);
+    if (facts.isSandbox && config) candidates.push({ summary, config, facts });
+  }
+  const rows = await mapSettledLimit(candidates, 4, async ({ summary, config, facts }): Promise<SandboxRow> => {
+    const state = sandboxState(facts, summary, now);
+    const domain = text(config['jitsi-eu:domain']);
+    const owner = text(config['jitsi-eu:owner']);
+    const row: SandboxRow = {
+      stack: summary.name,
+      ...(domain ? { url: `https://${domain}` } : {}),
+      ...(owner ? { owner } : {}),
+      state,
+      ...(facts.expiresAt ? { expiresAt: facts.expiresAt.toISOString(), timeLeftMs: facts.expiresAt.getTime() - now.getTime() } : {}),
+    };
+    const spec = specFromConfig(config, { stack: summary.name, now });
+    if (!spec.ok) return row;
+    const hourly = deps.hourlyCostEur(spec.spec);
+    row.hourlyCostEur = state === 'not deployed' ? 0 : hourly;
+    if (state !== 'not deployed') {
+      const createdAt = await workspace.firstUpdateAt(summary.name);
+      if (createdAt) {
+        row.createdAt = createdAt.toISOString();
+        const hours = Math.max(0, now.getTime() - createdAt.getTime()) / 3_600_000;
+        row.accruedCostEur = Math.round(hours * hourly * 100) / 100;
+      }
+    }
+    return row;
+  });
+  return rows.map((r, i) => (r.ok ? r.value : { stack: candidates[i]!.summary.name, state: 'not deployed' as const })).sort((a, b) => a.stack.localeCompare(b.stack));
+}
+
+const euro = (value: number | undefined, digits: number) => (value === undefined ? '?' : `€${value.toFixed(digits)}`);
+
+export function sandboxTable(rows: readonly SandboxRow[]): string {
+  if (rows.length === 0) return 'no sandboxes: create one with npm run sandbox -- create NAME --ttl 7d\n';
+  const table = renderTable(
+    ['sandbox', 'url', 'owner', 'state', 'time left', 'per hour', 'so far'],
+    rows.map((r) => [
+      r.stack,
+      r.url ?? '',
+      r.owner ?? '',
+      r.state,
+      r.timeLeftMs === undefined ? 'no expiry' : r.timeLeftMs > 0 ? formatDuration(r.timeLeftMs) : `expired ${formatDuration(-r.timeLeftMs)} ago`,
+      euro(r.hourlyCostEur, 3),
+      euro(r.accruedCostEur, 2),
+    ]),
+  );
+  return `${table}\ncosts are estimates (compute, address and storage; data transfer not included)\n`;
+}

@@ -1,0 +1,162 @@
+// `npm run teardown -- --stack NAME`: pulumi destroy, then the stack is removed, then the orphan
+// check proves nothing tagged for the stack is left (or lists what is). --orphans only checks;
+// --purge removes what the check found and may remove, after confirmation.
+import { stackFileFor } from '../../infra/spec/index.ts';
+import { EXIT, UsageError, parseCli, progress, style } from '../lib/cli.ts';
+import { openPulumiWorkspace, readStackConfigFile, type StackConfig, type Workspace } from '../lib/workspace.ts';
+import { requireAwsCredentials } from '../deploy/credentials.ts';
+import { checkOrphans, purge } from './check.ts';
+import { confirmOnTerminal, type Confirm } from './confirm.ts';
+import type { Orphan, OrphanScope } from './orphans.ts';
+import type { PurgeOutcome } from './purge.ts';
+import { orphanSummary, purgeSummary } from './report.ts';
+import { destroyAndRemove, type OrphanCheck, type StackTeardown } from './stack.ts';
+
+export const TEARDOWN_USAGE = `Usage: npm run teardown -- --stack NAME [--yes] [--keep-state] [--json]
+       npm run teardown -- --stack NAME --orphans [--purge] [--yes] [--json]
+
+Removes a deployment: \`pulumi destroy\` for the stack, then the stack itself (its state, history
+and Pulumi.NAME.yaml), then an orphan check that looks for anything in AWS still tagged
+jitsi-eu:stack=NAME (Resource Groups Tagging API, EC2, Auto Scaling), SSM parameters under
+/jitsi-eu/NAME/ and DNS records at the stack's host name.
+
+Options:
+  --stack NAME     the stack to remove
+  --yes            do not ask for confirmation (needed when not on a terminal)
+  --keep-state     destroy the resources but keep the stack, its history and its stack file
+  --orphans        only run the orphan check; the stack itself is left alone
+  --purge          remove what the orphan check found, after confirmation. Only resources that
+                   carry both jitsi-eu:stack=NAME and jitsi-eu:project=jitsi-eu are ever touched
+  --region REGION  region to check when Pulumi.NAME.yaml is gone (default: its aws:region)
+  --domain HOST    host name whose DNS records to check when Pulumi.NAME.yaml is gone
+  --json           print one JSON object on stdout
+  -h, --help       show this help
+
+Environment: as for deploy (PULUMI_CONFIG_PASSPHRASE or _FILE, PULUMI_BACKEND_URL, AWS credentials).
+AWS_ENDPOINT_URL is honoured, e.g. for an AWS API emulator.
+
+Exit codes: 0 removed and nothing left; 1 resources are left (listed), or a step failed;
+2 bad arguments, no confirmation, or a missing Pulumi CLI, passphrase or AWS credentials.`;
+
+export interface TeardownDeps {
+  openWorkspace: () => Promise<Workspace>;
+  requireCredentials: (region: string) => Promise<unknown>;
+  findOrphans: OrphanCheck;
+  purge: (region: string, orphans: readonly Orphan[], progress: (message: string) => void) => Promise<PurgeOutcome[]>;
+  readStackConfig: (stack: string) => StackConfig | undefined;
+  confirm: Confirm;
+  env: NodeJS.ProcessEnv;
+  out: (text: string) => void;
+  progress: (message: string) => void;
+  onOutput: (text: string) => void;
+}
+
+export const REAL_TEARDOWN_DEPS: TeardownDeps = {
+  openWorkspace: () => openPulumiWorkspace(),
+  requireCredentials: (region) => requireAwsCredentials(region),
+  findOrphans: checkOrphans,
+  purge,
+  readStackConfig: (stack) => readStackConfigFile(stackFileFor(stack)),
+  confirm: confirmOnTerminal,
+  env: process.env,
+  out: (text) => process.stdout.write(text),
+  progress,
+  onOutput: (text) => process.stderr.write(text),
+};
+
+export interface TeardownReport {
+  stack: string;
+  region: string;
+  stackTeardown?: StackTeardown;
+  /** Why pulumi destroy or the stack removal failed, when it did. */
+  stackError?: string;
+  /** What the orphan check found (before any purge). */
+  orphans: Orphan[];
+  purged?: PurgeOutcome[];
+  /** What is left after the purge (equal to orphans without --purge). */
+  remaining: Orphan[];
+}
+
+export async function teardownMain(argv: string[], deps: TeardownDeps = REAL_TEARDOWN_DEPS): Promise<number> {
+  const { values, positionals } = parseCli(
+    argv,
+    {
+      stack: { type: 'string' },
+      yes: { type: 'boolean' },
+      'keep-state': { type: 'boolean' },
+      orphans: { type: 'boolean' },
+      purge: { type: 'boolean' },
+      region: { type: 'string' },
+      domain: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    TEARDOWN_USAGE,
+  );
+  if (values.help) {
+    deps.out(`${TEARDOWN_USAGE}\n`);
+    return EXIT.OK;
+  }
+  if (positionals.length) throw new UsageError([`unexpected argument ${positionals[0]}: the stack is given with --stack NAME`, 'run with --help for usage']);
+  const stack = values.stack;
+  if (!stack) throw new UsageError(['missing --stack NAME: which stack should be removed?', 'run with --help for usage']);
+  if (values.orphans && values['keep-state']) throw new UsageError('--keep-state has no effect with --orphans, which never touches the stack');
+
+  const scope = scopeFor(stack, deps.readStackConfig(stack), values.region, values.domain, deps.env);
+  const report: TeardownReport = { stack, region: scope.region, orphans: [], remaining: [] };
+
+  if (!values.orphans) {
+    if (!values.yes) {
+      const ok = await deps.confirm(`Destroy every resource of stack ${stack} in ${scope.region}, then the stack itself? Type the stack name to confirm [${stack}]:`, stack);
+      if (!ok) throw new UsageError('not confirmed: nothing was changed');
+    }
+    const workspace = await deps.openWorkspace();
+    await deps.requireCredentials(scope.region);
+    try {
+      report.stackTeardown = await destroyAndRemove(workspace, stack, { keepState: Boolean(values['keep-state']), onOutput: deps.onOutput, progress: deps.progress });
+    } catch (error) {
+      // Still look for what is left: that is what the operator needs to see now.
+      report.stackError = (error as Error).message;
+      deps.progress(`removing stack ${stack} failed: ${report.stackError}`);
+    }
+  } else {
+    await deps.requireCredentials(scope.region);
+  }
+
+  deps.progress(`looking for resources still tagged jitsi-eu:stack=${stack} in ${scope.region}${scope.domain ? ` and DNS records at ${scope.domain}` : ''}`);
+  report.orphans = await deps.findOrphans(scope);
+  report.remaining = report.orphans;
+
+  if (values.purge && report.orphans.some((o) => o.purgeable)) {
+    const count = report.orphans.filter((o) => o.purgeable).length;
+    if (!values.json) deps.out(orphanSummary(stack, report.orphans));
+    if (!values.yes) {
+      const ok = await deps.confirm(`Remove the ${count} resource${count === 1 ? '' : 's'} marked for purge? [y/N]`, 'y');
+      if (!ok) throw new UsageError('not confirmed: nothing was removed');
+    }
+    report.purged = await deps.purge(scope.region, report.orphans, deps.progress);
+    if (!values.json) deps.out(purgeSummary(report.purged));
+    deps.progress('checking again');
+    report.remaining = await deps.findOrphans(scope);
+  }
+
+  if (values.json) deps.out(`${JSON.stringify(report, null, 2)}\n`);
+  else deps.out(`${report.stackError ? `${style.fail('✗')} stack ${stack} was not removed: ${report.stackError}\n` : ''}${orphanSummary(stack, report.remaining)}`);
+  const purgeFailed = (report.purged ?? []).some((p) => !p.removed);
+  return report.remaining.length === 0 && !purgeFailed && !report.stackError ? EXIT.OK : EXIT.FAILED;
+}
+
+/** Region and host name from the stack file, or from the options when the file is gone. */
+export function scopeFor(stack: string, config: StackConfig | undefined, region: string | undefined, domain: string | undefined, env: NodeJS.ProcessEnv): OrphanScope {
+  const configRegion = typeof config?.['aws:region'] === 'string' ? config['aws:region'] : undefined;
+  const configDomain = typeof config?.['jitsi-eu:domain'] === 'string' ? config['jitsi-eu:domain'] : undefined;
+  if (region && configRegion && region !== configRegion) {
+    throw new UsageError(`--region ${region} differs from aws:region ${configRegion} in ${stackFileFor(stack)}: leave --region out`);
+  }
+  const chosen = region ?? configRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!chosen) {
+    throw new UsageError([`no region for stack ${stack}: ${stackFileFor(stack)} does not exist (or has no aws:region).`, 'Give the region it was deployed to with --region, e.g. --region eu-central-1']);
+  }
+  const host = domain ?? configDomain;
+  return { stack, region: chosen, ...(host ? { domain: host } : {}) };
+}

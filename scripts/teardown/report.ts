@@ -1,0 +1,28 @@
+// Orphans as a table for people; --json prints the same data as objects.
+import { renderTable, style } from '../lib/cli.ts';
+import type { Orphan } from './orphans.ts';
+import type { PurgeOutcome } from './purge.ts';
+
+export function orphanTable(orphans: readonly Orphan[]): string {
+  return renderTable(
+    ['kind', 'id', 'found by', 'purge', 'note'],
+    orphans.map((o) => [o.kind, o.resourceId, o.foundBy.join(', '), o.purgeable ? 'yes' : 'no', o.note ?? '']),
+  );
+}
+
+export function orphanSummary(stack: string, orphans: readonly Orphan[]): string {
+  if (orphans.length === 0) return `${style.ok('✓')} nothing carries jitsi-eu:stack=${stack} any more: no orphans\n`;
+  const purgeable = orphans.filter((o) => o.purgeable).length;
+  const manual = orphans.length - purgeable;
+  const hint =
+    purgeable === 0
+      ? 'none of them can be removed by --purge: look at each by hand'
+      : `npm run teardown -- --stack ${stack} --orphans --purge removes the ${purgeable} marked "yes"${manual ? `; the other ${manual} need a look by hand` : ''}`;
+  return `${style.fail('✗')} ${orphans.length} resource${orphans.length === 1 ? '' : 's'} left for stack ${stack}:\n${orphanTable(orphans)}\n${hint}\n`;
+}
+
+export function purgeSummary(outcomes: readonly PurgeOutcome[]): string {
+  if (outcomes.length === 0) return 'nothing to purge\n';
+  const lines = outcomes.map((o) => `  ${o.removed ? style.ok('removed') : style.fail('failed ')}  ${o.kind} ${o.resourceId}${o.error ? `: ${o.error}` : ''}`);
+  return `${lines.join('\n')}\n`;
+}

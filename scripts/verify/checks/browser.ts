@@ -1,0 +1,170 @@
+// --browser: what a participant's browser really does. One Chromium per run; the guest run and
+// the call run are shared by the checks below.
+import type { VerifyContext } from '../context.ts';
+import type { LaunchedBrowser } from '../browser/chromium.ts';
+import { foreignContacts, type PageRecord } from '../browser/recorder.ts';
+import { callRun, guestRun, openBrowser, type CallRun, type GuestRun } from '../browser/session.ts';
+import { type CheckDefinition, fail, list, pass, reason, skip } from './define.ts';
+
+const BROWSER_TIMEOUT_MS = 90_000;
+
+function browser(ctx: VerifyContext): Promise<LaunchedBrowser> {
+  return ctx.once('browser', async () => {
+    const launched = await openBrowser(ctx, 30_000);
+    ctx.signal.addEventListener('abort', () => void launched.close(), { once: true });
+    return launched;
+  });
+}
+
+function guest(ctx: VerifyContext): Promise<GuestRun> {
+  return ctx.once('browser guest', async () => guestRun(ctx, await browser(ctx), 30_000));
+}
+
+function call(ctx: VerifyContext): Promise<CallRun> {
+  // After the guest run, so the two do not share the machine's two cores.
+  return ctx.once('browser call', async () => {
+    await guest(ctx).catch(() => undefined);
+    return callRun(ctx, await browser(ctx), 30_000);
+  });
+}
+
+/** Closes the shared browser; the runner calls it when every check is done. */
+export async function closeBrowser(ctx: VerifyContext): Promise<void> {
+  const launched = await browser(ctx).catch(() => undefined);
+  await launched?.close();
+}
+
+function loadProblem(record: PageRecord): string | undefined {
+  if (record.error) {
+    if (/ERR_CERT|certificate/i.test(record.error)) return `the browser refused the certificate (${record.error}); with a test CA pass --ca`;
+    return `the page did not load: ${record.error}`;
+  }
+  if (record.status !== undefined && record.status >= 400) return `the page answered ${record.status}`;
+  return undefined;
+}
+
+const firstParty: CheckDefinition = {
+  id: 'browser-first-party-only',
+  title: 'The browser contacts only the deployment',
+  area: 'browser',
+  mode: 'browser',
+  timeoutMs: BROWSER_TIMEOUT_MS,
+  description:
+    'Headless Chromium opens a random room (and joins it): every request and WebSocket goes to the deployment\'s host, and no cookie is set. Other hosts are recorded, blocked and reported.',
+  async run(ctx) {
+    let run: GuestRun;
+    try {
+      run = await guest(ctx);
+    } catch (error) {
+      return fail(`cannot run the browser: ${reason(error)}`);
+    }
+    const problem = loadProblem(run.record);
+    if (problem) return fail(problem);
+    const calls = await call(ctx).catch(() => undefined);
+    const records = [run.record, ...(calls?.records ?? [])];
+    const foreign = [...new Set(records.flatMap((r) => foreignContacts(r, ctx.host).requests))];
+    const cookies = [...new Set(records.flatMap((r) => r.cookies))];
+    if (foreign.length > 0) return fail(`requests to other hosts: ${list(foreign, 3)}`);
+    if (cookies.length > 0) return fail(`cookies set: ${list(cookies)}`);
+    const total = records.reduce((n, r) => n + r.requests.length, 0);
+    return pass(`${total} requests, all to ${ctx.host}; no cookies`);
+  },
+};
+
+const iceServers: CheckDefinition = {
+  id: 'browser-ice-servers',
+  title: "ICE servers are the deployment's own",
+  area: 'browser',
+  mode: 'browser',
+  timeoutMs: BROWSER_TIMEOUT_MS,
+  description:
+    "Every STUN/TURN server handed to RTCPeerConnection (from config.js or from Prosody) is on the deployment's host. SKIP when no call could be set up.",
+  async run(ctx) {
+    let run: GuestRun;
+    try {
+      run = await guest(ctx);
+    } catch (error) {
+      return fail(`cannot run the browser: ${reason(error)}`);
+    }
+    const problem = loadProblem(run.record);
+    if (problem) return fail(problem);
+    const calls = await call(ctx).catch(() => undefined);
+    const records = [run.record, ...(calls?.records ?? [])];
+    const foreign = [...new Set(records.flatMap((r) => foreignContacts(r, ctx.host).ice))];
+    const all = [...new Set(records.flatMap((r) => r.iceServers.flatMap((s) => s.urls)))];
+    if (foreign.length > 0) return fail(`third-party ICE servers: ${list(foreign, 3)}`);
+    if (all.length === 0) return skip(`no RTCPeerConnection was created${calls?.skipped ? ` (${calls.skipped})` : ''}`);
+    return pass(`only ${list(all, 3)}`);
+  },
+};
+
+const prejoinMuted: CheckDefinition = {
+  id: 'browser-prejoin-muted',
+  title: 'Pre-join screen shown, participant starts muted',
+  area: 'browser',
+  mode: 'browser',
+  timeoutMs: BROWSER_TIMEOUT_MS,
+  description: 'Opening a room shows the pre-join screen, with microphone and camera muted in the app state.',
+  async run(ctx) {
+    let run: GuestRun;
+    try {
+      run = await guest(ctx);
+    } catch (error) {
+      return fail(`cannot run the browser: ${reason(error)}`);
+    }
+    const problem = loadProblem(run.record);
+    if (problem) return fail(problem);
+    if (!run.muted) return fail('the page is not the Jitsi Meet app (no APP.store state)');
+    const problems: string[] = [];
+    if (!run.prejoinShown) problems.push('no pre-join screen');
+    if (!run.muted.audio) problems.push('microphone on at entry');
+    if (!run.muted.video) problems.push('camera on at entry');
+    if (problems.length > 0) return fail(problems.join('; '));
+    return pass('pre-join screen with microphone and camera muted');
+  },
+};
+
+const lobbyKnock: CheckDefinition = {
+  id: 'browser-lobby-knock',
+  title: 'A guest knocks in the lobby and the host admits them',
+  area: 'browser',
+  mode: 'browser',
+  timeoutMs: BROWSER_TIMEOUT_MS,
+  description: 'Two browser contexts: a guest opening a hosted room lands in the lobby, the host sees the knock and admits them. Needs a full deployment.',
+  async run(ctx) {
+    if (!ctx.spec.lobby) return skip('the stack has no lobby (jitsi-eu:lobby false)');
+    let run: CallRun;
+    try {
+      run = await call(ctx);
+    } catch (error) {
+      return fail(`cannot run the browser: ${reason(error)}`);
+    }
+    if (!run.lobby) return skip(run.skipped ?? 'the call test did not reach the lobby');
+    if (!run.lobby.knocked || !run.lobby.hostSawKnock || !run.lobby.admitted) return fail(run.lobby.detail);
+    return pass(run.lobby.detail);
+  },
+};
+
+const mediaUdp: CheckDefinition = {
+  id: 'browser-media-udp-bridge',
+  title: 'Media flows through the bridge over UDP',
+  area: 'browser',
+  mode: 'browser',
+  timeoutMs: BROWSER_TIMEOUT_MS,
+  description: "In a two-party call, media flows both ways over UDP port 10000 to the deployment's bridge (not peer-to-peer, not relayed). Needs a full deployment.",
+  async run(ctx) {
+    let run: CallRun;
+    try {
+      run = await call(ctx);
+    } catch (error) {
+      return fail(`cannot run the browser: ${reason(error)}`);
+    }
+    if (!run.media) {
+      if (run.lobby && !run.lobby.admitted) return fail(`the guest was never admitted: ${run.lobby.detail}`);
+      return skip(run.skipped ?? 'the call test did not start media');
+    }
+    return run.media.ok ? pass(run.media.detail) : fail(run.media.detail);
+  },
+};
+
+export const BROWSER_CHECKS: CheckDefinition[] = [firstParty, iceServers, prejoinMuted, lobbyKnock, mediaUdp];

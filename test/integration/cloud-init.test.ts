@@ -1,0 +1,198 @@
+// The EC2 user data of every host role, for every spec variant, checked by Debian's own
+// cloud-init (`cloud-init schema`), measured as EC2 will receive it (gzipped), and read back to
+// prove that it writes every rendered file of its role exactly once, as rendered.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { jitsiMetapackageVersion } from '../../infra/privacy/upstream.ts';
+import { ANY_PLACEHOLDER_PATTERN } from '../../infra/placeholders.ts';
+import { renderBundle } from '../../infra/render/bundle.ts';
+import { USER_DATA_MAX_BYTES, cloudInitPath, userDataGzip } from '../../infra/render/cloud-init.ts';
+import { bootScriptPath, secretsForRole } from '../../infra/render/os.ts';
+import { hostRoles } from '../../infra/render/roles.ts';
+import type { BundleFile, HostRole } from '../../infra/render/types.ts';
+import { SECRET_NAMES, secretPlaceholder, ssmPrefix } from '../../infra/secrets.ts';
+import type { DeploymentSpec } from '../../infra/spec/types.ts';
+import { makeSpec, specVariants } from '../helpers/spec.ts';
+import { requireTool, tempDir } from '../helpers/tools.ts';
+
+const CLOUD_INIT = requireTool('cloud-init');
+// The interpreter cloud-init itself runs on (the one that can import it), from its shebang.
+const PYTHON = readFileSync(CLOUD_INIT, 'utf8').split('\n', 1)[0]!.replace(/^#!\s*/, '').split(/\s+/)[0]!;
+const work = tempDir('jitsi-eu-cloud-init-');
+afterAll(() => work.remove());
+
+interface WriteFile {
+  path: string;
+  content?: string;
+  permissions?: string;
+  defer?: boolean;
+  owner?: string;
+}
+interface UserData {
+  bootcmd: string[][];
+  apt: { sources: Record<string, { source: string }>; debconf_selections: Record<string, string>; conf: string };
+  packages: string[];
+  write_files: WriteFile[];
+  runcmd: string[][];
+  [key: string]: unknown;
+}
+
+const variants: DeploymentSpec[] = [
+  ...specVariants(),
+  makeSpec({ stack: 'staging-sandbox', tls: 'letsencrypt-staging', sandbox: true, expiresAt: '2030-01-01T00:00:00.000Z' }),
+  makeSpec({ stack: 'london', region: 'eu-west-2', residency: 'adequacy', allowNonEuRegion: true }),
+];
+const documents = variants.flatMap((spec) => {
+  const bundle = renderBundle(spec);
+  return hostRoles(spec).map((role) => {
+    const file = bundle.files.find((f) => f.path === cloudInitPath(role));
+    if (!file) throw new Error(`${spec.stack}: no user data for ${role}`);
+    return { spec, role, bundle, file, doc: parse(file.content) as UserData };
+  });
+});
+const label = (d: { spec: DeploymentSpec; role: HostRole }) => `${d.spec.stack} ${d.role}`;
+
+// Top-level keys cloud-init knows: its schema allows unknown keys, so a typo would pass it silently.
+const knownKeys = new Set<string>(
+  JSON.parse(
+    execFileSync(PYTHON, ['-c', [
+      'import json, os, cloudinit.config.schemas as s',
+      "schema = json.load(open(os.path.join(os.path.dirname(s.__file__), 'schema-cloud-config-v1.json')))",
+      "print(json.dumps(sorted({k for d in schema['$defs'].values() for k in d.get('properties', {})})))",
+    ].join('\n')], { encoding: 'utf8' }),
+  ) as string[],
+);
+
+describe('cloud-init user data', () => {
+  it('is accepted by `cloud-init schema` for every role of every variant', () => {
+    const distinct = new Map<string, string>();
+    for (const d of documents) distinct.set(d.file.content, label(d));
+    for (const [content, name] of distinct) {
+      const path = join(work.path, `${name.replace(/\W+/g, '-')}.yaml`);
+      writeFileSync(path, content);
+      const result = spawnSync(CLOUD_INIT, ['schema', '--config-file', path], { encoding: 'utf8' });
+      expect(`${result.status} ${result.stdout}${result.stderr}`.trim(), name).toBe(`0 Valid cloud-config: ${path}`);
+    }
+  }, 120_000);
+
+  it.each(documents.map((d) => [label(d), d] as const))('%s: starts with #cloud-config and uses only keys cloud-init knows', (_, d) => {
+    expect(d.file.content.startsWith('#cloud-config\n')).toBe(true);
+    expect(knownKeys.size).toBeGreaterThan(50);
+    for (const key of Object.keys(d.doc)) expect(knownKeys, key).toContain(key);
+  });
+
+  it.each(documents.map((d) => [label(d), d] as const))('%s: fits EC2 gzipped, and the gzip is deterministic', (_, d) => {
+    const gz = userDataGzip(d.file.content);
+    // On failure, show what each component contributes (gzipped on its own) so it is clear what to trim.
+    const byComponent = new Map<string, string>();
+    for (const f of d.bundle.files.filter((f: BundleFile) => f.roles.includes(d.role) && f.component !== 'cloud-init')) {
+      byComponent.set(f.component, (byComponent.get(f.component) ?? '') + f.content);
+    }
+    const breakdown = [...byComponent].map(([c, text]) => `${c} ${userDataGzip(text).length}`).join(', ');
+    expect(gz.length, `user data ${gz.length} bytes gzipped; components: ${breakdown}`).toBeLessThan(USER_DATA_MAX_BYTES);
+    expect(userDataGzip(d.file.content).equals(gz)).toBe(true);
+    expect(gz.readUInt32LE(4)).toBe(0); // no timestamp in the gzip header
+    expect(gunzipSync(gz).toString('utf8')).toBe(d.file.content);
+  });
+
+  it.each(documents.map((d) => [label(d), d] as const))('%s: writes every rendered file of its role once, with its content and mode', (_, d) => {
+    const own = d.bundle.files.filter((f: BundleFile) => f.roles.includes(d.role) && f.component !== 'cloud-init');
+    const entries = d.doc.write_files;
+    const byPath = new Map<string, WriteFile[]>();
+    for (const entry of entries) byPath.set(entry.path, [...(byPath.get(entry.path) ?? []), entry]);
+    for (const file of own) {
+      const written = byPath.get(`/${file.path}`) ?? [];
+      expect(written, file.path).toHaveLength(1);
+      expect(written[0]!.content, file.path).toBe(file.content);
+      expect(written[0]!.permissions, file.path).toBe(file.mode);
+      expect(written[0]!.defer, file.path).toBe(true);
+      expect(written[0]!.owner, file.path).toBeUndefined();
+    }
+    // Nothing of another role, and only policy-rc.d besides the bundle (written before the packages).
+    const extra = entries.filter((e) => !own.some((f) => `/${f.path}` === e.path));
+    expect(extra.map((e) => e.path)).toEqual(['/usr/sbin/policy-rc.d']);
+    expect(extra[0]!.defer).toBeUndefined();
+    expect(extra[0]!.content).toMatch(/^exit 101$/m);
+  });
+
+  it.each(documents.map((d) => [label(d), d] as const))('%s: runs the role boot script with the owners and the files that carry placeholders', (_, d) => {
+    const own = d.bundle.files.filter((f: BundleFile) => f.roles.includes(d.role) && f.component !== 'cloud-init');
+    expect(d.doc.runcmd).toHaveLength(1);
+    const [script, ...args] = d.doc.runcmd[0]!;
+    expect(script).toBe(bootScriptPath(d.role));
+    expect(own.find((f) => `/${f.path}` === script)?.mode).toBe('0755');
+    const owners: string[] = [];
+    const files: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      if (args[i] === '--own') {
+        owners.push(`${args[i + 1]} ${args[i + 2]}`);
+        i += 2;
+      } else files.push(args[i]!);
+    }
+    expect(owners.sort()).toEqual(own.filter((f) => f.owner).map((f) => `${f.owner} /${f.path}`).sort());
+    const withTokens = own.filter((f) => new RegExp(ANY_PLACEHOLDER_PATTERN.source).test(f.content)).map((f) => `/${f.path}`);
+    expect(files.sort()).toEqual(withTokens.sort());
+    expect(files.length).toBeGreaterThan(0);
+  });
+
+  it.each(documents.map((d) => [label(d), d] as const))('%s: holds no secret, only SSM paths and placeholders for the role', (_, d) => {
+    const text = d.file.content;
+    expect(text).toContain(`JITSI_EU_SSM_PREFIX='${ssmPrefix(d.spec.stack)}'`);
+    const tokens = new Set(text.match(/@@jitsi-eu-secret:[a-z-]+@@/g) ?? []);
+    const allowed = secretsForRole(d.spec, d.role).map(secretPlaceholder);
+    for (const token of tokens) expect(allowed, token).toContain(token);
+    for (const name of SECRET_NAMES) if (!secretsForRole(d.spec, d.role).includes(name)) expect(text).not.toContain(secretPlaceholder(name));
+    // Every line that assigns something secret-like assigns a placeholder or a shell variable.
+    const assignment = /(password|passwd|secret)["']?\s*[:=]\s*["']?([^"'\s,;]+)/gi;
+    for (const line of text.split('\n')) {
+      if (/^\s*(#|\/\/|--)/.test(line)) continue;
+      for (const match of line.matchAll(assignment)) {
+        expect(match[2], line).toMatch(/^(@@jitsi-eu-secret:[a-z-]+@@|\$|\{\{)|^(true|false|none|nil|null|\d+)$/i);
+      }
+    }
+  });
+
+  it.each(documents.map((d) => [label(d), d] as const))('%s: installs the pinned Jitsi release from Jitsi\'s repository only', (_, d) => {
+    const meta = `jitsi-meet=${jitsiMetapackageVersion(d.spec.jitsiVersion)}`;
+    const sources = Object.values(d.doc.apt.sources).map((s) => s.source);
+    expect(sources).toEqual(['deb [signed-by=/etc/apt/keyrings/jitsi.asc] https://download.jitsi.org stable/']);
+    const fetchKey = d.doc.bootcmd.flat().join(' ');
+    expect(fetchKey).toContain('-o /etc/apt/keyrings/jitsi.asc https://download.jitsi.org/jitsi-key.gpg.key');
+    expect(fetchKey).toContain("--proto '=https'");
+    expect(d.doc.apt.conf).toContain('APT::Install-Recommends "false";');
+    const debconf = Object.values(d.doc.apt.debconf_selections).join('\n');
+    expect(debconf).toContain(`jitsi-videobridge/jvb-hostname string ${d.spec.domain}`);
+    if (d.role === 'signaling') {
+      expect(d.doc.packages).toContain(meta);
+      expect(d.doc.packages).toEqual(expect.arrayContaining(['nginx', 'prosody', 'certbot', 'awscli']));
+      expect(d.doc.packages.includes('coturn')).toBe(d.spec.turn);
+      expect(d.doc.packages.includes('lua-luaossl')).toBe(d.spec.auth === 'jwt');
+      expect(debconf).toContain('jitsi-meet/jaas-choice boolean false');
+      expect(debconf).toContain('jitsi-meet/cert-choice select Generate a new self-signed certificate');
+    } else {
+      // A bridge derives its videobridge version from the same metapackage at boot.
+      expect(d.doc.packages.some((p) => p.startsWith('jitsi-'))).toBe(false);
+      expect(d.doc.packages).toContain('awscli');
+      const boot = d.doc.write_files.find((w) => w.path === bootScriptPath('bridge'))!.content!;
+      expect(boot).toContain(`JITSI_EU_JITSI_META_VERSION='${jitsiMetapackageVersion(d.spec.jitsiVersion)}'`);
+    }
+  });
+});
+
+describe('policy-rc.d', () => {
+  it('is a script that denies every service start (exit 101) until the boot script removes it', () => {
+    const doc = documents[0]!;
+    const entry = doc.doc.write_files.find((w) => w.path === '/usr/sbin/policy-rc.d')!;
+    const path = join(work.path, 'policy-rc.d');
+    writeFileSync(path, entry.content!, { mode: Number.parseInt(entry.permissions!, 8) });
+    const result = spawnSync(path, ['nginx', 'start'], { encoding: 'utf8' });
+    expect(result.status).toBe(101);
+    const lib = doc.doc.write_files.find((w) => w.path.endsWith('/lib.sh'))!.content!;
+    expect(lib).toMatch(/rm -f \/usr\/sbin\/policy-rc\.d/);
+    expect(readFileSync(path, 'utf8')).toBe(entry.content);
+  });
+});

@@ -1,0 +1,323 @@
+// The orphan check and --purge against moto_server: resources made with the AWS SDK, some with the
+// project's tags for a stack, some for another stack, some with no or partial tags. Only the
+// stack's own are found, only those are removed, and a second run finds nothing.
+import { spawnSync } from 'node:child_process';
+import { dirname } from 'node:path';
+import {
+  AllocateAddressCommand,
+  AssociateAddressCommand,
+  AssociateRouteTableCommand,
+  AttachInternetGatewayCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateInternetGatewayCommand,
+  CreateLaunchTemplateCommand,
+  CreateRouteTableCommand,
+  CreateSecurityGroupCommand,
+  CreateSnapshotCommand,
+  CreateSubnetCommand,
+  CreateVolumeCommand,
+  CreateVpcCommand,
+  DescribeAddressesCommand,
+  DescribeInstancesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeVolumesCommand,
+  EC2Client,
+  RunInstancesCommand,
+  type Tag,
+} from '@aws-sdk/client-ec2';
+import { CreateAutoScalingGroupCommand, AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { GetParametersByPathCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_DIR } from '../../infra/spec/index.ts';
+import { awsClients, callerIdentity, closeClients, type AwsClients } from '../../scripts/teardown/aws.ts';
+import { findOrphans } from '../../scripts/teardown/find.ts';
+import type { Orphan } from '../../scripts/teardown/orphans.ts';
+import { requireAwsCredentials } from '../../scripts/deploy/credentials.ts';
+import { UsageError } from '../../scripts/lib/cli.ts';
+import { checkOrphans, purge } from '../../scripts/teardown/check.ts';
+import { teardownMain, type TeardownDeps } from '../../scripts/teardown/main.ts';
+import { MemoryWorkspace } from '../fixtures/fake-pulumi/memory-workspace.ts';
+import { startMotoServer, type MotoServer } from '../helpers/moto-server.ts';
+import { tempDir } from '../helpers/tools.ts';
+
+const REGION = 'eu-central-1';
+const AMI = 'ami-12c6146b';
+let moto: MotoServer;
+let ec2: EC2Client;
+let ssm: SSMClient;
+let route53: Route53Client;
+let clients: AwsClients;
+
+const projectTags = (stack: string): Tag[] => [
+  { Key: 'jitsi-eu:stack', Value: stack },
+  { Key: 'jitsi-eu:project', Value: 'jitsi-eu' },
+  { Key: 'jitsi-eu:owner', Value: 'ops@example.org' },
+];
+function tagSpec(type: 'vpc' | 'subnet' | 'internet-gateway' | 'route-table' | 'security-group' | 'instance' | 'volume' | 'elastic-ip' | 'launch-template' | 'snapshot', tags: Tag[]) {
+  return tags.length ? { TagSpecifications: [{ ResourceType: type, Tags: tags }] } : {};
+}
+
+/** What the deployment of `stack` would leave if `pulumi destroy` never ran; returns the ids made. */
+async function deployment(stack: string, tags: Tag[]): Promise<string[]> {
+  const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16', ...tagSpec('vpc', tags) }))).Vpc!.VpcId!;
+  const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.20.1.0/24', AvailabilityZone: `${REGION}a`, ...tagSpec('subnet', tags) }))).Subnet!.SubnetId!;
+  const igw = (await ec2.send(new CreateInternetGatewayCommand({ ...tagSpec('internet-gateway', tags) }))).InternetGateway!.InternetGatewayId!;
+  await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpc }));
+  const table = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpc, ...tagSpec('route-table', tags) }))).RouteTable!.RouteTableId!;
+  await ec2.send(new AssociateRouteTableCommand({ RouteTableId: table, SubnetId: subnet }));
+  const web = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: `${stack}-web`, Description: 'web', VpcId: vpc, ...tagSpec('security-group', tags) }))).GroupId!;
+  const bridges = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: `${stack}-bridges`, Description: 'bridges', VpcId: vpc, ...tagSpec('security-group', tags) }))).GroupId!;
+  // The signaling group admits XMPP from the bridges' group: a reference the purge must undo first.
+  await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: web, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 5222, ToPort: 5222, UserIdGroupPairs: [{ GroupId: bridges }] }] }));
+  const instance = (await ec2.send(new RunInstancesCommand({ ImageId: AMI, MinCount: 1, MaxCount: 1, SubnetId: subnet, SecurityGroupIds: [web], ...tagSpec('instance', tags) }))).Instances![0]!.InstanceId!;
+  const eip = (await ec2.send(new AllocateAddressCommand({ Domain: 'vpc', ...tagSpec('elastic-ip', tags) }))).AllocationId!;
+  await ec2.send(new AssociateAddressCommand({ AllocationId: eip, InstanceId: instance }));
+  const volume = (await ec2.send(new CreateVolumeCommand({ AvailabilityZone: `${REGION}a`, Size: 8, Encrypted: true, ...tagSpec('volume', tags) }))).VolumeId!;
+  const snapshot = (await ec2.send(new CreateSnapshotCommand({ VolumeId: volume, ...tagSpec('snapshot', tags) }))).SnapshotId!;
+  const template = (await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: `${stack}-bridge`, LaunchTemplateData: { ImageId: AMI, InstanceType: 'c6i.large' }, ...tagSpec('launch-template', tags) }))).LaunchTemplate!.LaunchTemplateId!;
+  const autoscaling = new AutoScalingClient({ region: REGION });
+  await autoscaling.send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: `${stack}-bridges`,
+      LaunchTemplate: { LaunchTemplateId: template },
+      MinSize: 0,
+      MaxSize: 2,
+      VPCZoneIdentifier: subnet,
+      Tags: tags.map((t) => ({ Key: t.Key!, Value: t.Value!, PropagateAtLaunch: true })),
+    }),
+  );
+  autoscaling.destroy();
+  await ssm.send(new PutParameterCommand({ Name: `/jitsi-eu/${stack}/jvb-password`, Value: 'not-a-real-secret', Type: 'SecureString', ...(tags.length ? { Tags: tags.map((t) => ({ Key: t.Key!, Value: t.Value! })) } : {}) }));
+  return [vpc, subnet, igw, table, web, bridges, instance, eip, volume, snapshot, template, `${stack}-bridges`, `/jitsi-eu/${stack}/jvb-password`];
+}
+
+let alpha: string[];
+let beta: string[];
+let untagged: string[];
+let zoneId: string;
+
+async function record(name: string, type: 'A' | 'TXT', value: string) {
+  await route53.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: name, Type: type, TTL: 60, ResourceRecords: [{ Value: value }] } }] },
+    }),
+  );
+}
+
+beforeAll(async () => {
+  moto = await startMotoServer();
+  Object.assign(process.env, moto.env, { AWS_REGION: REGION });
+  ec2 = new EC2Client({ region: REGION });
+  ssm = new SSMClient({ region: REGION });
+  route53 = new Route53Client({ region: REGION });
+  clients = awsClients(REGION);
+
+  alpha = await deployment('alpha', projectTags('alpha'));
+  beta = await deployment('beta', projectTags('beta'));
+  untagged = await deployment('loose', []);
+  // An untagged parameter elsewhere, and one that merely looks like ours.
+  await ssm.send(new PutParameterCommand({ Name: '/other-app/alpha/password', Value: 'x', Type: 'SecureString' }));
+
+  zoneId = (await route53.send(new CreateHostedZoneCommand({ Name: 'sandbox.example.org', CallerReference: `ref-${Date.now()}` }))).HostedZone!.Id!.replace('/hostedzone/', '');
+  await record('alpha.sandbox.example.org', 'A', '192.0.2.10');
+  await record('alpha.sandbox.example.org', 'TXT', '"jitsi-eu:stack=alpha"');
+  await record('beta.sandbox.example.org', 'A', '192.0.2.20');
+}, 120_000);
+
+afterAll(async () => {
+  closeClients(clients);
+  ec2?.destroy();
+  ssm?.destroy();
+  route53?.destroy();
+  await moto?.stop();
+});
+
+const ids = (orphans: readonly Orphan[]) => orphans.map((o) => o.resourceId).sort();
+
+function teardown(args: string[]) {
+  const home = tempDir();
+  try {
+    const result = spawnSync('npm', ['run', '--silent', 'teardown', '--', ...args], {
+      cwd: PROJECT_DIR,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: home.path, NO_COLOR: '1', ...moto.env, AWS_REGION: REGION },
+    });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  } finally {
+    home.remove();
+  }
+}
+
+describe('orphan check and purge against moto_server', () => {
+  it('finds exactly what carries the stack tag, plus its DNS records, and nothing of other stacks or untagged', async () => {
+    const found = await findOrphans(clients, await callerIdentity(clients), { stack: 'alpha', region: REGION, domain: 'alpha.sandbox.example.org' });
+    expect(ids(found.filter((o) => o.kind !== 'route53:record'))).toEqual([...alpha].sort());
+    expect(ids(found.filter((o) => o.kind === 'route53:record'))).toEqual(['alpha.sandbox.example.org A', 'alpha.sandbox.example.org TXT']);
+    expect(found.every((o) => o.purgeable)).toBe(true);
+    for (const other of [...beta, ...untagged]) expect(ids(found)).not.toContain(other);
+    // Kinds are named after the service and type, in removal order (dependents first).
+    expect(found.map((o) => o.kind).slice(0, 3)).toEqual(['autoscaling:autoScalingGroup', 'ec2:instance', 'ec2:elastic-ip']);
+  });
+
+  it('npm run teardown -- --stack alpha --orphans --json lists exactly the tagged resources (exit 1: something is left)', () => {
+    const result = teardown(['--stack', 'alpha', '--orphans', '--json']);
+    expect(result.stderr).not.toMatch(/error:/);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ stack: 'alpha', region: REGION });
+    expect(ids(report.orphans)).toEqual([...alpha].sort());
+    for (const orphan of report.orphans) expect(orphan.tags['jitsi-eu:stack']).toBe('alpha');
+  });
+
+  it('--purge without --yes off a terminal asks nobody, removes nothing, and exits 2', () => {
+    const result = teardown(['--stack', 'alpha', '--orphans', '--purge', '--json']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Pass --yes/);
+  });
+
+  it('--purge --yes removes the tagged resources and nothing else; a second run finds nothing', async () => {
+    const result = teardown(['--stack', 'alpha', '--orphans', '--purge', '--yes', '--json', '--domain', 'alpha.sandbox.example.org']);
+    expect(result.stderr).not.toMatch(/error:/);
+    const report = JSON.parse(result.stdout);
+    expect(report.purged.filter((p: { removed: boolean }) => !p.removed)).toEqual([]);
+    expect(report.purged).toHaveLength(alpha.length + 2);
+    expect(report.remaining).toEqual([]);
+    expect(result.code).toBe(0);
+
+    const again = teardown(['--stack', 'alpha', '--orphans', '--json', '--domain', 'alpha.sandbox.example.org']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).orphans).toEqual([]);
+
+    // Everything of the other stack and everything untagged is still there.
+    const running = (await ec2.send(new DescribeInstancesCommand({}))).Reservations!.flatMap((r) => r.Instances!).filter((i) => i.State!.Name !== 'terminated').map((i) => i.InstanceId);
+    expect(running).toEqual(expect.arrayContaining([beta[6], untagged[6]]));
+    expect(running).not.toContain(alpha[6]);
+    const volumes = (await ec2.send(new DescribeVolumesCommand({}))).Volumes!.map((v) => v.VolumeId);
+    expect(volumes).toEqual(expect.arrayContaining([beta[8], untagged[8]]));
+    expect(volumes).not.toContain(alpha[8]);
+    const addresses = (await ec2.send(new DescribeAddressesCommand({}))).Addresses!.map((a) => a.AllocationId);
+    expect(addresses).toEqual(expect.arrayContaining([beta[7], untagged[7]]));
+    expect(addresses).not.toContain(alpha[7]);
+    const groups = (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups!.map((g) => g.GroupId);
+    expect(groups).toEqual(expect.arrayContaining([beta[4], beta[5], untagged[4], untagged[5]]));
+    const parameters = (await ssm.send(new GetParametersByPathCommand({ Path: '/', Recursive: true }))).Parameters!.map((p) => p.Name).sort();
+    expect(parameters).toEqual(['/jitsi-eu/beta/jvb-password', '/jitsi-eu/loose/jvb-password', '/other-app/alpha/password']);
+    const records = (await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets!.map((r) => `${r.Name} ${r.Type}`);
+    expect(records).toContain('beta.sandbox.example.org. A');
+    expect(records.filter((r) => r.startsWith('alpha.'))).toEqual([]);
+  });
+
+  it('reports but never removes what lacks the project tag, or a DNS record without the ownership record', async () => {
+    // Tagged for the stack but not for the project; an untagged parameter under the stack's path; a bare record.
+    const stackOnly = (await ec2.send(new CreateVolumeCommand({ AvailabilityZone: `${REGION}a`, Size: 1, TagSpecifications: [{ ResourceType: 'volume', Tags: [{ Key: 'jitsi-eu:stack', Value: 'gamma' }] }] }))).VolumeId!;
+    await ssm.send(new PutParameterCommand({ Name: '/jitsi-eu/gamma/turn-secret', Value: 'x', Type: 'SecureString' }));
+    await record('gamma.sandbox.example.org', 'A', '192.0.2.30');
+
+    const result = teardown(['--stack', 'gamma', '--orphans', '--purge', '--yes', '--json', '--domain', 'gamma.sandbox.example.org']);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.purged ?? []).toEqual([]);
+    const byId = Object.fromEntries(report.remaining.map((o: Orphan) => [o.resourceId, o]));
+    expect(Object.keys(byId).sort()).toEqual(['/jitsi-eu/gamma/turn-secret', 'gamma.sandbox.example.org A', stackOnly].sort());
+    expect(byId[stackOnly]).toMatchObject({ purgeable: false, note: expect.stringMatching(/lacks the tag jitsi-eu:project=jitsi-eu/) });
+    expect(byId['/jitsi-eu/gamma/turn-secret']).toMatchObject({ purgeable: false, foundBy: ['ssm-path'], note: expect.stringMatching(/lacks the tag jitsi-eu:stack=gamma/) });
+    expect(byId['gamma.sandbox.example.org A']).toMatchObject({ purgeable: false, note: expect.stringMatching(/ownership record/) });
+    expect((await ec2.send(new DescribeVolumesCommand({ VolumeIds: [stackOnly] }))).Volumes).toHaveLength(1);
+  });
+
+  it('prints a readable table and the purge hint without --json', () => {
+    const result = teardown(['--stack', 'beta', '--orphans']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/13 resources left for stack beta/);
+    expect(result.stdout).toMatch(/ec2:instance\s+i-\w+\s+ec2, tagging-api\s+yes/);
+    expect(result.stdout).not.toMatch(/need a look by hand/);
+    expect(result.stdout).toMatch(/--orphans --purge removes the 13 marked "yes"/);
+  });
+});
+
+describe('teardown: pulumi destroy, stack removal, then the orphan check on moto_server', () => {
+  function deps(workspace: MemoryWorkspace, answer = false) {
+    const stdout: string[] = [];
+    const questions: string[] = [];
+    const d: TeardownDeps & { stdout: string[]; questions: string[] } = {
+      stdout,
+      questions,
+      openWorkspace: async () => workspace,
+      requireCredentials: requireAwsCredentials,
+      findOrphans: checkOrphans,
+      purge,
+      readStackConfig: (stack) => workspace.files.get(stack)?.config,
+      confirm: async (question) => (questions.push(question), answer),
+      env: {},
+      out: (t) => stdout.push(t),
+      progress: () => {},
+      onOutput: () => {},
+    };
+    return d;
+  }
+
+  it('destroys and removes the stack, then lists what is still tagged for it (exit 1)', async () => {
+    // The Pulumi side stands in memory; the AWS side is moto with stack delta's resources still there.
+    const made = await deployment('delta', projectTags('delta'));
+    const ws = new MemoryWorkspace();
+    ws.seed('delta', { 'aws:region': REGION, 'jitsi-eu:domain': 'delta.sandbox.example.org' }, { resources: 13 });
+    const d = deps(ws);
+    expect(await teardownMain(['--stack', 'delta', '--yes', '--json'], d)).toBe(1);
+    expect(ws.opsFor('delta')).toEqual(['destroy', 'removeStack']);
+    expect(d.questions).toEqual([]);
+    const report = JSON.parse(d.stdout.join(''));
+    expect(report.stackTeardown).toEqual({ existed: true, destroyed: true, removed: true });
+    expect(ids(report.orphans)).toEqual([...made].sort());
+  });
+
+  it('purges after destroy with --purge --yes and exits 0 when nothing is left', async () => {
+    const ws = new MemoryWorkspace();
+    const d = deps(ws);
+    // delta is no longer in the backend: teardown says so and goes on to the orphans.
+    expect(await teardownMain(['--stack', 'delta', '--yes', '--purge', '--region', REGION, '--json'], d)).toBe(0);
+    const report = JSON.parse(d.stdout.join(''));
+    expect(report.stackTeardown).toEqual({ existed: false, destroyed: false, removed: false });
+    expect(report.orphans.length).toBeGreaterThan(0);
+    expect(report.remaining).toEqual([]);
+  });
+
+  it('lists what is left and exits 1 when pulumi destroy fails', async () => {
+    const made = await deployment('eta', projectTags('eta'));
+    const ws = new MemoryWorkspace();
+    ws.seed('eta', { 'aws:region': REGION }, { resources: 13 });
+    ws.failOn('eta', 'destroy');
+    const d = deps(ws);
+    expect(await teardownMain(['--stack', 'eta', '--yes'], d)).toBe(1);
+    const text = d.stdout.join('');
+    expect(text).toMatch(/stack eta was not removed: destroy of eta failed/);
+    expect(text).toMatch(new RegExp(`${made.length} resources left for stack eta`));
+    expect(ws.stacks.has('eta')).toBe(true);
+  });
+
+  it('keeps the stack with --keep-state, and asks before destroying without --yes', async () => {
+    const ws = new MemoryWorkspace();
+    ws.seed('epsilon', { 'aws:region': REGION }, { resources: 2 });
+    const refused = deps(ws, false);
+    await expect(teardownMain(['--stack', 'epsilon'], refused)).rejects.toThrow(UsageError);
+    expect(refused.questions[0]).toMatch(/Destroy every resource of stack epsilon in eu-central-1/);
+    expect(ws.opsFor('epsilon')).toEqual([]);
+
+    const confirmed = deps(ws, true);
+    expect(await teardownMain(['--stack', 'epsilon', '--keep-state'], confirmed)).toBe(0);
+    expect(ws.opsFor('epsilon')).toEqual(['destroy']);
+    expect(ws.stacks.has('epsilon')).toBe(true);
+    expect(confirmed.stdout.join('')).toMatch(/no orphans/);
+  });
+
+  it('needs a region when the stack file is gone, and refuses contradictions', async () => {
+    const ws = new MemoryWorkspace();
+    await expect(teardownMain(['--stack', 'ghost', '--orphans'], deps(ws))).rejects.toThrow(/no region for stack ghost[\s\S]*--region/);
+    ws.seed('zeta', { 'aws:region': 'eu-north-1' });
+    await expect(teardownMain(['--stack', 'zeta', '--orphans', '--region', REGION], deps(ws))).rejects.toThrow(/differs from aws:region eu-north-1/);
+    await expect(teardownMain(['--stack', 'zeta', '--orphans', '--keep-state'], deps(ws))).rejects.toThrow(/--keep-state has no effect/);
+    await expect(teardownMain([], deps(ws))).rejects.toThrow(/missing --stack NAME/);
+  });
+});

@@ -1,0 +1,106 @@
+// The policy pack as `pulumi preview --policy-pack infra/policy` runs it: the SDK's policy runner
+// (which registers its bundled ts-node, then requires the pack directory) starts Pulumi's policy
+// analyzer and prints its port. The test talks to that server over gRPC, with resources recorded
+// from the program.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_DIR } from '../../infra/spec/index.ts';
+import { readStackConfig } from '../../scripts/plan/config.ts';
+import { type RecordedResource, providerUrn, recordProgram } from '../../scripts/plan/record.ts';
+import { unwrapSecrets } from '../../scripts/plan/describe.ts';
+
+// The gRPC client and messages the Pulumi SDK itself uses.
+const sdk = createRequire(createRequire(import.meta.url).resolve('@pulumi/pulumi/package.json'));
+const grpc = sdk('@grpc/grpc-js') as any;
+const services = sdk('./proto/analyzer_grpc_pb.js') as any;
+const messages = sdk('./proto/analyzer_pb.js') as any;
+const { Struct } = sdk('google-protobuf/google/protobuf/struct_pb.js') as any;
+const { Empty } = sdk('google-protobuf/google/protobuf/empty_pb.js') as any;
+
+let server: ChildProcess;
+let client: any;
+let resources: RecordedResource[];
+
+beforeAll(async () => {
+  const stack = 'example-scalable';
+  resources = (await recordProgram({ stack, config: readStackConfig(join(PROJECT_DIR, `Pulumi.${stack}.yaml`)) })).resources;
+  // Arguments: the engine address (unused until the engine calls back), then the pack directory.
+  const runner = join(dirname(sdk.resolve('./package.json')), 'cmd/run-policy-pack/index.js');
+  server = spawn(process.execPath, [runner, '127.0.0.1:1', '.'], { cwd: join(PROJECT_DIR, 'infra/policy') });
+  const port = await new Promise<string>((resolve, reject) => {
+    let stderr = '';
+    server.stderr!.on('data', (chunk: Buffer) => (stderr += String(chunk)));
+    server.once('exit', (code) => reject(new Error(`the policy pack exited (${String(code)}): ${stderr}`)));
+    server.stdout!.once('data', (chunk: Buffer) => resolve(String(chunk).trim()));
+  });
+  expect(port).toMatch(/^\d+$/);
+  client = new services.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+}, 60_000);
+
+afterAll(() => {
+  client?.close();
+  server?.kill();
+});
+
+interface Diagnostic {
+  policy: string;
+  message: string;
+}
+
+function analyze(resource: RecordedResource, props: Record<string, unknown> = unwrapSecrets(resource.inputs) as Record<string, unknown>): Promise<Diagnostic[]> {
+  const request = new messages.AnalyzeRequest();
+  request.setType(resource.type);
+  request.setName(resource.name);
+  request.setUrn(resource.urn);
+  request.setProperties(Struct.fromJavaScript(props));
+  request.setOptions(new messages.AnalyzerResourceOptions());
+  const provider = resources.find((r) => resource.provider && r.urn === providerUrn(resource.provider));
+  if (provider) {
+    const p = new messages.AnalyzerProviderResource();
+    p.setType(provider.type);
+    p.setName(provider.name);
+    p.setUrn(provider.urn);
+    p.setProperties(Struct.fromJavaScript(provider.inputs));
+    request.setProvider(p);
+  }
+  return new Promise((resolve, reject) => {
+    client.analyze(request, (error: Error | null, response: any) => {
+      if (error) reject(error);
+      else resolve(response.getDiagnosticsList().map((d: any) => ({ policy: d.getPolicyname(), message: d.getMessage() })));
+    });
+  });
+}
+
+const named = (type: string) => resources.find((r) => r.type === type)!;
+
+describe('the policy pack served by Pulumi', () => {
+  it('announces the seven jitsi-eu policies, all mandatory', async () => {
+    const info = await new Promise<any>((resolve, reject) => client.getAnalyzerInfo(new Empty(), (e: Error | null, r: any) => (e ? reject(e) : resolve(r))));
+    expect(info.getName()).toBe('jitsi-eu');
+    const policies = info.getPoliciesList().map((p: any) => p.getName());
+    expect(policies).toEqual(['eu-region', 'encrypted-volumes', 'imdsv2-required', 'no-public-admin-ports', 'no-ssh-key-pairs', 'required-tags', 'no-secrets-in-user-data']);
+  });
+
+  it('finds nothing wrong with any resource the program registers', async () => {
+    for (const resource of resources) expect(await analyze(resource), `${resource.type} ${resource.name}`).toEqual([]);
+  });
+
+  it('reports violations introduced into recorded resources', async () => {
+    const instance = named('aws:ec2/instance:Instance');
+    const props = unwrapSecrets(instance.inputs) as Record<string, any>;
+    props.metadataOptions = { ...props.metadataOptions, httpTokens: 'optional' };
+    props.keyName = 'admin';
+    expect((await analyze(instance, props)).map((d) => d.policy).sort()).toEqual(['imdsv2-required', 'no-ssh-key-pairs']);
+
+    const provider = named('pulumi:providers:aws');
+    expect((await analyze(provider, { ...provider.inputs, region: 'us-east-1' })).map((d) => d.policy)).toEqual(['eu-region']);
+
+    const group = resources.find((r) => r.name === 'bridges-sg')!;
+    const open = { ...group.inputs, ingress: [...(group.inputs.ingress as unknown[]), { protocol: 'tcp', fromPort: 22, toPort: 22, cidrBlocks: ['0.0.0.0/0'] }] };
+    const [diagnostic] = await analyze(group, open);
+    expect(diagnostic?.policy).toBe('no-public-admin-ports');
+    expect(diagnostic?.message).toContain('22');
+  });
+});

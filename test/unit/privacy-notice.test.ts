@@ -1,0 +1,107 @@
+// The privacy notice page: what it must say (controller, contact, region, retention, the privacy
+// settings), what it must not contain (third-party URLs or hosts, scripts, external resources),
+// and that everything taken from the stack file is shown as text, never as markup.
+import { describe, expect, it } from 'vitest';
+import { privacyProfile } from '../../infra/privacy/profile.ts';
+import { renderBundle } from '../../infra/render/bundle.ts';
+import { PRIVACY_NOTICE_ANCHORS, PRIVACY_NOTICE_FILE } from '../../infra/render/paths.ts';
+import { regionInfo } from '../../infra/spec/regions.ts';
+import type { DeploymentSpec } from '../../infra/spec/types.ts';
+import { makeSpec, specVariants } from '../helpers/spec.ts';
+
+function notice(spec: DeploymentSpec): string {
+  const file = renderBundle(spec).files.find((f) => `/${f.path}` === PRIVACY_NOTICE_FILE);
+  if (!file) throw new Error('no privacy notice in the bundle');
+  expect(file.component).toBe('privacy-notice');
+  expect(file.roles).toEqual(['signaling']);
+  expect(file.mode).toBe('0644');
+  return file.content;
+}
+
+/** Text of the element with this id (up to the next heading of the same level). */
+function section(html: string, id: string): string {
+  const start = html.indexOf(`id="${id}"`);
+  expect(start, id).toBeGreaterThan(-1);
+  const next = html.indexOf('<h2', start);
+  return html.slice(start, next === -1 ? undefined : next);
+}
+
+describe('privacy notice', () => {
+  it('names controller, contact, region and its location, and the log retention of the profile', () => {
+    const spec = makeSpec({ organization: 'Universität Musterstadt', privacyContact: 'dpo@uni-musterstadt.example', region: 'eu-north-1' });
+    const html = notice(spec);
+    const retention = privacyProfile(spec).settings.find((s) => s.id === 'os-logrotate')!.value;
+    expect(section(html, 'controller')).toContain('Universität Musterstadt');
+    expect(section(html, 'controller')).toContain('<a href="mailto:dpo@uni-musterstadt.example">dpo@uni-musterstadt.example</a>');
+    expect(section(html, 'recipients')).toContain('eu-north-1');
+    expect(section(html, 'recipients')).toContain(regionInfo('eu-north-1')!.location);
+    expect(section(html, 'recipients')).toContain('stay in the European Union');
+    expect(section(html, 'retention')).toContain(`after ${retention} days`);
+  });
+
+  it('links an https contact as given', () => {
+    const html = notice(makeSpec({ privacyContact: 'https://example.org/data-protection' }));
+    expect(section(html, 'controller')).toContain('<a href="https://example.org/data-protection">https://example.org/data-protection</a>');
+  });
+
+  it('says when a region is outside the EU and on what basis data go there', () => {
+    const spec = makeSpec({ region: 'eu-west-2', residency: 'adequacy', allowNonEuRegion: true });
+    const recipients = section(notice(spec), 'recipients');
+    expect(recipients).toContain('outside the European Union');
+    expect(recipients).toContain(regionInfo('eu-west-2')!.adequacyBasis);
+    expect(recipients).not.toContain('stay in the European Union');
+  });
+
+  it('has the terms and help sections that config.js legalUrls point at', () => {
+    const html = notice(makeSpec());
+    for (const id of Object.values(PRIVACY_NOTICE_ANCHORS)) expect(html).toMatch(new RegExp(`<h2 id="${id}">`));
+    expect(html.match(/ id="([^"]+)"/g)!.length).toBe(new Set(html.match(/ id="([^"]+)"/g)).size);
+  });
+
+  it('describes peer-to-peer media as the spec has it', () => {
+    expect(section(notice(makeSpec({ p2p: true, turn: true })), 'data')).toContain('directly between the two browsers');
+    expect(section(notice(makeSpec({ p2p: false })), 'settings')).toContain('never learn each other&#39;s IP address');
+  });
+
+  it('summarises every privacy category of the profile, with its number of settings', () => {
+    for (const spec of specVariants().slice(0, 4)) {
+      const settings = section(notice(spec), 'settings');
+      const categories = new Map<string, number>();
+      for (const s of privacyProfile(spec).settings) categories.set(s.category, (categories.get(s.category) ?? 0) + 1);
+      const items = settings.match(/<li><b>/g) ?? [];
+      expect(items.length).toBe(categories.size);
+      const counts = [...settings.matchAll(/\((\d+) settings?\)/g)].map((m) => Number(m[1]));
+      expect(counts.sort()).toEqual([...categories.values()].sort());
+    }
+  });
+
+  it('loads nothing and links nowhere but the controller contact, in every variant', () => {
+    for (const spec of specVariants()) {
+      const html = notice(spec);
+      expect(html).not.toMatch(/<script|<link|<img|<iframe|<object|@import|url\(|\ssrc=/i);
+      const urls = html.match(/\b(?:https?:|wss?:)?\/\/[^\s"'<>)]+/gi) ?? [];
+      expect(urls, spec.stack).toEqual([]);
+      const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
+      for (const href of hrefs) expect(href).toBe(`mailto:${spec.privacyContact}`);
+      for (const host of privacyProfile(spec).thirdPartyHosts.map((h) => h.host.replace(/^\*\./, ''))) {
+        expect(html, host).not.toContain(host);
+      }
+    }
+  });
+
+  it('shows values from the stack file as text, never as markup', () => {
+    const spec = makeSpec({
+      organization: '<script>alert("x")</script> & Söhne <b>GmbH</b>',
+      privacyContact: 'dpo+"<i>x</i>"@example.org',
+    });
+    const html = notice(spec);
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<b>GmbH</b>');
+    expect(html).not.toContain('<i>x</i>');
+    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Söhne &lt;b&gt;GmbH&lt;/b&gt;');
+    expect(html).toContain('href="mailto:dpo+&quot;&lt;i&gt;x&lt;/i&gt;&quot;@example.org"');
+    // Only the page's own tags remain.
+    const tags = new Set([...html.matchAll(/<\/?([a-z0-9]+)/gi)].map((m) => m[1]!.toLowerCase()));
+    for (const tag of tags) expect(['html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'p', 'ul', 'li', 'b', 'a', 'small', 'br']).toContain(tag);
+  });
+});
