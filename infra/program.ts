@@ -103,7 +103,7 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
     userDataBase64: signalingUserData.base64,
     readSecretsPolicyArn: secrets.readPolicyArn,
     ...(bridges ? { bridgeSecurityGroupId: bridges.securityGroupId } : {}),
-  }, { ...inRegion, dependsOn: [network] });
+  }, inRegion);
   const dns = new Dns('dns', { spec, publicIp: signaling.publicIp, ...(zoneId ? { zoneId } : {}) }, inRegion);
 
   return {

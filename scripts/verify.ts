@@ -31,6 +31,7 @@ endpoints, the privacy profile's values in the served configuration, and TURN.
                        deployment behind port forwarding; a port in --url maps 443 to it
   --dns IP[:PORT]      ask this DNS server instead of the system resolver
   --json               print { url, verdict, checks: [{ id, title, status, detail }] }
+                       (plus "error" when the host cannot be reached)
   --list               list every check (id, area, title, what it checks) and exit
   -h, --help           this text
 

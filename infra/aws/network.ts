@@ -30,7 +30,7 @@ export interface NetworkArgs {
 
 export class Network extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
-  /** In the order of `availabilityZones`; the first holds the signaling node. */
+  /** In the order of `availabilityZones`; the first holds the signaling node. Resolve once routed. */
   readonly subnetIds: pulumi.Output<string>[];
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -60,8 +60,11 @@ export class Network extends pulumi.ComponentResource {
         mapPublicIpOnLaunch: false,
         tags: { Name: nameTag(spec, `public-${zone}`) },
       }, child);
-      new RouteTableAssociation(`${name}-public-${index + 1}`, { subnetId: subnet.id, routeTableId: routes.id }, child);
-      return subnet.id;
+      const association = new RouteTableAssociation(`${name}-public-${index + 1}`, { subnetId: subnet.id, routeTableId: routes.id }, child);
+      // Handing out the id through the association makes every host wait for its route to the
+      // Internet (and so for the gateway): packages and certificates are fetched at first boot,
+      // and an Elastic IP cannot be attached in a VPC without a gateway.
+      return pulumi.all([subnet.id, association.id]).apply(([subnetId]) => subnetId);
     });
     this.vpcId = vpc.id;
     this.registerOutputs({ vpcId: this.vpcId, subnetIds: this.subnetIds });

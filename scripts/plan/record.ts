@@ -37,6 +37,8 @@ export interface Recording {
   outputs: ResolvedOutputs;
   /** Values the mocks generated for random passwords, to check they never leak. */
   generatedSecrets: string[];
+  /** `create <type> <name>` when a registration reached the mocks, `created <type> <name>` when answered. */
+  events: string[];
 }
 
 export interface RecordOptions {
@@ -45,6 +47,8 @@ export interface RecordOptions {
   /** Account id the lookups answer with; AWS's documentation example by default. */
   accountId?: string;
   warn?: (message: string) => void;
+  /** Resource types the mocks answer only after a pause, to show what waits for them. */
+  slowTypes?: readonly string[];
 }
 
 /** Pulumi's marker for a secret value in serialised properties. */
@@ -158,6 +162,7 @@ export interface InstalledMocks {
   resources: RecordedResource[];
   invokes: RecordedInvoke[];
   generatedSecrets: string[];
+  events: string[];
 }
 
 /** Points Pulumi's runtime at recording mocks and sets the stack config; see runUnderMocks. */
@@ -173,9 +178,12 @@ export async function installMocks(options: RecordOptions): Promise<InstalledMoc
   };
   const resources: RecordedResource[] = [];
   const invokes: RecordedInvoke[] = [];
+  const events: string[] = [];
+  const slow = new Set(options.slowTypes ?? []);
   await pulumi.runtime.setMocks(
     {
-      newResource(args) {
+      async newResource(args) {
+        events.push(`create ${args.type} ${args.name}`);
         const result = mockState(args, ctx);
         resources.push({
           type: args.type,
@@ -186,6 +194,8 @@ export async function installMocks(options: RecordOptions): Promise<InstalledMoc
           ...(args.provider ? { provider: args.provider } : {}),
           inputs: args.inputs as Record<string, unknown>,
         });
+        if (slow.has(args.type)) await new Promise((resolve) => setTimeout(resolve, 25));
+        events.push(`created ${args.type} ${args.name}`);
         return result;
       },
       call(args) {
@@ -198,7 +208,7 @@ export async function installMocks(options: RecordOptions): Promise<InstalledMoc
     false,
   );
   pulumi.runtime.setAllConfig(options.config);
-  return { resources, invokes, generatedSecrets: ctx.generatedSecrets };
+  return { resources, invokes, generatedSecrets: ctx.generatedSecrets, events };
 }
 
 /** Collects what the mocks recorded once the program has finished. */
@@ -212,6 +222,7 @@ export async function finishRecording(mocks: InstalledMocks, stack: string, outp
     invokes: mocks.invokes,
     outputs,
     generatedSecrets: mocks.generatedSecrets,
+    events: mocks.events,
   };
 }
 

@@ -157,7 +157,9 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
     progress(`verifying ${target.url} against ${expectations.source}`);
     // AWS-only runs ask the AWS API, not the site: they need neither DNS nor a reachable host.
     const awsOnly = selected.every((c) => c.mode === 'aws');
-    let resolved = await resolveTarget(target, Math.min(probeTimeoutMs, deadline - Date.now()), options.dnsServers);
+    let resolved: Resolved | { error: string };
+    if (awsOnly && expectations.fromStack && !target.resolvedBy) resolved = { addresses: [], via: 'not needed: instances are found by the stack tag' };
+    else resolved = await resolveTarget(target, Math.min(probeTimeoutMs, deadline - Date.now()), options.dnsServers);
     if ('error' in resolved && awsOnly) resolved = { addresses: [], via: `not resolved (${resolved.error})` };
     if ('error' in resolved) {
       const checks = selected.map((c): CheckResult => ({

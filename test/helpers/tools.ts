@@ -37,8 +37,11 @@ export function requireTool(name: string): string {
   throw new Error(`${name} is not installed: install ${pkg} (bash .ci/run installs every tool the tests need)`);
 }
 
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
+// Ports already handed out in this process: the kernel may offer a just-closed port again,
+// and two servers of one test must never be given the same one.
+const handedOut = new Set<number>();
+
+function ephemeralPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -48,6 +51,18 @@ export async function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
+}
+
+/** A free TCP port on 127.0.0.1, never one this process was given before. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await ephemeralPort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free loopback port found after 50 attempts');
 }
 
 /** A fresh temporary directory and its cleanup. */

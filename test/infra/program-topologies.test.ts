@@ -129,6 +129,28 @@ describe.each(variants)('$topology topology, $auth auth', ({ topology, auth }) =
     expect(all(r, 'aws:ec2/natGateway:NatGateway')).toHaveLength(0);
   });
 
+  it('creates hosts only once their subnets are routed to the Internet', async () => {
+    // The mocks answer route table associations late: whatever waits for them registers after.
+    const slow = await recordProgram({
+      stack: `${topology}-${auth}-slow`,
+      config: configFor(topology, auth),
+      slowTypes: ['aws:ec2/routeTableAssociation:RouteTableAssociation'],
+    });
+    const at = (event: string) => slow.events.indexOf(event);
+    const association = 'aws:ec2/routeTableAssociation:RouteTableAssociation';
+    const routedFirst = at(`created ${association} network-public-1`);
+    const routedBoth = Math.max(routedFirst, at(`created ${association} network-public-2`));
+    expect(routedFirst).toBeGreaterThan(0);
+    // The signaling node lives in the first subnet; the bridge pool spans both.
+    for (const type of ['aws:ec2/networkInterface:NetworkInterface', 'aws:ec2/eip:Eip', 'aws:ec2/instance:Instance']) {
+      const [host] = slow.resources.filter((x) => x.type === type);
+      expect(at(`create ${type} ${host!.name}`), type).toBeGreaterThan(routedFirst);
+    }
+    for (const group of slow.resources.filter((x) => x.type === 'aws:autoscaling/group:Group')) {
+      expect(at(`create ${group.type} ${group.name}`)).toBeGreaterThan(routedBoth);
+    }
+  });
+
   it('runs a hardened signaling node: IMDSv2 with hop limit 1, encrypted gp3 root, no key pair, an Elastic IP', () => {
     const r = runFor(topology, auth);
     const instance = one(r, 'aws:ec2/instance:Instance');

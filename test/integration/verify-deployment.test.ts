@@ -60,7 +60,7 @@ describe('the rendered deployment', () => {
     expect(checks.get('jitsi-xmpp-websocket')?.detail).toContain('ANONYMOUS');
   });
 
-  it('through the CLI: exit 0 and the JSON document the issue specifies', async () => {
+  it('through the CLI: exit 0 and the JSON document { url, verdict, checks }', async () => {
     const { stdout } = await execFileAsync('npx', ['tsx', 'scripts/verify.ts', ...site.args(), '--json', '--skip', 'ports'], { encoding: 'utf8' });
     const json = JSON.parse(stdout) as { url: string; verdict: string; checks: { id: string; title: string; status: string; detail: string }[] };
     expect(json.url).toBe(`https://meet.example.org:${site.httpsPort}/`);

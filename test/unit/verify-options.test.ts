@@ -91,7 +91,7 @@ describe('the check catalogue', () => {
     }
   });
 
-  it('covers every area the issue names, external checks needing nothing, browser and AWS checks their flag', () => {
+  it('covers every area (dns, ports, tls, http, jitsi, privacy, turn, browser, aws); only browser and AWS checks need a flag', () => {
     const areas = new Set(CHECK_CATALOGUE.map((c) => c.area));
     for (const area of ['dns', 'ports', 'tls', 'http', 'jitsi', 'privacy', 'turn', 'browser', 'aws']) expect(areas.has(area as never)).toBe(true);
     for (const check of CHECK_CATALOGUE) {

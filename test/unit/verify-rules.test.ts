@@ -170,6 +170,7 @@ describe('browser recording rules', () => {
           { url: 'https://www.gravatar.com/avatar/x', host: 'www.gravatar.com', type: 'image' },
         ],
         websockets: [],
+        blocked: [],
         iceServers: [{ urls: ['stun:meet.example.org:3478', 'stun:stun.l.google.com:19302'], hasCredential: false }],
         cookies: [],
         localStorageKeys: [],

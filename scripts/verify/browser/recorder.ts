@@ -24,6 +24,8 @@ export interface PageRecord {
   title: string;
   requests: RecordedRequest[];
   websockets: string[];
+  /** Requests verify stopped before they left the browser (every host but the deployment's). */
+  blocked: string[];
   iceServers: RecordedIceServer[];
   cookies: string[];
   localStorageKeys: string[];
@@ -91,6 +93,7 @@ export async function startRecording(launched: LaunchedBrowser, options: RecordO
   const context = await launched.browser.newContext({ locale: 'en-US', ignoreHTTPSErrors: false });
   const requests: RecordedRequest[] = [];
   const websockets: string[] = [];
+  const blocked: string[] = [];
   context.setDefaultTimeout(options.timeoutMs);
   await context.addInitScript({ content: ICE_RECORDER });
   context.on('request', (request) => {
@@ -100,8 +103,12 @@ export async function startRecording(launched: LaunchedBrowser, options: RecordO
   });
   await context.route('**/*', async (route) => {
     const host = hostOf(route.request().url());
-    if (isDeploymentHost(host, options.host)) await route.continue();
-    else await route.abort('blockedbyclient');
+    if (isDeploymentHost(host, options.host)) {
+      await route.continue();
+    } else {
+      blocked.push(route.request().url());
+      await route.abort('blockedbyclient');
+    }
   });
   const page = await context.newPage();
   page.on('websocket', (ws) => websockets.push(ws.url()));
@@ -135,6 +142,7 @@ export async function startRecording(launched: LaunchedBrowser, options: RecordO
         title,
         requests: [...requests],
         websockets: [...websockets],
+        blocked: [...blocked],
         iceServers,
         cookies,
         localStorageKeys,

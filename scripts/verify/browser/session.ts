@@ -78,10 +78,14 @@ export async function guestRun(ctx: VerifyContext, launched: LaunchedBrowser, ti
     } catch (error) {
       return { record: { ...(await session.snapshot()), error: (error as Error).message.split('\n')[0] }, prejoinShown: false };
     }
-    const prejoinShown = await page
-      .waitForSelector('[data-testid="prejoin.screen"]', { timeout: Math.min(15_000, timeoutMs) })
-      .then(() => true)
-      .catch(() => false);
+    // The app bundle defines APP while the page loads; without it this is not Jitsi Meet.
+    const isApp = await page.evaluate(() => typeof (window as unknown as { APP?: unknown }).APP === 'object').catch(() => false);
+    const prejoinShown = isApp
+      ? await page
+          .waitForSelector('[data-testid="prejoin.screen"]', { timeout: Math.min(15_000, timeoutMs) })
+          .then(() => true)
+          .catch(() => false)
+      : false;
     const muted = await appState(page);
     const pageConfig = await page
       .evaluate(() => {

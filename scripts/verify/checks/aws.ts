@@ -5,7 +5,8 @@ import { ADMIN_PORTS, PORTS, TURN_RELAY_PORTS } from '../../../infra/ports.ts';
 import { isAllowedRegion } from '../../../infra/spec/index.ts';
 import type { DeploymentSpec } from '../../../infra/spec/types.ts';
 import { loadAwsRanges } from '../aws-ranges.ts';
-import { loadInventory, type AwsInventory, type InstanceRole, type InstanceView, type ScriptResult } from '../aws/inventory.ts';
+// The AWS SDK loads only when --aws is used: it is a large import.
+import type { AwsInventory, InstanceRole, InstanceView, ScriptResult } from '../aws/inventory.ts';
 import type { VerifyContext } from '../context.ts';
 import { type CheckDefinition, fail, list, pass, reason, warn } from './define.ts';
 
@@ -96,6 +97,7 @@ function inventory(ctx: VerifyContext): Promise<AwsInventory> {
   return ctx.once('aws inventory', async () => {
     const region = awsRegionFor(ctx);
     if (!region) throw new Error('cannot tell which AWS region to ask: give --stack NAME (or set AWS_REGION)');
+    const { loadInventory } = await import('../aws/inventory.ts');
     return loadInventory({
       region,
       ...(ctx.options.awsEndpoint ? { endpoint: ctx.options.awsEndpoint } : {}),

@@ -3,28 +3,31 @@
 import type { VerifyContext } from '../context.ts';
 import type { LaunchedBrowser } from '../browser/chromium.ts';
 import { foreignContacts, type PageRecord } from '../browser/recorder.ts';
-import { callRun, guestRun, openBrowser, type CallRun, type GuestRun } from '../browser/session.ts';
+// playwright-core loads only when --browser is used: it is a large import.
+import type { CallRun, GuestRun } from '../browser/session.ts';
+
+const session = () => import('../browser/session.ts');
 import { type CheckDefinition, fail, list, pass, reason, skip } from './define.ts';
 
 const BROWSER_TIMEOUT_MS = 90_000;
 
 function browser(ctx: VerifyContext): Promise<LaunchedBrowser> {
   return ctx.once('browser', async () => {
-    const launched = await openBrowser(ctx, 30_000);
+    const launched = await (await session()).openBrowser(ctx, 30_000);
     ctx.signal.addEventListener('abort', () => void launched.close(), { once: true });
     return launched;
   });
 }
 
 function guest(ctx: VerifyContext): Promise<GuestRun> {
-  return ctx.once('browser guest', async () => guestRun(ctx, await browser(ctx), 30_000));
+  return ctx.once('browser guest', async () => (await session()).guestRun(ctx, await browser(ctx), 30_000));
 }
 
 function call(ctx: VerifyContext): Promise<CallRun> {
   // After the guest run, so the two do not share the machine's two cores.
   return ctx.once('browser call', async () => {
     await guest(ctx).catch(() => undefined);
-    return callRun(ctx, await browser(ctx), 30_000);
+    return (await session()).callRun(ctx, await browser(ctx), 30_000);
   });
 }
 

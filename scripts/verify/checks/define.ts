@@ -1,4 +1,4 @@
-// The shape of a check and small helpers that keep check bodies short.
+// The shape of a check, and the small functions every check body uses.
 import type { VerifyContext } from '../context.ts';
 import type { CheckInfo, CheckOutcome } from '../types.ts';
 

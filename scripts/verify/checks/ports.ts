@@ -4,8 +4,9 @@ import type { VerifyContext } from '../context.ts';
 import { probeTcp, type TcpProbe } from '../net/tcp.ts';
 import { type CheckDefinition, fail, list, pass, warn } from './define.ts';
 
-/** Port probes wait at most this long: a dropped SYN (the expected answer) costs the full wait. */
-const PORT_PROBE_MS = 3000;
+/** Port probes wait at most this long: a dropped SYN (the expected answer) costs the full wait.
+ * 2.5 s covers a round trip plus one SYN retransmission (sent after 1 s). */
+const PORT_PROBE_MS = 2500;
 
 const PORT_NAMES: Record<number, string> = {
   22: 'SSH',

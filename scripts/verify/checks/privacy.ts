@@ -361,6 +361,12 @@ const p2pPolicy: CheckDefinition = {
   },
 };
 
+/** Whether an HTML page names the organisation, written plainly or with HTML escapes. */
+export function namesOrganization(html: string, organization: string): boolean {
+  const escaped = organization.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return html.includes(organization) || html.includes(escaped) || html.includes(escaped.replace(/&#39;/g, '&#x27;'));
+}
+
 const notice: CheckDefinition = {
   id: 'privacy-notice',
   title: 'Privacy notice served and linked',
@@ -377,7 +383,7 @@ const notice: CheckDefinition = {
     const problems: string[] = [];
     if (page.status !== 200 || !isHtml(page)) problems.push(`${PRIVACY_NOTICE_URL_PATH} answered ${page.status} ${headerValue(page.headers, 'content-type') ?? ''}`.trim());
     else if (/app\.bundle|id=["']react["']/.test(page.body)) problems.push(`${PRIVACY_NOTICE_URL_PATH} serves the app page, not the notice`);
-    else if (ctx.fromStack && !page.body.includes(ctx.spec.organization)) problems.push(`the notice does not name ${ctx.spec.organization}`);
+    else if (ctx.fromStack && !namesOrganization(page.body, ctx.spec.organization)) problems.push(`the notice does not name ${ctx.spec.organization}`);
     let served: ServedScript | undefined;
     try {
       served = await ctx.webConfig();
