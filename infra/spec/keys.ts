@@ -71,7 +71,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     type: 'object',
     required: false,
     default: { ...DEFAULT_BRIDGES },
-    description: 'Videobridge pool for the scalable topology: {min, max, instanceType}; min <= max, max >= 1.',
+    description: 'Videobridge pool for the scalable topology: {min, max, instanceType}; 1 <= min <= max.',
   },
   {
     key: 'jitsi-eu:auth',

@@ -198,7 +198,8 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
     if (typeof type !== 'string' || !INSTANCE_TYPE.test(type)) {
       problem('jitsi-eu:bridges', type, `jitsi-eu:bridges.instanceType: ${show(type)} is not an EC2 instance type such as ${DEFAULT_BRIDGES.instanceType}`);
     }
-    if (min < 0) problem('jitsi-eu:bridges', given, `jitsi-eu:bridges.min: ${min} is not allowed: use 0 or more`);
+    // With no bridge jicofo reports itself unhealthy and CPU tracking has nothing to scale out from.
+    if (min < 1) problem('jitsi-eu:bridges', given, `jitsi-eu:bridges.min: ${min} is not allowed: keep at least 1 bridge running, or meetings have no media path`);
     if (max < 1) problem('jitsi-eu:bridges', given, `jitsi-eu:bridges.max: ${max} is not allowed: a pool needs at least 1 bridge`);
     if (min > max) problem('jitsi-eu:bridges', given, `jitsi-eu:bridges: min ${min} is greater than max ${max}: min must be <= max`);
     bridges = { min, max, instanceType: String(type) };

@@ -156,6 +156,12 @@ describe('topology and bridges', () => {
     expect(fromJson.bridges).toEqual(fromMap.bridges);
   });
 
+  it('refuses a pool that may shrink to no bridge at all', () => {
+    const [problem] = problemsOf(check({ 'jitsi-eu:topology': 'scalable', 'jitsi-eu:bridges': { min: 0, max: 3 } }));
+    expect(problem!.key).toBe('jitsi-eu:bridges');
+    expect(problem!.message).toMatch(/bridges\.min: 0 is not allowed: keep at least 1 bridge/);
+  });
+
   it('refuses min > max and max < 1', () => {
     const minMax = problemsOf(check({ 'jitsi-eu:topology': 'scalable', 'jitsi-eu:bridges': { min: 5, max: 2 } }));
     expect(minMax.map((p) => p.message).join('\n')).toMatch(/min 5 is greater than max 2/);
