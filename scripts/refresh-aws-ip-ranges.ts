@@ -1,18 +1,22 @@
-// Refreshes the AWS EC2 address ranges verify uses to tell which region serves a deployment.
-// Downloads AWS's ip-ranges.json (or reads a copy with --from), keeps only the EC2 prefixes per
-// region, and writes scripts/verify/data/aws-ec2-ip-ranges.json with AWS's publication date.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { EXIT, UsageError, parseCli, printJson, progress, runCli } from './lib/cli.ts';
+// Downloads the AWS EC2 address ranges verify uses to tell which region serves a deployment.
+// Fetches AWS's ip-ranges.json on the user's machine (or reads a copy with --from), keeps only the
+// EC2 prefixes per region, and writes them with AWS's publication date to a git-ignored file.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { PROJECT_DIR } from '../infra/spec/index.ts';
+import { EXIT, UsageError, parseCliOrHelp, printJson, progress, runCli } from './lib/cli.ts';
 import { AWS_RANGES_FILE, AWS_RANGES_URL, compactRanges, type PublishedRanges } from './verify/aws-ranges.ts';
 
 const USAGE = `usage: npx tsx scripts/refresh-aws-ip-ranges.ts [--from FILE] [--out FILE] [--json]
 
-Updates the AWS EC2 address ranges that \`npm run verify\` uses for its region check
-(dns-aws-eu-region). verify reports WARN once the data is more than 90 days old.
+Downloads the AWS EC2 address ranges that \`npm run verify\` uses, besides reverse DNS, for its
+region check (dns-aws-eu-region). jitsi-eu does not ship them: run this once after cloning and
+again when verify says the data is more than 90 days old. The file is git-ignored.
 
   --from FILE   read a copy of ip-ranges.json instead of downloading it
                 (for machines without Internet access)
-  --out FILE    where to write (default ${AWS_RANGES_FILE})
+  --out FILE    where to write (default ${relative(PROJECT_DIR, AWS_RANGES_FILE)} in the project,
+                which verify reads; verify --aws-ranges FILE reads another)
   --timeout S   download deadline in seconds (default 30)
   --json        print a summary as JSON
   -h, --help    this text
@@ -44,11 +48,9 @@ async function download(timeoutSeconds: number): Promise<unknown> {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseCli(process.argv.slice(2), OPTIONS, USAGE);
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return EXIT.OK;
-  }
+  const parsed = parseCliOrHelp(process.argv.slice(2), OPTIONS, USAGE);
+  if (!parsed) return EXIT.OK;
+  const { values } = parsed;
   const timeout = values.timeout === undefined ? 30 : Number(values.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout ${values.timeout}: give a number of seconds`);
   let published: unknown;
@@ -70,6 +72,7 @@ async function main(): Promise<number> {
     throw new UsageError(`${values.from ?? AWS_RANGES_URL}: ${(error as Error).message}`);
   }
   const out = values.out ?? AWS_RANGES_FILE;
+  mkdirSync(dirname(out), { recursive: true });
   const temp = `${out}.tmp`;
   writeFileSync(temp, `${JSON.stringify(compact, null, 1)}\n`);
   renameSync(temp, out);

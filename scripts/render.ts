@@ -6,7 +6,7 @@ import { USER_DATA_MAX_BYTES, userDataGzip } from '../infra/render/cloud-init.ts
 import { OutDirInUseError, writeBundle, type WrittenFile } from '../infra/render/write.ts';
 import { readmePrivacyTable } from '../infra/privacy/table.ts';
 import { PROJECT_DIR } from '../infra/spec/index.ts';
-import { EXIT, UsageError, loadSpecOrThrow, parseCli, printJson, progress, renderTable, runCli, stackFileFromArgs, style, warn } from './lib/cli.ts';
+import { EXIT, UsageError, loadSpecOrThrow, parseCliOrHelp, printJson, progress, renderTable, runCli, stackFileFromArgs, style, warn } from './lib/cli.ts';
 
 const USAGE = `Usage: npm run render -- (--config PATH | --stack NAME) [--out DIR] [--json]
        npm run render -- --privacy-table
@@ -36,11 +36,9 @@ const OPTIONS = {
 } as const;
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseCli(process.argv.slice(2), OPTIONS, USAGE);
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return EXIT.OK;
-  }
+  const parsed = parseCliOrHelp(process.argv.slice(2), OPTIONS, USAGE);
+  if (!parsed) return EXIT.OK;
+  const { values, positionals } = parsed;
   if (positionals.length > 0) throw new UsageError([`unexpected argument ${positionals[0]}: give the stack file with --config PATH`, '', USAGE]);
   if (values['privacy-table']) {
     process.stdout.write(readmePrivacyTable());

@@ -1,7 +1,7 @@
 // `npm run verify`: checks a live jitsi-eu deployment from outside (and, with --aws, from the AWS
 // side) against the privacy profile. Exit 0 when nothing failed, 1 when a check failed, 2 on usage
 // errors or when the host cannot be reached at all.
-import { EXIT, UsageError, parseCli, printJson, progress, renderTable, runCli } from './lib/cli.ts';
+import { EXIT, UsageError, parseCliOrHelp, printJson, progress, renderTable, runCli } from './lib/cli.ts';
 import { reportJson, reportTable } from './verify/report.ts';
 import { CHECK_CATALOGUE } from './verify/registry.ts';
 import { runVerify, verifyExitCode } from './verify/run.ts';
@@ -30,12 +30,21 @@ endpoints, the privacy profile's values in the served configuration, and TURN.
   --port-map A=B       dial port B wherever port A would be used (e.g. 443=8443), for a
                        deployment behind port forwarding; a port in --url maps 443 to it
   --dns IP[:PORT]      ask this DNS server instead of the system resolver
+  --aws-ranges FILE    read AWS's EC2 address ranges from FILE (default: the file the refresh
+                       command below writes, .jitsi-eu/aws-ec2-ip-ranges.json)
   --json               print { url, verdict, checks: [{ id, title, status, detail }] }
                        (plus "error" when the host cannot be reached)
   --list               list every check (id, area, title, what it checks) and exit
   -h, --help           this text
 
 Areas: dns, ports, tls, http, jitsi, privacy, turn, browser, aws.
+
+Region (dns-aws-eu-region): an address is placed in an AWS region by its reverse DNS name
+(AWS names EC2 addresses ec2-a-b-c-d.REGION.compute.amazonaws.com) and by AWS's published EC2
+ranges, which jitsi-eu does not ship: download them (again every 90 days) with
+  npx tsx scripts/refresh-aws-ip-ranges.ts              (or --from FILE without Internet access)
+Without them, an address whose reverse DNS is custom or missing gets WARN instead of a verdict.
+
 With --browser and JWT auth, set JITSI_EU_VERIFY_JWT to a host token for the lobby and media
 checks. Exit codes: 0 nothing failed, 1 a check failed, 2 usage error or host unreachable.`;
 
@@ -52,17 +61,16 @@ const OPTIONS = {
   aws: { type: 'boolean' },
   'port-map': { type: 'string', multiple: true },
   dns: { type: 'string', multiple: true },
+  'aws-ranges': { type: 'string' },
   json: { type: 'boolean' },
   list: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseCli(process.argv.slice(2), OPTIONS, USAGE);
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return EXIT.OK;
-  }
+  const parsed = parseCliOrHelp(process.argv.slice(2), OPTIONS, USAGE);
+  if (!parsed) return EXIT.OK;
+  const { values, positionals } = parsed;
   if (values.list) {
     if (values.json) printJson(CHECK_CATALOGUE);
     else process.stdout.write(`${renderTable(['id', 'area', 'needs', 'title', 'checks'], CHECK_CATALOGUE.map((c) => [c.id, c.area, c.mode === 'external' ? '-' : `--${c.mode}`, c.title, c.description]))}\n`);
@@ -89,6 +97,7 @@ async function main(): Promise<number> {
     aws: Boolean(values.aws),
     portMap: values['port-map'] ?? [],
     dnsServers: values.dns ?? [],
+    ...(values['aws-ranges'] ? { awsRangesFile: values['aws-ranges'] } : {}),
     onProgress: progress,
   });
   if (values.json) {

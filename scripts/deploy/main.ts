@@ -1,9 +1,8 @@
 // `npm run deploy -- --stack NAME`: the stack's config validated, Pulumi and AWS checked, then
 // `pulumi up`, the waits and the live verification; the exit code is the verification's verdict.
 import { stackFileFor } from '../../infra/spec/index.ts';
-import { EXIT, UsageError, loadSpecOrThrow, parseCli, progress, warn } from '../lib/cli.ts';
-import { openPulumiWorkspace, type Workspace } from '../lib/workspace.ts';
-import { requireAwsCredentials } from './credentials.ts';
+import { EXIT, loadSpecOrThrow, parseCliOrHelp, requireStackName, warn } from '../lib/cli.ts';
+import { REAL_COMMAND_DEPS, type CommandDeps } from '../lib/command-deps.ts';
 import { requireDuration } from './duration.ts';
 import { DEFAULT_TIMEOUTS, deployStack, type Probes, type WaitTimeouts } from './flow.ts';
 import { deploySummary } from './report.ts';
@@ -33,25 +32,13 @@ Environment:
 Exit codes: 0 deployed and verified; 1 pulumi up failed, a wait timed out or the verification failed;
 2 bad arguments, invalid config, or a missing Pulumi CLI, passphrase or AWS credentials.`;
 
-export interface DeployDeps {
-  openWorkspace: () => Promise<Workspace>;
-  requireCredentials: (region: string) => Promise<unknown>;
+export interface DeployDeps extends CommandDeps {
   loadVerify: () => Promise<{ run: VerifyRunner } | { missing: string }>;
   probes?: Probes;
   intervalMs?: number;
-  out: (text: string) => void;
-  progress: (message: string) => void;
-  onOutput: (text: string) => void;
 }
 
-export const REAL_DEPLOY_DEPS: DeployDeps = {
-  openWorkspace: () => openPulumiWorkspace(),
-  requireCredentials: (region) => requireAwsCredentials(region),
-  loadVerify: loadVerifyRunner,
-  out: (text) => process.stdout.write(text),
-  progress,
-  onOutput: (text) => process.stderr.write(text),
-};
+export const REAL_DEPLOY_DEPS: DeployDeps = { ...REAL_COMMAND_DEPS, loadVerify: loadVerifyRunner };
 
 export function timeoutsFrom(value: string | undefined): WaitTimeouts {
   if (value === undefined) return DEFAULT_TIMEOUTS;
@@ -60,7 +47,7 @@ export function timeoutsFrom(value: string | undefined): WaitTimeouts {
 }
 
 export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_DEPS): Promise<number> {
-  const { values, positionals } = parseCli(
+  const parsed = parseCliOrHelp(
     argv,
     {
       stack: { type: 'string' },
@@ -70,15 +57,13 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
       help: { type: 'boolean', short: 'h' },
     },
     DEPLOY_USAGE,
+    deps.out,
   );
-  if (values.help) {
-    deps.out(`${DEPLOY_USAGE}\n`);
-    return EXIT.OK;
-  }
-  if (positionals.length) throw new UsageError([`unexpected argument ${positionals[0]}: the stack is given with --stack NAME`, 'run with --help for usage']);
-  if (!values.stack) throw new UsageError(['missing --stack NAME: which stack should be deployed?', 'run with --help for usage']);
+  if (!parsed) return EXIT.OK;
+  const { values, positionals } = parsed;
+  const stack = requireStackName(values.stack, positionals, 'deployed');
   const timeouts = timeoutsFrom(values['wait-timeout']);
-  const { spec, warnings } = loadSpecOrThrow(stackFileFor(values.stack), values.stack);
+  const { spec, warnings } = loadSpecOrThrow(stackFileFor(stack), stack);
   for (const w of warnings) warn(w);
 
   const workspace = await deps.openWorkspace();

@@ -42,6 +42,22 @@ export function parseCli<O extends Options>(argv: string[], options: O, usage: s
   }
 }
 
+/**
+ * The start every command shares: parses argv strictly and, for --help, writes the usage and
+ * returns undefined (the command then exits 0).
+ */
+export function parseCliOrHelp<O extends Options>(
+  argv: string[],
+  options: O,
+  usage: string,
+  out: (text: string) => void = (text) => process.stdout.write(text),
+): ParsedCli<O> | undefined {
+  const parsed = parseCli(argv, options, usage);
+  if ((parsed.values as { help?: unknown }).help !== true) return parsed;
+  out(`${usage}\n`);
+  return undefined;
+}
+
 /** Runs a command's main function and exits with its code; UsageError → 2 with its message only. */
 export async function runCli(main: () => Promise<number>): Promise<never> {
   let code: number;
@@ -98,6 +114,13 @@ export function renderTable(head: string[], rows: string[][]): string {
   });
   table.push(...rows);
   return table.toString();
+}
+
+/** A command that takes `--stack NAME` and no bare argument: the stack name, or a UsageError. */
+export function requireStackName(stack: string | undefined, positionals: readonly string[], action: string): string {
+  if (positionals.length > 0) throw new UsageError([`unexpected argument ${positionals[0]}: the stack is given with --stack NAME`, 'run with --help for usage']);
+  if (!stack) throw new UsageError([`missing --stack NAME: which stack should be ${action}?`, 'run with --help for usage']);
+  return stack;
 }
 
 /** `--config PATH` or `--stack NAME` (exactly one) → the stack file's path. */

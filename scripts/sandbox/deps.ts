@@ -2,18 +2,14 @@
 import { hourlyCostEur } from '../../infra/cost/index.ts';
 import { PROJECT_DIR } from '../../infra/spec/index.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
-import { progress } from '../lib/cli.ts';
-import { openPulumiWorkspace, type Workspace } from '../lib/workspace.ts';
-import { requireAwsCredentials } from '../deploy/credentials.ts';
+import { REAL_COMMAND_DEPS, type CommandDeps } from '../lib/command-deps.ts';
 import type { Probes } from '../deploy/flow.ts';
 import { loadVerifyRunner, type VerifyRunner } from '../deploy/verify.ts';
 import { checkOrphans } from '../teardown/check.ts';
 import { confirmOnTerminal, type Confirm } from '../teardown/confirm.ts';
 import type { OrphanCheck } from '../teardown/stack.ts';
 
-export interface SandboxDeps {
-  openWorkspace: () => Promise<Workspace>;
-  requireCredentials: (region: string) => Promise<unknown>;
+export interface SandboxDeps extends CommandDeps {
   findOrphans: OrphanCheck;
   loadVerify: () => Promise<{ run: VerifyRunner } | { missing: string }>;
   probes?: Probes;
@@ -23,23 +19,16 @@ export interface SandboxDeps {
   now: () => Date;
   /** Where the default base stack file is. */
   projectDir: string;
-  out: (text: string) => void;
-  progress: (message: string) => void;
-  onOutput: (text: string) => void;
 }
 
 export const REAL_SANDBOX_DEPS: SandboxDeps = {
-  openWorkspace: () => openPulumiWorkspace(),
-  requireCredentials: (region) => requireAwsCredentials(region),
+  ...REAL_COMMAND_DEPS,
   findOrphans: checkOrphans,
   loadVerify: loadVerifyRunner,
   hourlyCostEur,
   confirm: confirmOnTerminal,
   now: () => new Date(),
   projectDir: PROJECT_DIR,
-  out: (text) => process.stdout.write(text),
-  progress,
-  onOutput: (text) => process.stderr.write(text),
 };
 
 /** Prefixes every line of Pulumi's output with the stack name when several stacks run at once. */

@@ -2,9 +2,9 @@
 // check proves nothing tagged for the stack is left (or lists what is). --orphans only checks;
 // --purge removes what the check found and may remove, after confirmation.
 import { stackFileFor } from '../../infra/spec/index.ts';
-import { EXIT, UsageError, parseCli, progress, style } from '../lib/cli.ts';
-import { openPulumiWorkspace, readStackConfigFile, type StackConfig, type Workspace } from '../lib/workspace.ts';
-import { requireAwsCredentials } from '../deploy/credentials.ts';
+import { EXIT, UsageError, parseCliOrHelp, requireStackName, style } from '../lib/cli.ts';
+import { REAL_COMMAND_DEPS, type CommandDeps } from '../lib/command-deps.ts';
+import { readStackConfigFile, type StackConfig } from '../lib/workspace.ts';
 import { checkOrphans, purge } from './check.ts';
 import { confirmOnTerminal, type Confirm } from './confirm.ts';
 import type { Orphan, OrphanScope } from './orphans.ts';
@@ -38,30 +38,21 @@ AWS_ENDPOINT_URL is honoured, e.g. for an AWS API emulator.
 Exit codes: 0 removed and nothing left; 1 resources are left (listed), or a step failed;
 2 bad arguments, no confirmation, or a missing Pulumi CLI, passphrase or AWS credentials.`;
 
-export interface TeardownDeps {
-  openWorkspace: () => Promise<Workspace>;
-  requireCredentials: (region: string) => Promise<unknown>;
+export interface TeardownDeps extends CommandDeps {
   findOrphans: OrphanCheck;
   purge: (region: string, orphans: readonly Orphan[], progress: (message: string) => void) => Promise<PurgeOutcome[]>;
   readStackConfig: (stack: string) => StackConfig | undefined;
   confirm: Confirm;
   env: NodeJS.ProcessEnv;
-  out: (text: string) => void;
-  progress: (message: string) => void;
-  onOutput: (text: string) => void;
 }
 
 export const REAL_TEARDOWN_DEPS: TeardownDeps = {
-  openWorkspace: () => openPulumiWorkspace(),
-  requireCredentials: (region) => requireAwsCredentials(region),
+  ...REAL_COMMAND_DEPS,
   findOrphans: checkOrphans,
   purge,
   readStackConfig: (stack) => readStackConfigFile(stackFileFor(stack)),
   confirm: confirmOnTerminal,
   env: process.env,
-  out: (text) => process.stdout.write(text),
-  progress,
-  onOutput: (text) => process.stderr.write(text),
 };
 
 export interface TeardownReport {
@@ -78,7 +69,7 @@ export interface TeardownReport {
 }
 
 export async function teardownMain(argv: string[], deps: TeardownDeps = REAL_TEARDOWN_DEPS): Promise<number> {
-  const { values, positionals } = parseCli(
+  const parsed = parseCliOrHelp(
     argv,
     {
       stack: { type: 'string' },
@@ -92,14 +83,11 @@ export async function teardownMain(argv: string[], deps: TeardownDeps = REAL_TEA
       help: { type: 'boolean', short: 'h' },
     },
     TEARDOWN_USAGE,
+    deps.out,
   );
-  if (values.help) {
-    deps.out(`${TEARDOWN_USAGE}\n`);
-    return EXIT.OK;
-  }
-  if (positionals.length) throw new UsageError([`unexpected argument ${positionals[0]}: the stack is given with --stack NAME`, 'run with --help for usage']);
-  const stack = values.stack;
-  if (!stack) throw new UsageError(['missing --stack NAME: which stack should be removed?', 'run with --help for usage']);
+  if (!parsed) return EXIT.OK;
+  const { values, positionals } = parsed;
+  const stack = requireStackName(values.stack, positionals, 'removed');
   if (values.orphans && values['keep-state']) throw new UsageError('--keep-state has no effect with --orphans, which never touches the stack');
 
   const scope = scopeFor(stack, deps.readStackConfig(stack), values.region, values.domain, deps.env);

@@ -1,11 +1,15 @@
-// AWS's published EC2 address ranges, kept in a dated file (scripts/verify/data/) that
-// scripts/refresh-aws-ip-ranges.ts rewrites. verify maps a deployment's address to the region
-// that announces it, from outside and without credentials.
-import { readFileSync } from 'node:fs';
+// AWS's published EC2 address ranges, kept in a dated file that scripts/refresh-aws-ip-ranges.ts
+// writes on the user's machine (git-ignored: the project ships no copy). verify maps a
+// deployment's address to the region that announces it, from outside and without credentials.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_DIR } from '../../infra/spec/index.ts';
 
-export const AWS_RANGES_FILE = fileURLToPath(new URL('./data/aws-ec2-ip-ranges.json', import.meta.url));
+/** Where the refresh script writes the ranges and verify reads them (listed in .gitignore). */
+export const AWS_RANGES_FILE = join(PROJECT_DIR, '.jitsi-eu', 'aws-ec2-ip-ranges.json');
+/** The command that writes AWS_RANGES_FILE, for hints in verify's output. */
+export const AWS_RANGES_REFRESH_COMMAND = 'npx tsx scripts/refresh-aws-ip-ranges.ts';
 /** Where AWS publishes the ranges (the refresh script downloads it). */
 export const AWS_RANGES_URL = 'https://ip-ranges.amazonaws.com/ip-ranges.json';
 /**
@@ -76,17 +80,29 @@ export function rangesFromFile(data: AwsRangesFile): AwsRanges {
   };
 }
 
-let cached: AwsRanges | undefined;
+const cache = new Map<string, AwsRanges>();
 
+/** Reads a range file the refresh script wrote. Throws when it is missing or not such a file. */
 export function loadAwsRanges(path: string = AWS_RANGES_FILE): AwsRanges {
-  if (path === AWS_RANGES_FILE && cached) return cached;
+  // Keyed by modification time too: a refresh during a long-lived process is picked up.
+  const key = `${path}@${statSync(path).mtimeMs}`;
+  const known = cache.get(key);
+  if (known) return known;
   const data = JSON.parse(readFileSync(path, 'utf8')) as AwsRangesFile;
+  if (!data || data.service !== 'EC2' || typeof data.regions !== 'object' || typeof data.createDate !== 'string') {
+    throw new Error(`${path} is not a range file written by ${AWS_RANGES_REFRESH_COMMAND}`);
+  }
   const ranges = rangesFromFile(data);
-  if (path === AWS_RANGES_FILE) cached = ranges;
+  cache.set(key, ranges);
   return ranges;
 }
 
-/** Raw ip-ranges.json (as AWS publishes it) → the compact file verify ships. */
+/** The range file, or undefined when there is none yet (a fresh clone). */
+export function loadAwsRangesIfPresent(path: string = AWS_RANGES_FILE): AwsRanges | undefined {
+  return existsSync(path) ? loadAwsRanges(path) : undefined;
+}
+
+/** Raw ip-ranges.json (as AWS publishes it) → the compact file verify reads. */
 export interface PublishedRanges {
   syncToken: string;
   createDate: string;

@@ -2,10 +2,11 @@
 // all, then runs the selected checks concurrently, each under its own deadline, the whole run
 // under --timeout. Used by `npm run verify`, `npm run deploy` and `npm run sandbox -- create`.
 import { setMaxListeners } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { closest, distance } from 'fastest-levenshtein';
 import { privacyProfile } from '../../infra/privacy/profile.ts';
 import { EXIT, UsageError } from '../lib/cli.ts';
+import { AWS_RANGES_REFRESH_COMMAND } from './aws-ranges.ts';
 import { closeBrowser } from './checks/browser.ts';
 import type { CheckDefinition } from './checks/define.ts';
 import { VerifyContext, type Resolved } from './context.ts';
@@ -136,6 +137,9 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
     throw new UsageError(`--url host ${target.host} is not the stack's domain ${expectations.spec.domain}; drop --url or fix it`);
   }
   const extraCa = readCaFiles(options.ca ?? []);
+  if (options.awsRangesFile && !existsSync(options.awsRangesFile)) {
+    throw new UsageError(`--aws-ranges ${options.awsRangesFile}: no such file; write it with ${AWS_RANGES_REFRESH_COMMAND} --out ${options.awsRangesFile}`);
+  }
   const selected = selectChecks(options.only, options.skip);
   if (selected.length === 0) throw new UsageError('--only/--skip left no check to run');
   const totalMs = timeoutSecondsOf(options) * 1000;

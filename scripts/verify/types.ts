@@ -60,6 +60,8 @@ export interface VerifyOptions {
   portMap?: string[];
   /** DNS servers (`IP` or `IP:PORT`) to ask instead of the system resolver. */
   dnsServers?: string[];
+  /** AWS range file to read instead of the one scripts/refresh-aws-ip-ranges.ts writes by default. */
+  awsRangesFile?: string;
   /** Progress messages (one line each); the CLI prints them on stderr. */
   onProgress?: (message: string) => void;
   /** Chromium executable for --browser (default /usr/bin/chromium). */

@@ -1,6 +1,7 @@
 // moto_server, moto's standalone AWS API emulator, on a free loopback port. Tests point the AWS
 // SDK at `endpoint` with dummy credentials (see `env`) and stop the server in afterAll.
 import { spawn } from 'node:child_process';
+import { captureOutput, stopChild } from './child-process.ts';
 import { freePort, requireTool } from './tools.ts';
 
 export interface Moto {
@@ -14,19 +15,12 @@ export async function startMoto(): Promise<Moto> {
   const binary = requireTool('moto_server');
   const port = await freePort();
   const child = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-2000)));
+  const log = captureOutput(child, 2000);
   const endpoint = `http://127.0.0.1:${port}`;
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-    });
+  const stop = () => stopChild(child);
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${log}`);
+    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${log()}`);
     const up = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) }).then(
       (r) => r.status < 500,
       () => false,
@@ -34,7 +28,7 @@ export async function startMoto(): Promise<Moto> {
     if (up) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`moto_server did not answer on ${endpoint} within 30 s: ${log}`);
+      throw new Error(`moto_server did not answer on ${endpoint} within 30 s: ${log()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 150));
   }

@@ -1,10 +1,10 @@
 // Runs the real nginx (Debian) on loopback with rendered configuration: a main nginx.conf shaped
 // like Debian's (so the rendered files are tested in the context they will live in), helpers that
 // move listen ports, certificates and host paths into a test sandbox, `nginx -t`, and start/stop.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
+import { captureOutput, stopChild, waitForTcp } from './child-process.ts';
 import { requireTool } from './tools.ts';
 
 /** Host directories the rendered nginx files name; a sandbox root stands in for `/`. */
@@ -105,46 +105,21 @@ export interface RunningNginx {
   stop(): Promise<void>;
 }
 
-async function waitForPort(port: number, child: ChildProcess, output: () => string, deadlineMs: number): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (Date.now() < end) {
-    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}: ${output()}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port }, () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nginx did not listen on 127.0.0.1:${port} within ${deadlineMs} ms: ${output()}`);
-}
-
 /** Starts nginx in the foreground on a main conf and waits until `waitPort` accepts connections. */
 export async function startNginx(confPath: string, prefix: string, waitPort: number): Promise<RunningNginx> {
   const nginx = requireTool('nginx');
   const child = spawn(nginx, ['-p', prefix, '-c', confPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const output = captureOutput(child);
   try {
-    await waitForPort(waitPort, child, () => output, 10_000);
+    await waitForTcp(waitPort, child, 'nginx', output, 10_000);
   } catch (error) {
-    child.kill('SIGKILL');
+    await stopChild(child, 'SIGKILL');
     throw error;
   }
   return {
     pid: child.pid ?? -1,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGQUIT'); // graceful: workers finish, then the master exits
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    // SIGQUIT is nginx's graceful stop: workers finish, then the master exits.
+    stop: () => stopChild(child, 'SIGQUIT'),
   };
 }
 

@@ -1,8 +1,6 @@
 // The orphan check and --purge against moto_server: resources made with the AWS SDK, some with the
 // project's tags for a stack, some for another stack, some with no or partial tags. Only the
 // stack's own are found, only those are removed, and a second run finds nothing.
-import { spawnSync } from 'node:child_process';
-import { dirname } from 'node:path';
 import {
   AllocateAddressCommand,
   AssociateAddressCommand,
@@ -29,7 +27,6 @@ import { CreateAutoScalingGroupCommand, AutoScalingClient } from '@aws-sdk/clien
 import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { GetParametersByPathCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_DIR } from '../../infra/spec/index.ts';
 import { awsClients, callerIdentity, closeClients, type AwsClients } from '../../scripts/teardown/aws.ts';
 import { findOrphans } from '../../scripts/teardown/find.ts';
 import type { Orphan } from '../../scripts/teardown/orphans.ts';
@@ -38,12 +35,12 @@ import { UsageError } from '../../scripts/lib/cli.ts';
 import { checkOrphans, purge } from '../../scripts/teardown/check.ts';
 import { teardownMain, type TeardownDeps } from '../../scripts/teardown/main.ts';
 import { MemoryWorkspace } from '../fixtures/fake-pulumi/memory-workspace.ts';
-import { startMotoServer, type MotoServer } from '../helpers/moto-server.ts';
-import { tempDir } from '../helpers/tools.ts';
+import { startMoto, type Moto } from '../helpers/moto.ts';
+import { runNpmScript } from '../helpers/npm-run.ts';
 
 const REGION = 'eu-central-1';
 const AMI = 'ami-12c6146b';
-let moto: MotoServer;
+let moto: Moto;
 let ec2: EC2Client;
 let ssm: SSMClient;
 let route53: Route53Client;
@@ -107,7 +104,7 @@ async function record(name: string, type: 'A' | 'TXT', value: string) {
 }
 
 beforeAll(async () => {
-  moto = await startMotoServer();
+  moto = await startMoto();
   Object.assign(process.env, moto.env, { AWS_REGION: REGION });
   ec2 = new EC2Client({ region: REGION });
   ssm = new SSMClient({ region: REGION });
@@ -137,18 +134,7 @@ afterAll(async () => {
 const ids = (orphans: readonly Orphan[]) => orphans.map((o) => o.resourceId).sort();
 
 function teardown(args: string[]) {
-  const home = tempDir();
-  try {
-    const result = spawnSync('npm', ['run', '--silent', 'teardown', '--', ...args], {
-      cwd: PROJECT_DIR,
-      encoding: 'utf8',
-      timeout: 120_000,
-      env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: home.path, NO_COLOR: '1', ...moto.env, AWS_REGION: REGION },
-    });
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-  } finally {
-    home.remove();
-  }
+  return runNpmScript('teardown', args, { ...moto.env, AWS_REGION: REGION }, 120_000);
 }
 
 describe('orphan check and purge against moto_server', () => {

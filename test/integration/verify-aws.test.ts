@@ -16,12 +16,15 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runVerify } from '../../scripts/verify/run.ts';
 import type { CheckResult, VerifyReport } from '../../scripts/verify/types.ts';
+import { startLoopbackDns, type LoopbackDns } from '../helpers/dns-server.ts';
 import { makeSpec } from '../helpers/spec.ts';
 import { startMoto, type Moto } from '../helpers/moto.ts';
 
 const REGION = 'eu-central-1';
 let moto: Moto;
 let ec2: EC2Client;
+/** Answers the Elastic IP's reverse lookup with AWS's default name for it. */
+let dns: LoopbackDns;
 /** An address in AWS's published eu-central-1 EC2 ranges, given to the good node as its Elastic IP. */
 const ELASTIC_IP = '52.28.0.10';
 
@@ -53,6 +56,7 @@ async function instance(stack: string, options: { groupId: string; tokens: 'requ
 beforeAll(async () => {
   moto = await startMoto();
   Object.assign(process.env, moto.env);
+  dns = await startLoopbackDns({ ptr: { [ELASTIC_IP]: [`ec2-${ELASTIC_IP.replaceAll('.', '-')}.${REGION}.compute.amazonaws.com`] } });
   ec2 = new EC2Client({ region: REGION, endpoint: moto.endpoint });
   await ec2.send(new EnableEbsEncryptionByDefaultCommand({}));
   // As designed for a single node with TURN: web, media, STUN/TURN and the relay range.
@@ -71,6 +75,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await moto?.stop();
+  await dns?.stop();
 });
 
 function byId(report: VerifyReport): Map<string, CheckResult> {
@@ -121,18 +126,28 @@ describe('verify --aws', () => {
   });
 
   it('without a stack, finds the deployment by the address its domain resolves to', async () => {
-    const report = await runVerify({
-      url: 'https://meet.example.org',
-      resolve: [`meet.example.org:${ELASTIC_IP}`],
-      aws: true,
-      only: ['aws-imdsv2', 'aws-no-key-pair', 'aws-instance-region'],
-      awsEndpoint: moto.endpoint,
-      timeoutSeconds: 60,
-    });
+    // The SDK's default region is elsewhere: only the address's reverse DNS name can lead to REGION.
+    const sdkRegion = process.env.AWS_REGION;
+    process.env.AWS_REGION = 'us-west-2';
+    let report: VerifyReport;
+    try {
+      report = await runVerify({
+        url: 'https://meet.example.org',
+        resolve: [`meet.example.org:${ELASTIC_IP}`],
+        aws: true,
+        only: ['aws-imdsv2', 'aws-no-key-pair', 'aws-instance-region'],
+        awsEndpoint: moto.endpoint,
+        dnsServers: [dns.server],
+        timeoutSeconds: 60,
+      });
+    } finally {
+      process.env.AWS_REGION = sdkRegion;
+    }
     const checks = byId(report);
     expect(checks.get('aws-imdsv2')?.status).toBe('PASS');
     expect(checks.get('aws-no-key-pair')?.status).toBe('PASS');
-    // The region came from AWS's ranges for the address; the instances from its stack tag.
+    // The region came from the address's EC2 reverse DNS name; the instances from its stack tag.
+    expect(dns.queries).toContain(`PTR ${ELASTIC_IP.split('.').reverse().join('.')}.in-addr.arpa`);
     expect(checks.get('aws-instance-region')).toMatchObject({
       status: 'PASS',
       detail: expect.stringContaining(`public address ${ELASTIC_IP} → stack good in ${REGION}`),

@@ -3,13 +3,13 @@
 // connections but never speaks. Each run ends within its --timeout, says what happened, and
 // the CLI exits 2. Everything stays on loopback: the DNS servers are the test's own.
 import { execFile, type ChildProcess } from 'node:child_process';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runVerify, verifyExitCode } from '../../scripts/verify/run.ts';
 import type { VerifyOptions, VerifyReport } from '../../scripts/verify/types.ts';
 import { startUnresponsivePorts } from '../fixtures/verify/deployment.ts';
+import { startLoopbackDns, type LoopbackDns } from '../helpers/dns-server.ts';
 import { freePort } from '../helpers/tools.ts';
 
 const execFileAsync = promisify(execFile);
@@ -20,29 +20,10 @@ let blackhole: { ports: number[]; child: ChildProcess };
 let hanging: Server;
 let hangingPort: number;
 const hangingSockets = new Set<Socket>();
-let nxdomain: UdpSocket;
-let nxdomainPort: number;
-let silentDns: UdpSocket;
-let silentDnsPort: number;
-
-/** Answers every DNS query with NXDOMAIN (RCODE 3), echoing the question. */
-function nxdomainAnswer(query: Buffer): Buffer {
-  let end = 12;
-  while (end < query.length && query[end] !== 0) end += query[end]! + 1;
-  end += 5; // the zero label, QTYPE and QCLASS
-  const header = Buffer.alloc(12);
-  query.copy(header, 0, 0, 2); // id
-  header.writeUInt16BE(0x8183, 2); // response, recursion desired and available, NXDOMAIN
-  header.writeUInt16BE(1, 4); // one question, no answers
-  return Buffer.concat([header, query.subarray(12, end)]);
-}
-
-async function bindUdp(onMessage?: (socket: UdpSocket, message: Buffer, port: number, address: string) => void): Promise<{ socket: UdpSocket; port: number }> {
-  const socket = createSocket('udp4');
-  if (onMessage) socket.on('message', (message, remote) => onMessage(socket, message, remote.port, remote.address));
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  return { socket, port: socket.address().port };
-}
+/** Answers NXDOMAIN to every name. */
+let nxdomain: LoopbackDns;
+/** Never answers. */
+let silentDns: LoopbackDns;
 
 beforeAll(async () => {
   blackhole = await startUnresponsivePorts(2);
@@ -54,8 +35,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
   hangingPort = (hanging.address() as { port: number }).port;
-  ({ socket: nxdomain, port: nxdomainPort } = await bindUdp((socket, message, port, address) => socket.send(nxdomainAnswer(message), port, address)));
-  ({ socket: silentDns, port: silentDnsPort } = await bindUdp());
+  nxdomain = await startLoopbackDns();
+  silentDns = await startLoopbackDns({ silent: true });
 });
 
 afterAll(async () => {
@@ -63,8 +44,8 @@ afterAll(async () => {
   blackhole?.child.kill();
   for (const socket of hangingSockets) socket.destroy();
   await new Promise<void>((resolve) => (hanging ? hanging.close(() => resolve()) : resolve()));
-  nxdomain?.close();
-  silentDns?.close();
+  await nxdomain?.stop();
+  await silentDns?.stop();
 });
 
 async function timed(options: VerifyOptions): Promise<{ report: VerifyReport; ms: number }> {
@@ -102,7 +83,7 @@ describe('a host that cannot be verified', () => {
   });
 
   it('a name that does not resolve: a clear DNS message and the --resolve hint', async () => {
-    const { report, ms } = await timed({ url: `https://no-such-host.example.org`, dnsServers: [`127.0.0.1:${nxdomainPort}`] });
+    const { report, ms } = await timed({ url: `https://no-such-host.example.org`, dnsServers: [nxdomain.server] });
     expect(ms).toBeLessThan(TIMEOUT_SECONDS * 1000);
     expect(report.unreachable).toContain('cannot resolve no-such-host.example.org: no such domain');
     expect(report.unreachable).toContain('--resolve no-such-host.example.org:IP');
@@ -111,7 +92,7 @@ describe('a host that cannot be verified', () => {
   });
 
   it('a DNS server that never answers: ends within the timeout', async () => {
-    const { report, ms } = await timed({ url: `https://meet.example.org`, dnsServers: [`127.0.0.1:${silentDnsPort}`] });
+    const { report, ms } = await timed({ url: `https://meet.example.org`, dnsServers: [silentDns.server] });
     expect(ms).toBeLessThan(TIMEOUT_SECONDS * 1000 + 200);
     expect(report.unreachable).toContain('cannot resolve meet.example.org');
     expect(verifyExitCode(report)).toBe(2);
@@ -129,7 +110,7 @@ describe('a host that cannot be verified', () => {
     const runs = await Promise.all([
       cli(['--url', url(https), '--resolve', resolve[0]!, '--port-map', `80=${http}`]),
       cli(['--url', url(await freePort()), '--resolve', resolve[0]!, '--port-map', `80=${await freePort()}`]),
-      cli(['--url', 'https://no-such-host.example.org', '--dns', `127.0.0.1:${nxdomainPort}`, '--json']),
+      cli(['--url', 'https://no-such-host.example.org', '--dns', nxdomain.server, '--json']),
       cli(['--url', url(hangingPort), '--resolve', resolve[0]!, '--port-map', `80=${hangingPort}`]),
     ]);
     expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2]);

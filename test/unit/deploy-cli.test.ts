@@ -1,27 +1,8 @@
 // npm run deploy as a user runs it, in a child process.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_DIR } from '../../infra/spec/index.ts';
-import { tempDir } from '../helpers/tools.ts';
+import { runNpmScript } from '../helpers/npm-run.ts';
 
-function runDeploy(args: string[], env: Record<string, string> = {}) {
-  const home = tempDir();
-  const path = [dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].filter((d) => !existsSync(join(d, 'pulumi'))).join(':');
-  const started = Date.now();
-  try {
-    const result = spawnSync('npm', ['run', '--silent', 'deploy', '--', ...args], {
-      cwd: PROJECT_DIR,
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { PATH: path, HOME: home.path, NO_COLOR: '1', ...env },
-    });
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr, ms: Date.now() - started, home: home.path };
-  } finally {
-    home.remove();
-  }
-}
+const runDeploy = (args: string[], env: Record<string, string> = {}) => runNpmScript('deploy', args, env);
 
 describe('npm run deploy', () => {
   it('exits 2 at once with what to install when the Pulumi CLI is missing', () => {

@@ -1,49 +1,20 @@
 // interface_config.js as a browser receives it: evaluated as JavaScript and checked against the
 // pinned upstream option names, the privacy profile, the forbidden keys and the third-party hosts.
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { privacyProfile } from '../../infra/privacy/profile.ts';
 import { DEPRECATED_INTERFACE_CONFIG_KEYS, UPSTREAM_INTERFACE_CONFIG_KEYS } from '../../infra/privacy/upstream-web-keys.ts';
-import { createEngine } from '../../infra/render/engine.ts';
-import { jitsiHosts } from '../../infra/render/hosts.ts';
 import { renderBundle } from '../../infra/render/bundle.ts';
-import { renderWeb } from '../../infra/render/web.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
-import type { PrivacyProfile } from '../../infra/privacy/types.ts';
 import { specVariants } from '../helpers/spec.ts';
+import { renderWebFile, urlHosts, type JsObject, type RenderedWebFile } from '../helpers/web-files.ts';
 
-type JsObject = Record<string, unknown>;
-
-function evaluate(source: string): JsObject {
-  const sandbox: JsObject = {};
-  runInNewContext(source, sandbox, { timeout: 1000 });
-  return sandbox;
-}
-
-/** Hosts of every URL-like string in a text: scheme://host, stun:/turn: URIs, protocol-relative. */
-function urlHosts(text: string): string[] {
-  const hosts: string[] = [];
-  for (const m of text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/([^/\s'"`:?#)]+)/gi)) hosts.push(m[1]!.toLowerCase());
-  for (const m of text.matchAll(/\b(?:stuns?|turns?):([^/\s'"`:?#)]+)/gi)) hosts.push(m[1]!.toLowerCase());
-  for (const m of text.matchAll(/["'`]\/\/([^/\s'"`:?#)]+)/g)) hosts.push(m[1]!.toLowerCase());
-  return hosts;
-}
-
-interface RenderedInterface {
-  spec: DeploymentSpec;
-  profile: PrivacyProfile;
-  source: string;
-  globals: JsObject;
+interface RenderedInterface extends RenderedWebFile {
   ui: JsObject;
 }
 
 function renderInterface(spec: DeploymentSpec): RenderedInterface {
-  const profile = privacyProfile(spec);
-  const engine = createEngine({ settings: profile.settings });
-  const file = renderWeb({ spec, hosts: jitsiHosts(spec), profile, engine }).find((f) => f.component === 'interface-config');
-  if (!file) throw new Error('renderWeb produced no interface-config file');
-  const globals = evaluate(file.content);
-  return { spec, profile, source: file.content, globals, ui: globals.interfaceConfig as JsObject };
+  const rendered = renderWebFile(spec, 'interface-config');
+  return { ...rendered, ui: rendered.globals.interfaceConfig as JsObject };
 }
 
 const variants = specVariants().map(renderInterface);

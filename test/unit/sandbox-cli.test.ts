@@ -1,32 +1,11 @@
 // The sandbox command as a user runs it: npm run sandbox -- ..., in a child process.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../infra/spec/index.ts';
-import { tempDir } from '../helpers/tools.ts';
+import { runNpmScript } from '../helpers/npm-run.ts';
 
-/** PATH with node and npm but certainly no pulumi. */
-function pathWithoutPulumi(): string {
-  const dirs = [dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'];
-  return dirs.filter((d) => !existsSync(join(d, 'pulumi'))).join(':');
-}
-
-function runSandbox(args: string[], env: Record<string, string> = {}) {
-  const home = tempDir();
-  const started = Date.now();
-  try {
-    const result = spawnSync('npm', ['run', '--silent', 'sandbox', '--', ...args], {
-      cwd: PROJECT_DIR,
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { PATH: pathWithoutPulumi(), HOME: home.path, NO_COLOR: '1', ...env },
-    });
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr, ms: Date.now() - started };
-  } finally {
-    home.remove();
-  }
-}
+const runSandbox = (args: string[], env: Record<string, string> = {}) => runNpmScript('sandbox', args, env);
 
 describe('npm run sandbox', () => {
   it('exits 2 within 5 s with install guidance when the Pulumi CLI is missing, and writes nothing', () => {

@@ -18,8 +18,14 @@ describe('npm run verify', () => {
   it('--help names every option and the exit codes', async () => {
     const { code, stdout } = await verify(['--help']);
     expect(code).toBe(0);
-    for (const option of ['--url', '--stack', '--resolve', '--ca', '--json', '--only', '--skip', '--timeout', '--browser', '--aws']) expect(stdout).toContain(option);
+    for (const option of ['--url', '--stack', '--resolve', '--ca', '--json', '--only', '--skip', '--timeout', '--browser', '--aws', '--dns', '--aws-ranges']) expect(stdout).toContain(option);
     expect(stdout).toContain('Exit codes: 0');
+  });
+
+  it('--help explains how to download the AWS range data the region check also uses', async () => {
+    const { stdout } = await verify(['--help']);
+    expect(stdout).toContain('npx tsx scripts/refresh-aws-ip-ranges.ts');
+    expect(stdout).toContain('reverse DNS');
   });
 
   it('--list --json prints the documented catalogue', async () => {
@@ -36,6 +42,7 @@ describe('npm run verify', () => {
     [['--url', 'https://meet.example.org', '--only', 'tls-expiri'], 'did you mean tls-expiry?'],
     [['--url', 'https://meet.example.org', '--timeout', 'soon'], '--timeout soon'],
     [['--url', 'https://meet.example.org', '--ca', '/nonexistent/ca.pem'], '--ca /nonexistent/ca.pem: no such file'],
+    [['--url', 'https://meet.example.org', '--aws-ranges', '/nonexistent/ranges.json'], '--aws-ranges /nonexistent/ranges.json: no such file; write it with npx tsx scripts/refresh-aws-ip-ranges.ts --out'],
     [['--stack', 'no-such-stack-for-verify-cli'], 'Pulumi.no-such-stack-for-verify-cli.yaml'],
   ])('%j exits 2: %s', async (args, message) => {
     const { code, stderr, stdout } = await verify(args);

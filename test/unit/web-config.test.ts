@@ -1,7 +1,6 @@
 // config.js as a browser receives it: evaluated as JavaScript, then checked against the pinned
 // upstream option names, the privacy profile, the forbidden keys and the third-party host list,
 // for every deployment variant.
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { privacyProfile } from '../../infra/privacy/profile.ts';
 import { UPSTREAM_CONFIG_KEYS } from '../../infra/privacy/upstream-web-keys.ts';
@@ -13,18 +12,10 @@ import { PORTS } from '../../infra/ports.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import type { PrivacyProfile } from '../../infra/privacy/types.ts';
 import { makeSpec, specVariants } from '../helpers/spec.ts';
-
-type JsObject = Record<string, unknown>;
+import { evaluateScript, renderWebFile, urlHosts, type JsObject, type RenderedWebFile } from '../helpers/web-files.ts';
 
 function isPlainObject(value: unknown): value is JsObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Runs a config file as a browser would and returns the globals it defines. */
-function evaluate(source: string): JsObject {
-  const sandbox: JsObject = {};
-  runInNewContext(source, sandbox, { timeout: 1000 });
-  return sandbox;
 }
 
 /** Every key path in an object; objects are descended only where upstream knows the parent. */
@@ -46,35 +37,18 @@ function hasPath(value: JsObject, path: string): boolean {
   return isPlainObject(parent) && Object.hasOwn(parent, last);
 }
 
-/** Hosts of every URL-like string in a text: scheme://host, stun:/turn: URIs, protocol-relative. */
-function urlHosts(text: string): string[] {
-  const hosts: string[] = [];
-  for (const m of text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/([^/\s'"`:?#)]+)/gi)) hosts.push(m[1]!.toLowerCase());
-  for (const m of text.matchAll(/\b(?:stuns?|turns?):([^/\s'"`:?#)]+)/gi)) hosts.push(m[1]!.toLowerCase());
-  for (const m of text.matchAll(/["'`]\/\/([^/\s'"`:?#)]+)/g)) hosts.push(m[1]!.toLowerCase());
-  return hosts;
-}
-
 function thirdPartyHostsIn(text: string, profile: PrivacyProfile): string[] {
   const lower = text.toLowerCase();
   return profile.thirdPartyHosts.map((h) => h.host.replace(/^\*\./, '').toLowerCase()).filter((host) => lower.includes(host));
 }
 
-interface RenderedConfig {
-  spec: DeploymentSpec;
-  profile: PrivacyProfile;
-  source: string;
-  globals: JsObject;
+interface RenderedConfig extends RenderedWebFile {
   config: JsObject;
 }
 
 function renderConfig(spec: DeploymentSpec): RenderedConfig {
-  const profile = privacyProfile(spec);
-  const engine = createEngine({ settings: profile.settings });
-  const file = renderWeb({ spec, hosts: jitsiHosts(spec), profile, engine }).find((f) => f.component === 'web-config');
-  if (!file) throw new Error('renderWeb produced no web-config file');
-  const globals = evaluate(file.content);
-  return { spec, profile, source: file.content, globals, config: globals.config as JsObject };
+  const rendered = renderWebFile(spec, 'web-config');
+  return { ...rendered, config: rendered.globals.config as JsObject };
 }
 
 const variants = specVariants().map(renderConfig);
@@ -231,7 +205,7 @@ describe('the checks themselves', () => {
     const tampered = source
       .replace('var config = {', 'var enableJaaS = false;\nvar config = {\n    prejoinPageEnabled: true,')
       .replace(`"https://${spec.domain}/privacy.html"`, '"https://policies.example.net/privacy"');
-    const globals = evaluate(tampered);
+    const globals = evaluateScript(tampered);
     const config = globals.config as JsObject;
     expect(keyPaths(config, UPSTREAM_CONFIG_KEYS).filter((p) => !UPSTREAM_CONFIG_KEYS.has(p))).toEqual(['prejoinPageEnabled']);
     expect(profile.forbidden.some((f) => f.key === 'enableJaaS' && Object.hasOwn(globals, f.key))).toBe(true);

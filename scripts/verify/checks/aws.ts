@@ -4,7 +4,7 @@ import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import { ADMIN_PORTS, PORTS, TURN_RELAY_PORTS } from '../../../infra/ports.ts';
 import { isAllowedRegion } from '../../../infra/spec/index.ts';
 import type { DeploymentSpec } from '../../../infra/spec/types.ts';
-import { loadAwsRanges } from '../aws-ranges.ts';
+import { placementFor, regionOfPlacement } from '../placement.ts';
 // The AWS SDK loads only when --aws is used: it is a large import.
 import type { AwsInventory, InstanceRole, InstanceView, ScriptResult } from '../aws/inventory.ts';
 import type { VerifyContext } from '../context.ts';
@@ -83,19 +83,20 @@ export function judgeSecurityGroups(
   return problems;
 }
 
-/** The region of the AWS API calls: the stack's, else the region AWS announces the address from, else the SDK's. */
-export function awsRegionFor(ctx: VerifyContext): string | undefined {
+/**
+ * The region of the AWS API calls: the stack's, else the region the address is placed in (its
+ * EC2 reverse DNS name, or AWS's ranges when downloaded), else the SDK's.
+ */
+export async function awsRegionFor(ctx: VerifyContext): Promise<string | undefined> {
   if (ctx.fromStack) return ctx.spec.region;
-  for (const ip of ctx.resolved.addresses) {
-    const region = loadAwsRanges().regionOf(ip);
-    if (region && region !== 'GLOBAL') return region;
-  }
-  return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const placement = await placementFor(ctx);
+  const placed = placement.addresses.map(regionOfPlacement).find((region) => region !== undefined);
+  return placed ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
 }
 
 function inventory(ctx: VerifyContext): Promise<AwsInventory> {
   return ctx.once('aws inventory', async () => {
-    const region = awsRegionFor(ctx);
+    const region = await awsRegionFor(ctx);
     if (!region) throw new Error('cannot tell which AWS region to ask: give --stack NAME (or set AWS_REGION)');
     const { loadInventory } = await import('../aws/inventory.ts');
     return loadInventory({

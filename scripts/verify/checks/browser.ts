@@ -1,13 +1,14 @@
 // --browser: what a participant's browser really does. One Chromium per run; the guest run and
 // the call run are shared by the checks below.
 import type { VerifyContext } from '../context.ts';
+import type { CheckOutcome } from '../types.ts';
 import type { LaunchedBrowser } from '../browser/chromium.ts';
 import { foreignContacts, type PageRecord } from '../browser/recorder.ts';
 // playwright-core loads only when --browser is used: it is a large import.
 import type { CallRun, GuestRun } from '../browser/session.ts';
 
 const session = () => import('../browser/session.ts');
-import { type CheckDefinition, fail, list, pass, reason, skip } from './define.ts';
+import { type CheckDefinition, afterFetching, fail, list, pass, skip } from './define.ts';
 
 const BROWSER_TIMEOUT_MS = 90_000;
 
@@ -46,6 +47,25 @@ function loadProblem(record: PageRecord): string | undefined {
   return undefined;
 }
 
+/** A check on the guest's page: FAIL when the browser cannot run or the page does not load. */
+function onGuestPage(judge: (run: GuestRun, ctx: VerifyContext) => CheckOutcome | Promise<CheckOutcome>): CheckDefinition['run'] {
+  return afterFetching(guest, (run, ctx) => {
+    const problem = loadProblem(run.record);
+    return problem ? fail(problem) : judge(run, ctx);
+  }, 'cannot run the browser');
+}
+
+/** A check on the two-party call: FAIL when the browser cannot run. */
+function onCall(judge: (run: CallRun) => CheckOutcome): CheckDefinition['run'] {
+  return afterFetching(call, judge, 'cannot run the browser');
+}
+
+/** Every page recorded: the guest's and, when the call test ran, both parties'. */
+async function recordedPages(ctx: VerifyContext, run: GuestRun): Promise<{ records: PageRecord[]; calls: CallRun | undefined }> {
+  const calls = await call(ctx).catch(() => undefined);
+  return { records: [run.record, ...(calls?.records ?? [])], calls };
+}
+
 const firstParty: CheckDefinition = {
   id: 'browser-first-party-only',
   title: 'The browser contacts only the deployment',
@@ -54,24 +74,15 @@ const firstParty: CheckDefinition = {
   timeoutMs: BROWSER_TIMEOUT_MS,
   description:
     'Headless Chromium opens a random room (and joins it): every request and WebSocket goes to the deployment\'s host, and no cookie is set. Other hosts are recorded, blocked and reported.',
-  async run(ctx) {
-    let run: GuestRun;
-    try {
-      run = await guest(ctx);
-    } catch (error) {
-      return fail(`cannot run the browser: ${reason(error)}`);
-    }
-    const problem = loadProblem(run.record);
-    if (problem) return fail(problem);
-    const calls = await call(ctx).catch(() => undefined);
-    const records = [run.record, ...(calls?.records ?? [])];
+  run: onGuestPage(async (run, ctx) => {
+    const { records } = await recordedPages(ctx, run);
     const foreign = [...new Set(records.flatMap((r) => foreignContacts(r, ctx.host).requests))];
     const cookies = [...new Set(records.flatMap((r) => r.cookies))];
     if (foreign.length > 0) return fail(`requests to other hosts: ${list(foreign, 3)}`);
     if (cookies.length > 0) return fail(`cookies set: ${list(cookies)}`);
     const total = records.reduce((n, r) => n + r.requests.length, 0);
     return pass(`${total} requests, all to ${ctx.host}; no cookies`);
-  },
+  }),
 };
 
 const iceServers: CheckDefinition = {
@@ -82,23 +93,14 @@ const iceServers: CheckDefinition = {
   timeoutMs: BROWSER_TIMEOUT_MS,
   description:
     "Every STUN/TURN server handed to RTCPeerConnection (from config.js or from Prosody) is on the deployment's host. SKIP when no call could be set up.",
-  async run(ctx) {
-    let run: GuestRun;
-    try {
-      run = await guest(ctx);
-    } catch (error) {
-      return fail(`cannot run the browser: ${reason(error)}`);
-    }
-    const problem = loadProblem(run.record);
-    if (problem) return fail(problem);
-    const calls = await call(ctx).catch(() => undefined);
-    const records = [run.record, ...(calls?.records ?? [])];
+  run: onGuestPage(async (run, ctx) => {
+    const { records, calls } = await recordedPages(ctx, run);
     const foreign = [...new Set(records.flatMap((r) => foreignContacts(r, ctx.host).ice))];
     const all = [...new Set(records.flatMap((r) => r.iceServers.flatMap((s) => s.urls)))];
     if (foreign.length > 0) return fail(`third-party ICE servers: ${list(foreign, 3)}`);
     if (all.length === 0) return skip(`no RTCPeerConnection was created${calls?.skipped ? ` (${calls.skipped})` : ''}`);
     return pass(`only ${list(all, 3)}`);
-  },
+  }),
 };
 
 const prejoinMuted: CheckDefinition = {
@@ -108,15 +110,7 @@ const prejoinMuted: CheckDefinition = {
   mode: 'browser',
   timeoutMs: BROWSER_TIMEOUT_MS,
   description: 'Opening a room shows the pre-join screen, with microphone and camera muted in the app state.',
-  async run(ctx) {
-    let run: GuestRun;
-    try {
-      run = await guest(ctx);
-    } catch (error) {
-      return fail(`cannot run the browser: ${reason(error)}`);
-    }
-    const problem = loadProblem(run.record);
-    if (problem) return fail(problem);
+  run: onGuestPage((run) => {
     if (!run.muted) return fail('the page is not the Jitsi Meet app (no APP.store state)');
     const problems: string[] = [];
     if (!run.prejoinShown) problems.push('no pre-join screen');
@@ -124,7 +118,7 @@ const prejoinMuted: CheckDefinition = {
     if (!run.muted.video) problems.push('camera on at entry');
     if (problems.length > 0) return fail(problems.join('; '));
     return pass('pre-join screen with microphone and camera muted');
-  },
+  }),
 };
 
 const lobbyKnock: CheckDefinition = {
@@ -136,15 +130,11 @@ const lobbyKnock: CheckDefinition = {
   description: 'Two browser contexts: a guest opening a hosted room lands in the lobby, the host sees the knock and admits them. Needs a full deployment.',
   async run(ctx) {
     if (!ctx.spec.lobby) return skip('the stack has no lobby (jitsi-eu:lobby false)');
-    let run: CallRun;
-    try {
-      run = await call(ctx);
-    } catch (error) {
-      return fail(`cannot run the browser: ${reason(error)}`);
-    }
-    if (!run.lobby) return skip(run.skipped ?? 'the call test did not reach the lobby');
-    if (!run.lobby.knocked || !run.lobby.hostSawKnock || !run.lobby.admitted) return fail(run.lobby.detail);
-    return pass(run.lobby.detail);
+    return onCall((run) => {
+      if (!run.lobby) return skip(run.skipped ?? 'the call test did not reach the lobby');
+      if (!run.lobby.knocked || !run.lobby.hostSawKnock || !run.lobby.admitted) return fail(run.lobby.detail);
+      return pass(run.lobby.detail);
+    })(ctx);
   },
 };
 
@@ -155,19 +145,13 @@ const mediaUdp: CheckDefinition = {
   mode: 'browser',
   timeoutMs: BROWSER_TIMEOUT_MS,
   description: "In a two-party call, media flows both ways over UDP port 10000 to the deployment's bridge (not peer-to-peer, not relayed). Needs a full deployment.",
-  async run(ctx) {
-    let run: CallRun;
-    try {
-      run = await call(ctx);
-    } catch (error) {
-      return fail(`cannot run the browser: ${reason(error)}`);
-    }
+  run: onCall((run) => {
     if (!run.media) {
       if (run.lobby && !run.lobby.admitted) return fail(`the guest was never admitted: ${run.lobby.detail}`);
       return skip(run.skipped ?? 'the call test did not start media');
     }
     return run.media.ok ? pass(run.media.detail) : fail(run.media.detail);
-  },
+  }),
 };
 
 export const BROWSER_CHECKS: CheckDefinition[] = [firstParty, iceServers, prejoinMuted, lobbyKnock, mediaUdp];

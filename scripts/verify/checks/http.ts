@@ -4,7 +4,7 @@
 import parseCsp from 'content-security-policy-parser';
 import type { VerifyContext } from '../context.ts';
 import { headerValue, type HttpResponse } from '../net/http.ts';
-import { type CheckDefinition, fail, list, pass, reason, warn } from './define.ts';
+import { type CheckDefinition, afterFetching, fail, list, pass, reason, warn } from './define.ts';
 
 /** Six months: the threshold Mozilla's HTTP Observatory and webbkoll use. */
 export const HSTS_MIN_MAX_AGE = 15_552_000;
@@ -180,24 +180,21 @@ const framing: CheckDefinition = {
   area: 'http',
   mode: 'external',
   description: "CSP frame-ancestors is 'self' or 'none' (or X-Frame-Options is DENY/SAMEORIGIN), so other sites cannot frame the camera prompt.",
-  async run(ctx) {
-    let response: HttpResponse;
-    try {
-      response = await ctx.https('/');
-    } catch (error) {
-      return fail(reason(error));
-    }
-    const csp = headerValue(response.headers, 'content-security-policy');
-    const ancestors = csp ? parseCspHeader(csp).get('frame-ancestors') : undefined;
-    const xfo = headerValue(response.headers, 'x-frame-options')?.trim().toUpperCase();
-    if (ancestors) {
-      const outside = ancestors.filter((s) => s !== "'self'" && s !== "'none'");
-      if (outside.length > 0) return fail(`frame-ancestors allows ${outside.join(' ')}; use 'self'`);
-      return pass(`frame-ancestors ${ancestors.join(' ')}${xfo ? `, X-Frame-Options ${xfo}` : ''}`);
-    }
-    if (xfo === 'DENY' || xfo === 'SAMEORIGIN') return pass(`X-Frame-Options ${xfo}`);
-    return fail("no frame-ancestors and no X-Frame-Options: add frame-ancestors 'self' to the CSP");
-  },
+  run: afterFetching(
+    (ctx) => ctx.https('/'),
+    (response) => {
+      const csp = headerValue(response.headers, 'content-security-policy');
+      const ancestors = csp ? parseCspHeader(csp).get('frame-ancestors') : undefined;
+      const xfo = headerValue(response.headers, 'x-frame-options')?.trim().toUpperCase();
+      if (ancestors) {
+        const outside = ancestors.filter((s) => s !== "'self'" && s !== "'none'");
+        if (outside.length > 0) return fail(`frame-ancestors allows ${outside.join(' ')}; use 'self'`);
+        return pass(`frame-ancestors ${ancestors.join(' ')}${xfo ? `, X-Frame-Options ${xfo}` : ''}`);
+      }
+      if (xfo === 'DENY' || xfo === 'SAMEORIGIN') return pass(`X-Frame-Options ${xfo}`);
+      return fail("no frame-ancestors and no X-Frame-Options: add frame-ancestors 'self' to the CSP");
+    },
+  ),
 };
 
 const CSP_KEYWORDS = new Set(["'self'", "'none'", "'unsafe-inline'", "'wasm-unsafe-eval'", "'unsafe-eval'", "'strict-dynamic'", "'report-sample'", "'unsafe-hashes'"]);
@@ -226,32 +223,29 @@ const csp: CheckDefinition = {
   description:
     "A CSP with default-src 'self', object-src 'none', base-uri 'self'/'none', and no wildcard or other host in any fetch directive " +
     "('unsafe-inline' and 'wasm-unsafe-eval' for scripts are tolerated: the Jitsi app needs them).",
-  async run(ctx) {
-    let response: HttpResponse;
-    try {
-      response = await ctx.https(`/${ctx.room}`);
-    } catch (error) {
-      return fail(reason(error));
-    }
-    const value = headerValue(response.headers, 'content-security-policy');
-    if (!value) return fail('no Content-Security-Policy header: nothing stops a crafted link from loading third-party content');
-    const directives = parseCspHeader(value);
-    const problems: string[] = [];
-    const defaultSrc = directives.get('default-src');
-    if (!defaultSrc || !defaultSrc.every((s) => s === "'self'" || s === "'none'")) problems.push(`default-src is ${defaultSrc?.join(' ') ?? 'missing'} (want 'self')`);
-    const objectSrc = directives.get('object-src') ?? defaultSrc;
-    if (!objectSrc || objectSrc.join(' ') !== "'none'") problems.push("object-src is not 'none'");
-    const baseUri = directives.get('base-uri');
-    if (!baseUri || !baseUri.every((s) => s === "'self'" || s === "'none'")) problems.push(`base-uri is ${baseUri?.join(' ') ?? 'missing'} (want 'self')`);
-    for (const directive of FETCH_DIRECTIVES) {
-      for (const source of directives.get(directive) ?? []) {
-        const why = nonFirstPartySource(source, directive, ctx.host);
-        if (why) problems.push(why);
+  run: afterFetching(
+    (ctx) => ctx.https(`/${ctx.room}`),
+    (response, ctx) => {
+      const value = headerValue(response.headers, 'content-security-policy');
+      if (!value) return fail('no Content-Security-Policy header: nothing stops a crafted link from loading third-party content');
+      const directives = parseCspHeader(value);
+      const problems: string[] = [];
+      const defaultSrc = directives.get('default-src');
+      if (!defaultSrc || !defaultSrc.every((s) => s === "'self'" || s === "'none'")) problems.push(`default-src is ${defaultSrc?.join(' ') ?? 'missing'} (want 'self')`);
+      const objectSrc = directives.get('object-src') ?? defaultSrc;
+      if (!objectSrc || objectSrc.join(' ') !== "'none'") problems.push("object-src is not 'none'");
+      const baseUri = directives.get('base-uri');
+      if (!baseUri || !baseUri.every((s) => s === "'self'" || s === "'none'")) problems.push(`base-uri is ${baseUri?.join(' ') ?? 'missing'} (want 'self')`);
+      for (const directive of FETCH_DIRECTIVES) {
+        for (const source of directives.get(directive) ?? []) {
+          const why = nonFirstPartySource(source, directive, ctx.host);
+          if (why) problems.push(why);
+        }
       }
-    }
-    if (problems.length > 0) return fail(list(problems, 3));
-    return pass(`first-party only (${[...directives.keys()].length} directives)`);
-  },
+      if (problems.length > 0) return fail(list(problems, 3));
+      return pass(`first-party only (${[...directives.keys()].length} directives)`);
+    },
+  ),
 };
 
 /** Features the meeting needs limited to the site itself. */
@@ -263,29 +257,26 @@ const permissionsPolicy: CheckDefinition = {
   area: 'http',
   mode: 'external',
   description: 'Permissions-Policy grants camera, microphone and display-capture only to the site itself. WARN when missing or broader.',
-  async run(ctx) {
-    let response: HttpResponse;
-    try {
-      response = await ctx.https(`/${ctx.room}`);
-    } catch (error) {
-      return fail(reason(error));
-    }
-    const value = headerValue(response.headers, 'permissions-policy');
-    if (!value) return warn('no Permissions-Policy header: embedded content could ask for camera and microphone');
-    const features = new Map<string, string>();
-    for (const part of value.split(',')) {
-      const [name, allow] = part.split('=');
-      if (name && allow !== undefined) features.set(name.trim().toLowerCase(), allow.trim());
-    }
-    const broad = SELF_ONLY_FEATURES.filter((f) => {
-      const allow = features.get(f);
-      return allow !== undefined && allow !== '(self)' && allow !== '()' && allow !== 'self';
-    });
-    const missing = SELF_ONLY_FEATURES.filter((f) => !features.has(f));
-    if (broad.length > 0) return warn(`${broad.map((f) => `${f}=${features.get(f)}`).join(', ')}: allow only (self)`);
-    if (missing.length > 0) return warn(`${missing.join(', ')} not limited`);
-    return pass(SELF_ONLY_FEATURES.map((f) => `${f}=${features.get(f)}`).join(', '));
-  },
+  run: afterFetching(
+    (ctx) => ctx.https(`/${ctx.room}`),
+    (response) => {
+      const value = headerValue(response.headers, 'permissions-policy');
+      if (!value) return warn('no Permissions-Policy header: embedded content could ask for camera and microphone');
+      const features = new Map<string, string>();
+      for (const part of value.split(',')) {
+        const [name, allow] = part.split('=');
+        if (name && allow !== undefined) features.set(name.trim().toLowerCase(), allow.trim());
+      }
+      const broad = SELF_ONLY_FEATURES.filter((f) => {
+        const allow = features.get(f);
+        return allow !== undefined && allow !== '(self)' && allow !== '()' && allow !== 'self';
+      });
+      const missing = SELF_ONLY_FEATURES.filter((f) => !features.has(f));
+      if (broad.length > 0) return warn(`${broad.map((f) => `${f}=${features.get(f)}`).join(', ')}: allow only (self)`);
+      if (missing.length > 0) return warn(`${missing.join(', ')} not limited`);
+      return pass(SELF_ONLY_FEATURES.map((f) => `${f}=${features.get(f)}`).join(', '));
+    },
+  ),
 };
 
 const versionBanner: CheckDefinition = {

@@ -8,7 +8,7 @@ import type { VerifyContext } from '../context.ts';
 import { valueAt } from '../js-config.ts';
 import { headerValue, isHtml, type HttpResponse } from '../net/http.ts';
 import { probeXmppWebSocket } from '../net/websocket.ts';
-import { type CheckDefinition, fail, list, pass, reason, skip, warn } from './define.ts';
+import { type CheckDefinition, fail, list, onConfigJs, pass, reason, skip, warn } from './define.ts';
 
 /** Markers of the Jitsi Meet app shell (index.html after nginx's SSI includes). */
 const APP_SHELL = /app\.bundle(\.min)?\.js|var config\s*=|id=["']react["']|<title>[^<]*Jitsi Meet/i;
@@ -66,15 +66,7 @@ const configJs: CheckDefinition = {
   mode: 'external',
   description:
     'config.js evaluates; hosts.domain and hosts.muc name this deployment; BOSH and XMPP WebSocket URLs point at it; no secret placeholder in it.',
-  async run(ctx) {
-    let served;
-    try {
-      served = await ctx.webConfig();
-    } catch (error) {
-      return fail(`/config.js: ${reason(error)}`);
-    }
-    if (!served.value) return fail(served.error ?? '/config.js unreadable');
-    const config = served.value;
+  run: onConfigJs((config, ctx, served) => {
     const hosts = jitsiHosts({ domain: ctx.host });
     const problems: string[] = [];
     const domain = valueAt(config, 'hosts.domain');
@@ -89,7 +81,7 @@ const configJs: CheckDefinition = {
     if (new RegExp(SECRET_PLACEHOLDER_PATTERN.source).test(served.response.body)) problems.push('a secret placeholder is in the served file');
     if (problems.length > 0) return fail(list(problems));
     return pass(`domain ${domain}, muc ${muc}${websocket ? `, websocket ${websocket}` : ''}${bosh ? `, bosh ${bosh}` : ''}`);
-  },
+  }),
 };
 
 async function connectionPaths(ctx: VerifyContext): Promise<{ bosh: string; websocket: string }> {

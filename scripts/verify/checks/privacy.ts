@@ -9,7 +9,7 @@ import type { JsonValue, PrivacySetting, ProfileComponent } from '../../../infra
 import type { ServedScript, VerifyContext } from '../context.ts';
 import { hasPath, show, stringsIn, valueAt, type JsonObject } from '../js-config.ts';
 import { headerValue, isHtml, type HttpResponse } from '../net/http.ts';
-import { type CheckDefinition, fail, list, pass, reason, skip, warn } from './define.ts';
+import { type CheckDefinition, fail, list, onConfigJs, onServedScript, pass, reason, skip, warn } from './define.ts';
 
 /** A setting key that is a dotted option path (`p2p.stunServers`). */
 const OPTION_PATH = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/;
@@ -47,17 +47,12 @@ function settingsCheck(id: string, title: string, component: 'web-config' | 'int
     async run(ctx) {
       const settings = settingsOf(ctx, component);
       if (settings.length === 0) return skip(`the privacy profile has no ${component} settings`);
-      let served: ServedScript;
-      try {
-        served = await read(ctx);
-      } catch (error) {
-        return fail(`${file}: ${reason(error)}`);
-      }
-      if (!served.value) return fail(served.error ?? `${file} unreadable`);
-      const { mismatches, unreadable, matched } = compareSettings(settings, served.value);
-      if (mismatches.length > 0) return fail(`${mismatches.length} of ${settings.length} differ: ${list(mismatches, 3)}`);
-      if (unreadable.length > 0) return warn(`${matched} settings match; cannot check ${list(unreadable)}`);
-      return pass(`all ${matched} ${component} settings have their profile values`);
+      return onServedScript(file, read, (value) => {
+        const { mismatches, unreadable, matched } = compareSettings(settings, value);
+        if (mismatches.length > 0) return fail(`${mismatches.length} of ${settings.length} differ: ${list(mismatches, 3)}`);
+        if (unreadable.length > 0) return warn(`${matched} settings match; cannot check ${list(unreadable)}`);
+        return pass(`all ${matched} ${component} settings have their profile values`);
+      })(ctx);
     },
   };
 }
@@ -270,15 +265,8 @@ const stunServers: CheckDefinition = {
   area: 'privacy',
   mode: 'external',
   description: "config.js p2p.stunServers names only the deployment's own STUN server (or none); Jitsi's and Google's public servers fail.",
-  async run(ctx) {
-    let served: ServedScript;
-    try {
-      served = await ctx.webConfig();
-    } catch (error) {
-      return fail(reason(error));
-    }
-    if (!served.value) return fail(served.error ?? 'config.js unreadable');
-    const urls = iceUrls(valueAt(served.value, 'p2p.stunServers'));
+  run: onConfigJs((config, ctx) => {
+    const urls = iceUrls(valueAt(config, 'p2p.stunServers'));
     const foreign = urls.filter((u) => {
       const host = hostOfUrl(u);
       return !host || !isOwnHost(host, ctx.host);
@@ -286,7 +274,7 @@ const stunServers: CheckDefinition = {
     if (foreign.length > 0) return fail(`browsers would contact ${list(foreign)}: list only stun:${ctx.host}:3478`);
     if (urls.length === 0) return pass('no STUN servers configured for P2P');
     return pass(`only ${urls.join(', ')}`);
-  },
+  }),
 };
 
 /** Keys that switch on analytics or telemetry in the Jitsi web app. */
@@ -309,15 +297,7 @@ const analytics: CheckDefinition = {
   mode: 'external',
   description:
     'config.js sets no analytics key (Amplitude, Matomo, Google, script URLs, watchRTC, callstats), rtcstats is off or first-party, and display names and e-mails stay out of statistics.',
-  async run(ctx) {
-    let served: ServedScript;
-    try {
-      served = await ctx.webConfig();
-    } catch (error) {
-      return fail(reason(error));
-    }
-    if (!served.value) return fail(served.error ?? 'config.js unreadable');
-    const config = served.value;
+  run: onConfigJs((config, ctx) => {
     const problems: string[] = [];
     for (const key of ANALYTICS_KEYS) {
       const value = valueAt(config, key);
@@ -334,7 +314,7 @@ const analytics: CheckDefinition = {
     if (problems.length > 0) return fail(list(problems, 3));
     const disabled = valueAt(config, 'analytics.disabled') === true;
     return pass(disabled ? 'analytics.disabled, no analytics keys' : 'no analytics keys (analytics.disabled not set)');
-  },
+  }),
 };
 
 const p2pPolicy: CheckDefinition = {
@@ -343,22 +323,15 @@ const p2pPolicy: CheckDefinition = {
   area: 'privacy',
   mode: 'external',
   description: "config.js p2p.enabled equals the stack's jitsi-eu:p2p (off by default: participants never learn each other's IP address).",
-  async run(ctx) {
-    let served: ServedScript;
-    try {
-      served = await ctx.webConfig();
-    } catch (error) {
-      return fail(reason(error));
-    }
-    if (!served.value) return fail(served.error ?? 'config.js unreadable');
-    const enabled = valueAt(served.value, 'p2p.enabled');
+  run: onConfigJs((config, ctx) => {
+    const enabled = valueAt(config, 'p2p.enabled');
     // Jitsi treats a missing p2p.enabled as on.
     const effective = enabled === undefined ? true : enabled === true;
     if (effective !== ctx.spec.p2p) {
       return fail(`p2p.enabled is ${show(enabled)}, expected ${ctx.spec.p2p}${effective ? ": 1:1 calls would expose participants' IP addresses to each other" : ''}`);
     }
     return pass(effective ? "P2P on as the stack says (1:1 participants see each other's IP address)" : 'P2P off: all media goes through the bridge');
-  },
+  }),
 };
 
 /** Whether an HTML page names the organisation, written plainly or with HTML escapes. */

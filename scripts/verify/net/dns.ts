@@ -1,8 +1,9 @@
-// Name resolution with a deadline. The public records (A/AAAA, CAA) come from DNS servers (the
+// Name resolution with a deadline. The public records (A/AAAA, CAA, PTR) come from DNS servers (the
 // system's, or the ones given with --dns); names only known to /etc/hosts fall back to the
 // system lookup, so a test host or an internal name still works.
 import { promises as dns, type CaaRecord } from 'node:dns';
 import { isIP } from 'node:net';
+import { ProbeError } from './probe-error.ts';
 
 export interface Resolution {
   addresses: string[];
@@ -10,13 +11,8 @@ export interface Resolution {
   via: string;
 }
 
-export class DnsError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+/** A DNS lookup that failed or found nothing. */
+export class DnsError extends ProbeError {}
 
 function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -92,6 +88,20 @@ export async function resolveCaaClimbing(
     return undefined;
   })();
   return withDeadline(work, timeoutMs, `CAA ${host}`).catch((error: unknown) => {
+    resolver.cancel();
+    throw error;
+  });
+}
+
+/** The PTR names of an address (empty when it has none). Rejects with DnsError when DNS fails. */
+export async function reverseLookup(ip: string, timeoutMs: number, servers?: readonly string[]): Promise<string[]> {
+  const resolver = resolverFor(servers, timeoutMs);
+  const work = resolver.reverse(ip).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (NO_RECORD.has(code)) return [];
+    throw new DnsError(code || 'EDNS', `PTR ${ip}: ${code || (error as Error).message}`);
+  });
+  return withDeadline(work, timeoutMs, `PTR ${ip}`).catch((error: unknown) => {
     resolver.cancel();
     throw error;
   });

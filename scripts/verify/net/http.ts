@@ -4,6 +4,7 @@
 // or broken certificate, so they accept any certificate here.
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import { ProbeError } from './probe-error.ts';
 
 export interface Endpoint {
   /** Name sent as SNI and Host. */
@@ -30,13 +31,8 @@ export interface HttpResponse {
   truncated: boolean;
 }
 
-export class HttpProbeError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+/** An HTTP exchange that failed before a complete answer. */
+export class HttpProbeError extends ProbeError {}
 
 const DEFAULT_PORT = { http: 80, https: 443 } as const;
 
