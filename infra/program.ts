@@ -83,7 +83,7 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
 
   const network = new Network('network', { spec, availabilityZones: zones }, inRegion);
   const secrets = new Secrets('secrets', { spec, account }, inRegion);
-  const bridges = bridgeUserData
+  const bridges = bridgeUserData && secrets.bridgeReadPolicyArn
     ? new BridgePool('bridges', {
         spec,
         account,
@@ -91,7 +91,7 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
         subnetIds: network.subnetIds,
         image: bridgeImage,
         userDataBase64: bridgeUserData.base64,
-        readSecretsPolicyArn: secrets.readPolicyArn,
+        readSecretsPolicyArn: secrets.bridgeReadPolicyArn,
       }, inRegion)
     : undefined;
   const signaling = new SignalingNode('signaling', {

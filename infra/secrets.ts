@@ -38,3 +38,14 @@ export function secretPlaceholder(name: SecretName): string {
 
 /** Matches every placeholder; group 1 is the secret name. */
 export const SECRET_PLACEHOLDER_PATTERN = /@@jitsi-eu-secret:([a-z-]+)@@/g;
+
+/**
+ * Not a generated secret: the signaling node keeps its Let's Encrypt key and full chain here, so
+ * a replacement host restores it instead of asking for a new one (Let's Encrypt allows five
+ * certificates for the same name in seven days). Created by the program with a stand-in value.
+ */
+export const TLS_CERTIFICATE_PARAMETER = 'tls-certificate';
+
+export function tlsCertificateParameterName(stack: string): string {
+  return `${ssmPrefix(stack)}${TLS_CERTIFICATE_PARAMETER}`;
+}

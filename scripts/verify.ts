@@ -6,7 +6,7 @@ import { reportJson, reportTable } from './verify/report.ts';
 import { CHECK_CATALOGUE } from './verify/registry.ts';
 import { runVerify, verifyExitCode } from './verify/run.ts';
 
-const USAGE = `usage: npm run verify -- --url https://DOMAIN [options]
+const USAGE = `Usage: npm run verify -- --url https://DOMAIN [options]
        npm run verify -- --stack NAME [options]
 
 Checks a live deployment: DNS and region, open ports, TLS, HTTP headers, the Jitsi

@@ -24,6 +24,7 @@ export interface BridgePoolArgs {
   subnetIds: pulumi.Input<string>[];
   image: MachineImage;
   userDataBase64: string;
+  /** Reads the videobridges' XMPP password and no other secret. */
   readSecretsPolicyArn: pulumi.Input<string>;
 }
 

@@ -1,5 +1,6 @@
-// The role a jitsi-eu host runs as: read the stack's secrets, be reachable through SSM Session
-// Manager (no SSH), plus whatever the caller adds (bridges: their own lifecycle hook).
+// The role a jitsi-eu host runs as: read the secrets its role needs, be reachable through SSM
+// Session Manager (no SSH), plus whatever the caller adds (signaling node: storing its TLS
+// certificate; bridges: their own lifecycle hook).
 import * as pulumi from '@pulumi/pulumi';
 import { InstanceProfile } from '@pulumi/aws/iam/instanceProfile.js';
 import { Role } from '@pulumi/aws/iam/role.js';
@@ -12,6 +13,7 @@ export const SESSION_MANAGER_POLICY = 'AmazonSSMManagedInstanceCore';
 export interface InstanceRoleArgs {
   account: AwsAccount;
   description: string;
+  /** The managed policy that reads this role's secrets (all of the stack's, or the bridge's one). */
   readSecretsPolicyArn: pulumi.Input<string>;
   /** An extra inline policy document, for permissions only this role needs. */
   inlinePolicy?: object;

@@ -15,6 +15,7 @@ import { ALL_EGRESS, signalingIngress } from './firewall.ts';
 import { instanceMetadataOptions, instanceRootVolume } from './hardening.ts';
 import { createInstanceRole } from './instance-role.ts';
 import { SIGNALING_PRIVATE_IP, nameTag } from './layout.ts';
+import { storeCertificatePolicyDocument } from './secrets.ts';
 
 export interface SignalingNodeArgs {
   spec: DeploymentSpec;
@@ -63,6 +64,8 @@ export class SignalingNode extends pulumi.ComponentResource {
       account: args.account,
       description: `jitsi-eu ${spec.stack} signaling node`,
       readSecretsPolicyArn: args.readSecretsPolicyArn,
+      // A replacement host restores the certificate instead of asking Let's Encrypt again.
+      inlinePolicy: storeCertificatePolicyDocument(spec, args.account),
     }, this);
 
     const instance = new Instance(`${name}-instance`, {

@@ -1,14 +1,17 @@
-// EC2 user data: one #cloud-config document per host role. It installs the pinned Jitsi release
-// from Jitsi's own repository, writes every rendered file of the role in place, and runs the
-// role's boot script. Secrets never appear here, only the placeholders the boot script fills.
+// EC2 user data: one #cloud-config document per host role. It installs AWS's SSM agent (Session
+// Manager is the only way in), keeps the Jitsi services masked while their packages install,
+// installs the pinned Jitsi release from Jitsi's own repository, writes every rendered file of
+// the role in place, and runs the role's boot script. Secrets never appear here, only the
+// placeholders the boot script fills.
 import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { jitsiMetapackageVersion } from '../privacy/upstream.ts';
 import { ANY_PLACEHOLDER_PATTERN } from '../placeholders.ts';
 import { ssmPrefix } from '../secrets.ts';
-import type { DeploymentSpec } from '../spec/types.ts';
+import type { DeploymentSpec, Partition } from '../spec/types.ts';
 import type { RenderInput } from './input.ts';
-import { bootScriptPath } from './os.ts';
+import { bootScriptPath, servicesMaskedAtInstall } from './os.ts';
+import { POLICY_RC_D } from './paths.ts';
 import { hostRoles } from './roles.ts';
 import type { BundleFile, HostRole } from './types.ts';
 
@@ -17,6 +20,24 @@ export const JITSI_APT_SOURCE_URL = 'https://download.jitsi.org';
 export const JITSI_APT_KEY_URL = `${JITSI_APT_SOURCE_URL}/jitsi-key.gpg.key`;
 /** ASCII-armoured key; apt reads `.asc` keyrings named in signed-by. */
 export const JITSI_APT_KEYRING = '/etc/apt/keyrings/jitsi.asc';
+
+/** Service endpoints of a partition are `<service>.<region>.<suffix>`. */
+export const PARTITION_DNS_SUFFIX: Record<Partition, string> = { aws: 'amazonaws.com', 'aws-eusc': 'amazonaws.eu' };
+
+/**
+ * AWS's SSM agent package for Debian, from the region's own agent bucket (Debian's archive has no
+ * such package and Debian's AMIs do not ship it). `arch` is Debian's name for the host's
+ * architecture (amd64, arm64), or a shell expression that prints it. The
+ * bucket is `amazon-ssm-<region>` behind the partition's S3 endpoint, as the agent's own updater
+ * resolves it.
+ */
+export function ssmAgentUrl(spec: Pick<DeploymentSpec, 'region' | 'partition'>, arch: string): string {
+  const { region } = spec;
+  return `https://s3.${region}.${PARTITION_DNS_SUFFIX[spec.partition]}/amazon-ssm-${region}/latest/debian_${arch}/amazon-ssm-agent.deb`;
+}
+
+/** Attempts at downloading and installing the SSM agent, and the pause between two. */
+export const SSM_AGENT_INSTALL = { attempts: 5, pauseSeconds: 15 } as const;
 
 /** EC2 refuses user data above 16 KB; the program sends it gzipped, so the gzip must fit. */
 export const USER_DATA_MAX_BYTES = 16_384;
@@ -32,7 +53,7 @@ export function userDataGzip(content: string): Buffer {
 }
 
 // Kept out of the bundle: it exists only between the first package install and the boot script.
-const POLICY_RC_D = [
+const POLICY_RC_D_SCRIPT = [
   '#!/bin/sh',
   '# jitsi-eu: package scripts may not start services during the first boot; the boot script',
   '# removes this file once the deployment\'s own configuration is in place.',
@@ -55,6 +76,21 @@ function packagesFor(spec: DeploymentSpec, role: HostRole): string[] {
     ...(spec.auth === 'jwt' ? ['lua-basexx', 'lua-cjson', 'lua-luaossl'] : []),
     ...common,
   ];
+}
+
+// Session Manager is the only way in (no SSH): the agent comes first, before anything that could
+// fail. Bounded retries; when every attempt failed the command fails, with a line in
+// cloud-init's log and the EC2 console (cloud-init-per runs it on the first boot only).
+function ssmAgentInstall(spec: DeploymentSpec): string {
+  return [
+    `url=${ssmAgentUrl(spec, '$(dpkg --print-architecture)')}`,
+    'dir=$(mktemp -d) n=1',
+    `until curl -fsS --proto =https --tlsv1.2 --retry 3 --retry-all-errors -o "$dir/agent.deb" "$url" && dpkg -i "$dir/agent.deb" && systemctl enable --now amazon-ssm-agent.service; do`,
+    `  [ $n -lt ${SSM_AGENT_INSTALL.attempts} ] || { rm -rf "$dir"; echo 'jitsi-eu: the SSM agent could not be installed' >&2; exit 1; }`,
+    `  n=$((n + 1)); sleep ${SSM_AGENT_INSTALL.pauseSeconds}`,
+    'done',
+    'rm -rf "$dir"',
+  ].join('\n');
 }
 
 function debconfAnswers(spec: DeploymentSpec, role: HostRole): string {
@@ -80,6 +116,8 @@ function userData(input: RenderInput, role: HostRole, files: readonly BundleFile
 
   const bootcmd = {
     bootcmd: [
+      ['cloud-init-per', 'instance', 'jitsi-eu-ssm-agent', 'sh', '-c', ssmAgentInstall(spec)],
+      ['cloud-init-per', 'instance', 'jitsi-eu-mask', 'systemctl', 'mask', ...servicesMaskedAtInstall(role)],
       [
         'cloud-init-per', 'instance', 'jitsi-eu-apt-key', 'sh', '-c',
         `install -d -m 0755 /etc/apt/keyrings && curl -fsS --proto '=https' --tlsv1.2 --retry 10 --retry-all-errors -o ${JITSI_APT_KEYRING} ${JITSI_APT_KEY_URL}`,
@@ -98,7 +136,7 @@ function userData(input: RenderInput, role: HostRole, files: readonly BundleFile
   };
   const writeFiles = {
     write_files: [
-      { path: '/usr/sbin/policy-rc.d', permissions: '0755', content: POLICY_RC_D },
+      { path: POLICY_RC_D, permissions: '0755', content: POLICY_RC_D_SCRIPT },
       ...own.map((f) => ({ path: `/${f.path}`, permissions: f.mode, defer: true, content: f.content })),
     ],
   };

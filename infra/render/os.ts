@@ -5,13 +5,15 @@ import { jitsiMetapackageVersion } from '../privacy/upstream.ts';
 import { DRAIN_HEARTBEAT_SECONDS, DRAIN_HOOK_NAME, DRAIN_MAX_SECONDS } from '../lifecycle.ts';
 import { BOOT_VALUES } from '../placeholders.ts';
 import { PORTS } from '../ports.ts';
-import { secretsFor, ssmPrefix, type SecretName } from '../secrets.ts';
+import { secretsFor, ssmPrefix, tlsCertificateParameterName, type SecretName } from '../secrets.ts';
 import type { DeploymentSpec } from '../spec/types.ts';
 import type { RenderInput } from './input.ts';
 import {
   ACME_WEBROOT,
   BOOT_DIR,
+  CLOUD_INIT_OUTPUT_LOG,
   HOST_ACCOUNT_USERNAME,
+  POLICY_RC_D,
   READY_FILE,
   nginxSitePath,
   tlsPaths,
@@ -39,6 +41,16 @@ export function bootScriptPath(role: HostRole): string {
 /** The secrets a role's boot reads from SSM. Bridges need only their XMPP password. */
 export function secretsForRole(spec: DeploymentSpec, role: HostRole): SecretName[] {
   return role === 'bridge' ? ['jvb-password'] : secretsFor(spec);
+}
+
+/**
+ * Services cloud-init masks before any package is installed, per role: package scripts restart
+ * some of them directly (past policy-rc.d), and the videobridge's stock configuration names
+ * Jitsi's public STUN server. The boot script unmasks the ones the role runs once this
+ * deployment's files and secrets are in place.
+ */
+export function servicesMaskedAtInstall(role: HostRole): string[] {
+  return role === 'bridge' ? ['jitsi-videobridge2.service'] : ['jicofo.service', 'jitsi-videobridge2.service'];
 }
 
 /** A shell word that stays one literal word whatever it holds. */
@@ -135,6 +147,10 @@ export function renderOs(input: RenderInput): BundleFile[] {
     ssmPrefix: shellQuote(ssmPrefix(spec.stack)),
     bootDir: shellQuote(BOOT_DIR),
     readyFile: shellQuote(READY_FILE),
+    policyRcD: shellQuote(POLICY_RC_D),
+    cloudInitLog: shellQuote(CLOUD_INIT_OUTPUT_LOG),
+    tlsMode: shellQuote(spec.tls),
+    certParameter: shellQuote(tlsCertificateParameterName(spec.stack)),
     tlsDir: shellQuote(tls.dir),
     tlsFullchain: shellQuote(tls.fullchain),
     tlsPrivkey: shellQuote(tls.privkey),
@@ -166,6 +182,7 @@ export function renderOs(input: RenderInput): BundleFile[] {
     scalable: spec.topology === 'scalable',
     jvbHere,
     hostAccount: spec.auth === 'secure',
+    jwt: spec.auth === 'jwt',
     sh,
     num,
     bootValues: Object.values(BOOT_VALUES).map((token) => token.replace(/^@@jitsi-eu-boot:(.*)@@$/, '$1')),
@@ -195,6 +212,8 @@ export function renderOs(input: RenderInput): BundleFile[] {
       ...base,
       requiredSecrets: secretsForRole(spec, 'signaling'),
       services: signalingServices,
+      // In the scalable topology the local videobridge stays masked: media runs on the pool.
+      unmask: servicesMaskedAtInstall('signaling').filter((unit) => jvbHere || unit !== 'jitsi-videobridge2.service'),
       healthChecks: signalingChecks,
     }, '0755'),
     file(`${BOOT_DIR}/acme.sh`, ['signaling'], 'acme.sh.hbs', base, '0755'),
@@ -203,7 +222,11 @@ export function renderOs(input: RenderInput): BundleFile[] {
   ];
   if (all.includes('bridge')) {
     files.push(
-      file(bootScriptPath('bridge'), ['bridge'], 'boot-bridge.sh.hbs', { ...base, requiredSecrets: secretsForRole(spec, 'bridge') }, '0755'),
+      file(bootScriptPath('bridge'), ['bridge'], 'boot-bridge.sh.hbs', {
+        ...base,
+        requiredSecrets: secretsForRole(spec, 'bridge'),
+        unmask: servicesMaskedAtInstall('bridge'),
+      }, '0755'),
       file(`${BOOT_DIR}/drain.sh`, ['bridge'], 'drain.sh.hbs', base, '0755'),
       file('/etc/systemd/system/jitsi-eu-drain.service', ['bridge'], 'jitsi-eu-drain.service.hbs', base),
     );

@@ -34,3 +34,7 @@ export function nginxSitePath(domain: string): string {
 }
 /** Account on the main XMPP host for secure-domain auth; its password is the `host-password` secret. */
 export const HOST_ACCOUNT_USERNAME = 'host';
+/** Keeps package scripts from starting services during the first boot; the boot script removes it. */
+export const POLICY_RC_D = '/usr/sbin/policy-rc.d';
+/** cloud-init's log of the first boot (user data, packages, boot script). */
+export const CLOUD_INIT_OUTPUT_LOG = '/var/log/cloud-init-output.log';

@@ -3,6 +3,7 @@
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { READY_URL_PATH } from '../../infra/render/paths.ts';
 import type { StackOutputs, Workspace } from '../lib/workspace.ts';
+import { bootTroubleHints } from './hints.ts';
 import { printableOutputs, readOutputs, type DeployedOutputs } from './outputs.ts';
 import type { VerifyReport, VerifyRunner } from './verify.ts';
 import { probeDns, probeHttps, probeReady, waitUntil, type Probe, type WaitResult } from './waits.ts';
@@ -43,6 +44,7 @@ export interface DeployFlowOptions {
 
 export interface DeployOutcome {
   stack: string;
+  region: string;
   stackAction?: 'created' | 'selected';
   url: string;
   outputs: Record<string, unknown>;
@@ -54,11 +56,13 @@ export interface DeployOutcome {
   ok: boolean;
   /** What went wrong, when ok is false. */
   failure?: string;
+  /** Where to look next, when a wait failed: the instance's console output, the boot log, a shell. */
+  hints?: string[];
 }
 
 export async function deployStack(workspace: Workspace, spec: DeploymentSpec, options: DeployFlowOptions): Promise<DeployOutcome> {
   const probes = options.probes ?? REAL_PROBES;
-  const outcome: DeployOutcome = { stack: spec.stack, url: `https://${spec.domain}`, outputs: {}, deployed: {}, waits: [], ok: false };
+  const outcome: DeployOutcome = { stack: spec.stack, region: spec.region, url: `https://${spec.domain}`, outputs: {}, deployed: {}, waits: [], ok: false };
 
   outcome.stackAction = await workspace.createOrSelectStack(spec.stack);
   if (outcome.stackAction === 'created') options.progress(`created stack ${spec.stack} in ${workspace.backendDescription}`);
@@ -96,7 +100,7 @@ export async function deployStack(workspace: Workspace, spec: DeploymentSpec, op
   for (const [id, title, probe, timeoutMs] of steps) {
     const result = await waitUntil(id, title, probe, waitOptions(timeoutMs));
     outcome.waits.push(result);
-    if (!result.ok) return { ...outcome, failure: `${title}: ${result.detail}` };
+    if (!result.ok) return { ...outcome, failure: `${title}: ${result.detail}`, hints: bootTroubleHints(outcome.deployed, spec) };
   }
 
   if ('missing' in options.verify) {

@@ -1,7 +1,7 @@
 // `npm run deploy -- --stack NAME`: the stack's config validated, Pulumi and AWS checked, then
 // `pulumi up`, the waits and the live verification; the exit code is the verification's verdict.
 import { stackFileFor } from '../../infra/spec/index.ts';
-import { EXIT, loadSpecOrThrow, parseCliOrHelp, requireStackName, warn } from '../lib/cli.ts';
+import { EXIT, UsageError, loadSpecOrThrow, parseCliOrHelp, rawOptionValue, requireStackName, stackFileAdvice, warn } from '../lib/cli.ts';
 import { REAL_COMMAND_DEPS, type CommandDeps } from '../lib/command-deps.ts';
 import { requireDuration } from './duration.ts';
 import { DEFAULT_TIMEOUTS, deployStack, type Probes, type WaitTimeouts } from './flow.ts';
@@ -16,7 +16,8 @@ host name points at the Elastic IP, HTTPS answers and the host reports ready, an
 live verification. A stack that does not exist yet is created.
 
 Options:
-  --stack NAME             the stack to deploy
+  --stack NAME             the stack to deploy (its file must be Pulumi.NAME.yaml next to
+                           Pulumi.yaml, where Pulumi reads it: there is no --config)
   --json                   print one JSON object on stdout: stack, url, outputs (secrets masked),
                            waits and the verification report
   --no-wait                stop after pulumi up: no waits and no verification
@@ -29,8 +30,12 @@ Environment:
   JITSI_EU_SECRETS_PROVIDER  another secrets provider for new stacks, e.g. awskms://alias/jitsi-eu?region=eu-central-1
   AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY ...   credentials for the target account
 
-Exit codes: 0 deployed and verified; 1 pulumi up failed, a wait timed out or the verification failed;
-2 bad arguments, invalid config, or a missing Pulumi CLI, passphrase or AWS credentials.`;
+When a wait fails (or the host reports that its boot failed, which ends the wait at once), the
+summary says where to look: the instance's console output and the boot log on the host.
+
+Exit codes: 0 deployed and verified; 1 pulumi up failed, a wait timed out, the host's boot failed
+or the verification failed; 2 bad arguments, invalid config, or a missing Pulumi CLI, passphrase
+or AWS credentials.`;
 
 export interface DeployDeps extends CommandDeps {
   loadVerify: () => Promise<{ run: VerifyRunner } | { missing: string }>;
@@ -46,7 +51,12 @@ export function timeoutsFrom(value: string | undefined): WaitTimeouts {
   return { dnsMs: ms, httpsMs: ms, readyMs: ms, verifyMs: DEFAULT_TIMEOUTS.verifyMs };
 }
 
+/** Why deploy takes no --config: Pulumi itself reads the stack's settings from that place. */
+export const DEPLOY_CONFIG_REFUSAL = 'deploy needs the stack file as Pulumi.NAME.yaml next to Pulumi.yaml (Pulumi reads it there): use --stack NAME';
+
 export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_DEPS): Promise<number> {
+  const config = rawOptionValue(argv, 'config');
+  if (config !== undefined) throw new UsageError([DEPLOY_CONFIG_REFUSAL, ...(config ? [stackFileAdvice(config)] : [])]);
   const parsed = parseCliOrHelp(
     argv,
     {

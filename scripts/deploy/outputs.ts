@@ -5,6 +5,8 @@ export interface DeployedOutputs {
   url?: string;
   publicIp?: string;
   region?: string;
+  /** The signaling node's EC2 instance id. */
+  instanceId?: string;
   ssmShellCommand?: string;
   hostAccountParameter?: string;
   hourlyCostEur?: number;
@@ -20,6 +22,7 @@ export function readOutputs(outputs: StackOutputs): DeployedOutputs {
     ...(text('url') ? { url: text('url') } : {}),
     ...(text('publicIp') ? { publicIp: text('publicIp') } : {}),
     ...(text('region') ? { region: text('region') } : {}),
+    ...(text('signalingInstanceId') ? { instanceId: text('signalingInstanceId') } : {}),
     ...(text('ssmShellCommand') ? { ssmShellCommand: text('ssmShellCommand') } : {}),
     ...(text('hostAccountParameter') ? { hostAccountParameter: text('hostAccountParameter') } : {}),
     ...(cost && !cost.secret && typeof cost.value === 'number' ? { hourlyCostEur: cost.value } : {}),

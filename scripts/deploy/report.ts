@@ -17,9 +17,9 @@ export function deploySummary(outcome: DeployOutcome, extra: [string, string][] 
   if (d.region) rows.push(['region', d.region]);
   rows.push(...extra);
   if (d.ssmShellCommand) rows.push(['shell on the host', d.ssmShellCommand]);
-  if (d.hostAccountParameter) rows.push(['host account', `aws ssm get-parameter --with-decryption --name ${d.hostAccountParameter}`]);
+  if (d.hostAccountParameter) rows.push(['host account', hostAccountCommand(d.hostAccountParameter, d.region ?? outcome.region)]);
   if (d.hourlyCostEur !== undefined) rows.push(['estimated cost', `€${d.hourlyCostEur.toFixed(2)} per hour while it runs`]);
-  if (outcome.waits.length) rows.push(['waited', outcome.waits.map((w) => `${w.id} ${w.ok ? formatDuration(w.elapsedMs) : 'timed out'}`).join(', ')]);
+  if (outcome.waits.length) rows.push(['waited', outcome.waits.map((w) => `${w.id} ${w.ok ? formatDuration(w.elapsedMs) : w.final ? 'failed' : 'timed out'}`).join(', ')]);
   if (outcome.verify) {
     const counts = new Map<string, number>();
     for (const check of outcome.verify.checks) counts.set(check.status, (counts.get(check.status) ?? 0) + 1);
@@ -31,5 +31,11 @@ export function deploySummary(outcome: DeployOutcome, extra: [string, string][] 
   }
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [key, value] of rows) lines.push(`  ${key.padEnd(width)}  ${value}`);
+  if (outcome.hints?.length) lines.push('  where to look next:', ...outcome.hints.map((h) => `    ${h}`));
   return `${lines.join('\n')}\n`;
+}
+
+/** Prints the host account's password (and nothing else) for the operator to copy. */
+export function hostAccountCommand(parameter: string, region: string): string {
+  return `aws ssm get-parameter --name ${parameter} --with-decryption --region ${region} --query Parameter.Value --output text`;
 }

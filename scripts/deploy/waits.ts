@@ -11,6 +11,8 @@ export interface Probe {
   ok: boolean;
   /** What was seen, e.g. `resolves to 192.0.2.1` or `HTTP 404`. */
   detail: string;
+  /** The host reported something more waiting cannot change (a failed boot): stop at once. */
+  final?: boolean;
 }
 
 export type WaitId = 'dns' | 'https' | 'ready';
@@ -22,6 +24,8 @@ export interface WaitResult {
   detail: string;
   elapsedMs: number;
   attempts: number;
+  /** True when the wait stopped before its deadline because the probe's answer was final. */
+  final?: boolean;
 }
 
 export interface WaitOptions {
@@ -57,6 +61,9 @@ export async function waitUntil(id: WaitId, title: string, probe: () => Promise<
     if (result.ok) {
       options.progress(`${title}: ${result.detail} (after ${formatDuration(elapsed)})`);
       return { id, title, ok: true, detail: result.detail, elapsedMs: elapsed, attempts };
+    }
+    if (result.final) {
+      return { id, title, ok: false, detail: `${result.detail} (after ${formatDuration(elapsed)})`, elapsedMs: elapsed, attempts, final: true };
     }
     if (elapsed >= options.timeoutMs) {
       return { id, title, ok: false, detail: `gave up after ${formatDuration(elapsed)}: ${result.detail}`, elapsedMs: elapsed, attempts };
@@ -167,10 +174,28 @@ export async function probeHttps(target: Omit<HttpsTarget, 'insecure' | 'path'>)
   return { ok: true, detail: `HTTPS answers (HTTP ${answer.status})` };
 }
 
-/** The ready endpoint answers 200 over a connection as trusted as `insecure` allows. */
+/** The step name from a ready file that says `failed: <step>`, made safe to print; undefined otherwise. */
+export function failedBootStep(body: string): string | undefined {
+  const firstLine = body.trim().split('\n', 1)[0]!;
+  if (!firstLine.startsWith('failed:')) return undefined;
+  // The text comes from the network: keep it to one short line of plain characters.
+  const step = firstLine.slice('failed:'.length).replace(/[^\w .:/+-]/g, '').trim().slice(0, 60);
+  return step || 'an unnamed step';
+}
+
+/**
+ * The ready endpoint, over a connection as trusted as `insecure` allows: 200 `ok` once every
+ * service passed its health wait, 200 `failed: <step>` when the boot script gave up (final: no
+ * amount of waiting helps), 404 while the boot is still running.
+ */
 export async function probeReady(target: HttpsTarget): Promise<Probe> {
   const answer = await httpsGet(target);
-  if (answer.status === 200) return { ok: true, detail: `${target.path} answers 200` };
+  if (answer.status === 200) {
+    if (answer.body.trim() === 'ok') return { ok: true, detail: `${target.path} answers ok` };
+    const step = failedBootStep(answer.body);
+    if (step) return { ok: false, final: true, detail: `the host's boot failed at step ${step} (${target.path} says so)` };
+    return { ok: false, detail: `${target.path} answers 200 with ${JSON.stringify(answer.body.trim().slice(0, 40))} instead of ok` };
+  }
   if (answer.status === 404) return { ok: false, detail: `${target.path} answers 404: services are still starting` };
   return { ok: false, detail: `${target.path} answers HTTP ${answer.status}` };
 }

@@ -1,8 +1,9 @@
 // What every jitsi-eu command shares: argument parsing, exit codes, errors without stack
 // traces, colour only on a terminal, progress on stderr (stdout stays clean for --json).
+import { basename, dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import Table from 'cli-table3';
-import { formatProblems, loadStackFile, stackFileFor } from '../../infra/spec/index.ts';
+import { PROJECT_DIR, formatProblems, loadStackFile, stackFileFor } from '../../infra/spec/index.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 
 export const EXIT = {
@@ -129,6 +130,36 @@ export function stackFileFromArgs(values: { config?: string | undefined; stack?:
   if (values.config) return values.config;
   if (values.stack) return stackFileFor(values.stack);
   throw new UsageError('missing --config PATH or --stack NAME: which stack should be used?');
+}
+
+/**
+ * What argv gives for `--NAME VALUE` or `--NAME=VALUE` (before a bare `--`): the value, '' when
+ * the option has none, undefined when it is absent. For options a command refuses with its own
+ * explanation rather than parseArgs' "Unknown option".
+ */
+export function rawOptionValue(argv: readonly string[], name: string): string | undefined {
+  const flag = `--${name}`;
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (arg === '--') return undefined;
+    if (arg.startsWith(`${flag}=`)) return arg.slice(flag.length + 1);
+    if (arg === flag) {
+      const next = argv[i + 1];
+      return next !== undefined && !next.startsWith('-') ? next : '';
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Commands that run Pulumi read the stack file where Pulumi does: Pulumi.NAME.yaml next to
+ * Pulumi.yaml. Given a stack file path, says how to get from it to `--stack NAME`.
+ */
+export function stackFileAdvice(path: string): string {
+  const name = /^Pulumi\.(.+)\.ya?ml$/.exec(basename(path))?.[1];
+  const target = stackFileFor(name ?? 'NAME');
+  if (name && resolve(dirname(path)) === PROJECT_DIR && path.endsWith('.yaml')) return `${path} is already there: use --stack ${name}`;
+  return `for ${path}: cp ${path} ${target}, then use --stack ${name ?? 'NAME'}`;
 }
 
 export interface LoadedSpec {

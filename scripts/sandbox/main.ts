@@ -1,7 +1,7 @@
 // `npm run sandbox -- <create|list|extend|destroy|reap>`: short-lived deployments with an expiry.
 import { join, resolve } from 'node:path';
 import type { AuthMode, TlsMode } from '../../infra/spec/types.ts';
-import { EXIT, UsageError, parseCli, style } from '../lib/cli.ts';
+import { EXIT, UsageError, parseCli, rawOptionValue, style } from '../lib/cli.ts';
 import { readStackConfigFile } from '../lib/workspace.ts';
 import { formatDuration } from '../deploy/duration.ts';
 import { timeoutsFrom } from '../deploy/main.ts';
@@ -90,7 +90,12 @@ const ALLOWED: Record<string, (keyof Values)[]> = {
   reap: ['dry-run', 'parallel'],
 };
 
+/** Why sandbox takes no --config: each sandbox's stack file is written, and read, where Pulumi reads it. */
+export const SANDBOX_CONFIG_REFUSAL =
+  'sandbox keeps each sandbox\'s stack file as Pulumi.NAME.yaml next to Pulumi.yaml (Pulumi reads it there): name the sandbox (e.g. sandbox destroy NAME); for create, give the base stack file with --from FILE';
+
 export async function sandboxMain(argv: string[], deps: SandboxDeps = REAL_SANDBOX_DEPS): Promise<number> {
+  if (rawOptionValue(argv, 'config') !== undefined) throw new UsageError(SANDBOX_CONFIG_REFUSAL);
   const { values, positionals } = parseCli(argv, OPTIONS, SANDBOX_USAGE);
   const [command, ...names] = positionals;
   if (values.help || command === 'help') {

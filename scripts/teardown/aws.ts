@@ -2,6 +2,7 @@
 // SDK's usual settings, so AWS_ENDPOINT_URL (an emulator, a VPC endpoint) works unchanged.
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -14,6 +15,8 @@ export interface AwsClients {
   route53: Route53Client;
   tagging: ResourceGroupsTaggingAPIClient;
   autoscaling: AutoScalingClient;
+  /** IAM is global; the SDK picks its endpoint from the region's partition. */
+  iam: IAMClient;
   sts: STSClient;
 }
 
@@ -27,12 +30,13 @@ export function awsClients(region: string): AwsClients {
     route53: new Route53Client(config),
     tagging: new ResourceGroupsTaggingAPIClient(config),
     autoscaling: new AutoScalingClient(config),
+    iam: new IAMClient(config),
     sts: new STSClient(config),
   };
 }
 
 export function closeClients(clients: AwsClients): void {
-  for (const client of [clients.ec2, clients.ssm, clients.route53, clients.tagging, clients.autoscaling, clients.sts]) client.destroy();
+  for (const client of [clients.ec2, clients.ssm, clients.route53, clients.tagging, clients.autoscaling, clients.iam, clients.sts]) client.destroy();
 }
 
 export interface CallerIdentity {

@@ -1,7 +1,8 @@
 // The orphan check: everything in the stack's region that still carries `jitsi-eu:stack=<stack>`
 // (the Resource Groups Tagging API, cross-checked with direct EC2 and Auto Scaling queries because
-// the tagging index lags and misses some types), SSM parameters under the stack's path, and DNS
-// records at its host name. It only reads; see purge.ts for removal.
+// the tagging index lags and misses some types), IAM roles, policies and instance profiles with
+// that tag (global, so the tagging API never sees them), SSM parameters under the stack's path,
+// and DNS records at its host name. It only reads; see purge.ts for removal.
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
   DescribeAddressesCommand,
@@ -19,6 +20,7 @@ import { TAG_STACK } from '../../infra/tags.ts';
 import { ec2Arn, parseArn, ssmParameterArn } from './arn.ts';
 import type { AwsClients, CallerIdentity } from './aws.ts';
 import { findDnsRecords } from './dns.ts';
+import { findIamResources } from './iam.ts';
 import { PURGE_ORDER, judgeTags, type FoundBy, type Orphan, type OrphanScope } from './orphans.ts';
 
 type Found = Omit<Orphan, 'purgeable' | 'note'>;
@@ -31,12 +33,14 @@ export async function findOrphans(clients: AwsClients, identity: CallerIdentity,
   const { partition, account } = identity;
   const found = new Map<string, Found>();
   const gone = new Set<string>();
-  const add = (arn: string, tags: Record<string, string>, by: FoundBy) => {
+  /** `known` names what the caller already knows better than the ARN says (IAM: kind, name, global). */
+  const add = (arn: string, tags: Record<string, string>, by: FoundBy, known: Partial<Pick<Found, 'kind' | 'resourceId' | 'region'>> = {}) => {
     const parsed = parseArn(arn);
     const existing = found.get(arn);
     if (existing) {
       if (!existing.foundBy.includes(by)) existing.foundBy.push(by);
       existing.tags = { ...existing.tags, ...tags };
+      Object.assign(existing, known);
       return;
     }
     found.set(arn, {
@@ -46,6 +50,7 @@ export async function findOrphans(clients: AwsClients, identity: CallerIdentity,
       region: parsed?.region || region,
       tags,
       foundBy: [by],
+      ...known,
     });
   };
   const byTag: Filter[] = [{ Name: `tag:${TAG_STACK}`, Values: [stack] }];
@@ -107,11 +112,18 @@ export async function findOrphans(clients: AwsClients, identity: CallerIdentity,
     }
   };
 
+  const fromIam = async () => {
+    for (const resource of await findIamResources(clients.iam, stack)) {
+      add(resource.arn, resource.tags, 'iam', { kind: resource.kind, resourceId: resource.name, region: 'global' });
+    }
+  };
+
   const [dns] = await Promise.all([
     scope.domain ? findDnsRecords(clients.route53, stack, scope.domain) : Promise.resolve([]),
     fromTaggingApi(),
     fromEc2(),
     fromAutoScaling(),
+    fromIam(),
     fromSsmPath(),
   ]);
 

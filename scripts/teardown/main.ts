@@ -2,7 +2,7 @@
 // check proves nothing tagged for the stack is left (or lists what is). --orphans only checks;
 // --purge removes what the check found and may remove, after confirmation.
 import { stackFileFor } from '../../infra/spec/index.ts';
-import { EXIT, UsageError, parseCliOrHelp, requireStackName, style } from '../lib/cli.ts';
+import { EXIT, UsageError, parseCliOrHelp, rawOptionValue, requireStackName, stackFileAdvice, style } from '../lib/cli.ts';
 import { REAL_COMMAND_DEPS, type CommandDeps } from '../lib/command-deps.ts';
 import { readStackConfigFile, type StackConfig } from '../lib/workspace.ts';
 import { checkOrphans, purge } from './check.ts';
@@ -17,8 +17,9 @@ export const TEARDOWN_USAGE = `Usage: npm run teardown -- --stack NAME [--yes] [
 
 Removes a deployment: \`pulumi destroy\` for the stack, then the stack itself (its state, history
 and Pulumi.NAME.yaml), then an orphan check that looks for anything in AWS still tagged
-jitsi-eu:stack=NAME (Resource Groups Tagging API, EC2, Auto Scaling), SSM parameters under
-/jitsi-eu/NAME/ and DNS records at the stack's host name.
+jitsi-eu:stack=NAME (Resource Groups Tagging API, EC2, Auto Scaling, and IAM roles, policies and
+instance profiles, which are global), SSM parameters under /jitsi-eu/NAME/ and DNS records at the
+stack's host name.
 
 Options:
   --stack NAME     the stack to remove
@@ -68,7 +69,13 @@ export interface TeardownReport {
   remaining: Orphan[];
 }
 
+/** Why teardown takes no --config: the stack it removes is Pulumi's, named as Pulumi names it. */
+export const TEARDOWN_CONFIG_REFUSAL =
+  'teardown works on the stack whose file is Pulumi.NAME.yaml next to Pulumi.yaml (Pulumi reads it there): use --stack NAME (with --region and --domain if the file is gone)';
+
 export async function teardownMain(argv: string[], deps: TeardownDeps = REAL_TEARDOWN_DEPS): Promise<number> {
+  const config = rawOptionValue(argv, 'config');
+  if (config !== undefined) throw new UsageError([TEARDOWN_CONFIG_REFUSAL, ...(config ? [stackFileAdvice(config)] : [])]);
   const parsed = parseCliOrHelp(
     argv,
     {
@@ -111,7 +118,7 @@ export async function teardownMain(argv: string[], deps: TeardownDeps = REAL_TEA
     await deps.requireCredentials(scope.region);
   }
 
-  deps.progress(`looking for resources still tagged jitsi-eu:stack=${stack} in ${scope.region}${scope.domain ? ` and DNS records at ${scope.domain}` : ''}`);
+  deps.progress(`looking for resources still tagged jitsi-eu:stack=${stack} in ${scope.region} and in IAM${scope.domain ? `, and DNS records at ${scope.domain}` : ''}`);
   report.orphans = await deps.findOrphans(scope);
   report.remaining = report.orphans;
 

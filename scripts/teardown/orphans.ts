@@ -1,4 +1,5 @@
-// What the orphan check reports: every resource that still carries `jitsi-eu:stack=<stack>`, plus
+// What the orphan check reports: every resource that still carries `jitsi-eu:stack=<stack>` (in the
+// stack's region, and IAM's global roles, policies and instance profiles), plus
 // SSM parameters under the stack's path and DNS records at its host name. Only resources that
 // carry the project's tags (stack AND project) may ever be removed by --purge.
 import { PROJECT, TAG_PROJECT, TAG_STACK } from '../../infra/tags.ts';
@@ -10,7 +11,7 @@ export interface OrphanScope {
   domain?: string;
 }
 
-export type FoundBy = 'tagging-api' | 'ec2' | 'autoscaling' | 'ssm-path' | 'route53-name';
+export type FoundBy = 'tagging-api' | 'ec2' | 'autoscaling' | 'iam' | 'ssm-path' | 'route53-name';
 
 export interface DnsRecord {
   zoneId: string;
@@ -56,6 +57,9 @@ export const PURGE_ORDER = [
   'ec2:internet-gateway',
   'ec2:vpc',
   'ssm:parameter',
+  'iam:instance-profile',
+  'iam:role',
+  'iam:policy',
   'route53:record',
 ] as const;
 

@@ -30,6 +30,7 @@ import {
 import { DeleteParametersCommand } from '@aws-sdk/client-ssm';
 import type { AwsClients } from './aws.ts';
 import { deleteDnsRecord } from './dns.ts';
+import { deleteInstanceProfile, deleteManagedPolicy, deleteRole } from './iam.ts';
 import { PURGE_ORDER, type Orphan, type PurgeKind } from './orphans.ts';
 
 export interface PurgeOutcome {
@@ -189,6 +190,13 @@ async function removeKind(clients: AwsClients, kind: PurgeKind, batch: readonly 
       }
       return outcomes;
     }
+    case 'iam:instance-profile':
+      return eachOne(batch, (o) => deleteInstanceProfile(clients.iam, o.resourceId));
+    case 'iam:role':
+      return eachOne(batch, (o) => deleteRole(clients.iam, o.resourceId));
+    case 'iam:policy':
+      // Policies are addressed by ARN, which is the orphan's id.
+      return eachOne(batch, (o) => deleteManagedPolicy(clients.iam, o.id));
     case 'route53:record':
       return eachOne(batch, async (o) => {
         if (!o.record) throw new Error('no record details');

@@ -1,9 +1,10 @@
 // config.js and interface_config.js as a browser receives them: rendered for a spec with its
 // privacy profile, then run as JavaScript to read the globals they define.
+import { readFileSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
 import { privacyProfile } from '../../infra/privacy/profile.ts';
 import type { PrivacyProfile } from '../../infra/privacy/types.ts';
-import { createEngine } from '../../infra/render/engine.ts';
+import { createEngine, TEMPLATES_DIR } from '../../infra/render/engine.ts';
 import { jitsiHosts } from '../../infra/render/hosts.ts';
 import { renderWeb } from '../../infra/render/web.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
@@ -40,4 +41,9 @@ export function renderWebFile(spec: DeploymentSpec, component: 'web-config' | 'i
   const file = renderWeb({ spec, hosts: jitsiHosts(spec), profile, engine }).find((f) => f.component === component);
   if (!file) throw new Error(`renderWeb produced no ${component} file`);
   return { spec, profile, source: file.content, globals: evaluateScript(file.content) };
+}
+
+/** The source of a web template (`templates/web/<name>`), for checks on what it documents. */
+export function webTemplateSource(name: string): string {
+  return readFileSync(`${TEMPLATES_DIR}web/${name}`, 'utf8');
 }

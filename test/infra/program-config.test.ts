@@ -60,7 +60,7 @@ describe('other EU stacks', () => {
   const stacks: { stack: string; config: Record<string, string> }[] = [
     { stack: 'ireland', config: { ...BASE, 'aws:region': 'eu-west-1', 'jitsi-eu:turn': 'false' } },
     { stack: 'madrid', config: { ...BASE, 'aws:region': 'eu-south-2', 'jitsi-eu:auth': 'jwt', 'jitsi-eu:instanceType': 'm6i.xlarge' } },
-    { stack: 'milan-pool', config: { ...BASE, 'aws:region': 'eu-south-1', 'jitsi-eu:topology': 'scalable', 'jitsi-eu:bridges': '{"min":0,"max":2,"instanceType":"c6i.xlarge"}' } },
+    { stack: 'milan-pool', config: { ...BASE, 'aws:region': 'eu-south-1', 'jitsi-eu:topology': 'scalable', 'jitsi-eu:bridges': '{"min":1,"max":2,"instanceType":"c6i.xlarge"}' } },
     { stack: 'london', config: { ...BASE, 'aws:region': 'eu-west-2', 'jitsi-eu:allowNonEuRegion': 'true' } },
   ];
 

@@ -1,8 +1,17 @@
 // The Pulumi program under Pulumi's mocks, for both topologies and every auth mode: which
 // resources it registers, with which properties, and what its user data carries.
 import { gunzipSync } from 'node:zlib';
+import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Recording, type RecordedResource, isSecretValue, providerUrn, recordProgram } from '../../scripts/plan/record.ts';
+import {
+  type Recording,
+  type RecordedResource,
+  finishRecording,
+  installMocks,
+  isSecretValue,
+  providerUrn,
+  recordProgram,
+} from '../../scripts/plan/record.ts';
 import { specFromConfig } from '../../infra/spec/index.ts';
 import type { AuthMode, DeploymentSpec, Topology } from '../../infra/spec/types.ts';
 import { renderBundle } from '../../infra/render/bundle.ts';
@@ -38,6 +47,28 @@ interface Run {
 }
 
 const runs: Run[] = [];
+/** Resource options (`<type>::<name>` → options) as the program passed them, from one scalable run. */
+let resourceOptions: Map<string, pulumi.CustomResourceOptions>;
+
+/**
+ * Resource options never reach the mocks; a stack transformation sees them as the program gives
+ * them. Runs the program once more under the same mocks to collect them.
+ */
+async function recordResourceOptions(stack: string, config: Record<string, string>): Promise<Map<string, pulumi.CustomResourceOptions>> {
+  const mocks = await installMocks({ stack, config, accountId: ACCOUNT });
+  const { jitsiEuProgram } = await import('../../infra/program.ts');
+  const seen = new Map<string, pulumi.CustomResourceOptions>();
+  await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      seen.set(`${args.type}::${args.name}`, args.opts);
+      return undefined;
+    });
+    await jitsiEuProgram({ warn: () => {} });
+    return {};
+  });
+  await finishRecording(mocks, stack, {} as never);
+  return seen;
+}
 
 beforeAll(async () => {
   for (const topology of ['single', 'scalable'] as const) {
@@ -49,6 +80,7 @@ beforeAll(async () => {
       runs.push({ topology, auth, spec: result.spec, recording: await recordProgram({ stack, config, accountId: ACCOUNT }) });
     }
   }
+  resourceOptions = await recordResourceOptions('options', configFor('scalable', 'jwt'));
 });
 
 const all = (r: Run, type: string) => r.recording.resources.filter((x) => x.type === type);
@@ -76,6 +108,49 @@ function cloudInit(spec: DeploymentSpec, role: 'signaling' | 'bridge'): string {
   const file = renderBundle(spec).files.find((f) => f.path === `etc/jitsi-eu/cloud-init/${role}.yaml`);
   if (!file) throw new Error(`render produced no cloud-init document for ${role}`);
   return file.content;
+}
+
+interface PolicyStatement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource?: string | string[];
+  NotResource?: string | string[];
+  Condition?: unknown;
+}
+interface PolicyDocument {
+  Statement: PolicyStatement[];
+}
+
+/** The parameter actions of AWS's AmazonSSMManagedInstanceCore (its published policy document). */
+const SESSION_MANAGER_PARAMETER_STATEMENTS: PolicyStatement[] = [{ Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: '*' }];
+
+/** IAM's wildcard match: `*` is any run of characters. */
+const matches = (pattern: string, value: string) =>
+  new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
+
+/** IAM's rule for statements without conditions: an explicit deny wins, then any allow. */
+function allowed(statements: PolicyStatement[], action: string, resource: string): boolean {
+  const applies = (s: PolicyStatement) =>
+    [s.Action].flat().some((a) => matches(a, action)) &&
+    (s.Resource !== undefined ? [s.Resource].flat().some((r) => matches(r, resource)) : ![s.NotResource ?? []].flat().some((r) => matches(r, resource)));
+  if (statements.some((s) => s.Effect === 'Deny' && applies(s))) return false;
+  return statements.some((s) => s.Effect === 'Allow' && applies(s));
+}
+
+/** The policies that apply to one role: managed policy ARNs, their documents, and its inline documents. */
+function rolePolicies(r: Run, roleName: string): { managed: string[]; documents: PolicyDocument[]; inline: PolicyDocument[] } {
+  const role = one(r, 'aws:iam/role:Role', roleName);
+  const managed = all(r, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment')
+    .filter((a) => a.inputs.role === role.id)
+    .map((a) => String(a.inputs.policyArn));
+  const documents = all(r, 'aws:iam/policy:Policy')
+    .filter((p) => managed.includes(p.id))
+    .map((p) => JSON.parse(String(p.inputs.policy)) as PolicyDocument);
+  const inline = all(r, 'aws:iam/rolePolicy:RolePolicy')
+    .filter((p) => p.inputs.role === role.id)
+    .map((p) => JSON.parse(String(p.inputs.policy)) as PolicyDocument);
+  return { managed, documents, inline };
 }
 
 const variants = (['single', 'scalable'] as const).flatMap((topology) => (['anonymous', 'secure', 'jwt'] as const).map((auth) => ({ topology, auth })));
@@ -192,7 +267,7 @@ describe.each(variants)('$topology topology, $auth auth', ({ topology, auth }) =
     const expected = ['focus-password', 'jvb-password', 'turn-secret'];
     if (auth === 'secure') expected.push('host-password');
     if (auth === 'jwt') expected.push('jwt-app-secret');
-    const parameters = all(r, 'aws:ssm/parameter:Parameter');
+    const parameters = all(r, 'aws:ssm/parameter:Parameter').filter((p) => p.name !== 'secrets-tls-certificate');
     expect(parameters.map((p) => p.inputs.name).sort()).toEqual(expected.map((n) => `/jitsi-eu/${r.spec.stack}/${n}`).sort());
     for (const parameter of parameters) {
       expect(parameter.inputs.type).toBe('SecureString');
@@ -203,18 +278,39 @@ describe.each(variants)('$topology topology, $auth auth', ({ topology, auth }) =
     expect(r.recording.outputs.hostAccountParameter).toBe(auth === 'secure' ? `/jitsi-eu/${r.spec.stack}/host-password` : undefined);
   });
 
-  it('lets the hosts read only their stack path, through ARNs of the account and partition AWS reports', () => {
+  it('keeps the TLS certificate in a SecureString the program creates but never overwrites, with the stack tags', () => {
     const r = runFor(topology, auth);
-    const document = JSON.parse(one(r, 'aws:iam/policy:Policy').inputs.policy as string) as { Statement: Record<string, unknown>[] };
-    const ssm = document.Statement.find((s) => JSON.stringify(s.Action).includes('ssm:'))!;
-    expect([ssm.Resource].flat().sort()).toEqual([
+    const parameter = one(r, 'aws:ssm/parameter:Parameter', 'secrets-tls-certificate');
+    expect(parameter.inputs).toMatchObject({
+      name: `/jitsi-eu/${r.spec.stack}/tls-certificate`,
+      type: 'SecureString',
+      tier: 'Intelligent-Tiering',
+    });
+    // A stand-in until the host stores its certificate (the AWS provider keeps it secret anyway).
+    expect(unwrap(parameter.inputs.value)).toBe('none');
+    expect(parameter.urn).toContain('jitsi-eu:aws:Secrets$');
+    // Tagged through the provider's default tags, like every other resource.
+    const provider = one(r, 'pulumi:providers:aws');
+    expect(providerUrn(parameter.provider ?? '')).toBe(provider.urn);
+    const tags = (JSON.parse(String(provider.inputs.defaultTags)) as { tags: Record<string, string> }).tags;
+    expect(tags).toMatchObject({ 'jitsi-eu:stack': r.spec.stack, 'jitsi-eu:project': 'jitsi-eu' });
+    expect(parameter.inputs.tags).toBeUndefined();
+  });
+
+  it('lets the signaling node read its stack path and write only its certificate, through ARNs of the account and partition AWS reports', () => {
+    const r = runFor(topology, auth);
+    const signaling = rolePolicies(r, 'signaling-role');
+    expect(signaling.managed).toContain('arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore');
+    const ssmRead = signaling.documents.flatMap((d) => d.Statement).filter((s) => s.Effect === 'Allow' && JSON.stringify(s.Action).includes('ssm:Get'));
+    expect(ssmRead).toHaveLength(1);
+    expect([ssmRead[0]!.Resource].flat().sort()).toEqual([
       `arn:aws:ssm:${r.spec.region}:${ACCOUNT}:parameter/jitsi-eu/${r.spec.stack}`,
       `arn:aws:ssm:${r.spec.region}:${ACCOUNT}:parameter/jitsi-eu/${r.spec.stack}/*`,
     ]);
-    const attachments = all(r, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment').map((a) => a.inputs.policyArn);
-    const roles = topology === 'scalable' ? 2 : 1;
-    expect(attachments.filter((arn) => arn === 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore')).toHaveLength(roles);
-    expect(attachments.filter((arn) => arn === one(r, 'aws:iam/policy:Policy').id)).toHaveLength(roles);
+    const writes = [...signaling.documents, ...signaling.inline].flatMap((d) => d.Statement).filter((s) => JSON.stringify(s.Action).includes('ssm:Put'));
+    expect(writes).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Action: 'ssm:PutParameter', Resource: `arn:aws:ssm:${r.spec.region}:${ACCOUNT}:parameter/jitsi-eu/${r.spec.stack}/tls-certificate` }),
+    ]);
     for (const role of all(r, 'aws:iam/role:Role')) {
       const trust = JSON.parse(role.inputs.assumeRolePolicy as string) as { Statement: { Principal: { Service: string } }[] };
       expect(trust.Statement.map((s) => s.Principal.Service)).toEqual(['ec2.amazonaws.com']);
@@ -257,6 +353,17 @@ describe.each(variants)('$topology topology, $auth auth', ({ topology, auth }) =
   });
 });
 
+describe('resource options', () => {
+  it('never lets Pulumi overwrite the certificate a host stored, and removes the parameter with the stack', () => {
+    const options = resourceOptions.get('aws:ssm/parameter:Parameter::secrets-tls-certificate');
+    expect(options?.ignoreChanges).toEqual(['value']);
+    expect(options?.retainOnDelete).toBeFalsy();
+    expect(options?.protect).toBeFalsy();
+    // The generated secrets stay under Pulumi's control.
+    expect(resourceOptions.get('aws:ssm/parameter:Parameter::secrets-jvb-password')?.ignoreChanges).toBeUndefined();
+  });
+});
+
 describe('single topology', () => {
   it('creates no bridge pool', () => {
     const r = runFor('single', 'secure');
@@ -282,6 +389,45 @@ describe.each(['anonymous', 'secure', 'jwt'] as const)('scalable topology, %s au
     for (const type of ['instance', 'volume']) {
       expect(specs.find((s) => s.resourceType === type)?.tags).toMatchObject({ 'jitsi-eu:stack': r.spec.stack, 'jitsi-eu:project': 'jitsi-eu' });
     }
+  });
+
+  it('lets a bridge read its own XMPP password by name and no other secret, despite the Session Manager policy', () => {
+    const r = runFor('scalable', auth);
+    const bridge = rolePolicies(r, 'bridges-role');
+    expect(bridge.managed).toContain('arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore');
+    const own = [...bridge.documents, ...bridge.inline].flatMap((d) => d.Statement);
+    const parameter = (stack: string, name: string) => `arn:aws:ssm:${r.spec.region}:${ACCOUNT}:parameter/jitsi-eu/${stack}/${name}`;
+    const jvb = parameter(r.spec.stack, 'jvb-password');
+    expect(own.filter((s) => s.Effect === 'Allow' && JSON.stringify(s.Action).includes('ssm:'))).toEqual([
+      expect.objectContaining({ Action: 'ssm:GetParameter', Resource: jvb }),
+    ]);
+    expect(own.filter((s) => JSON.stringify(s.Action).includes('kms:'))).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:ViaService': `ssm.${r.spec.region}.amazonaws.com` } } }),
+    ]);
+    // What the bridge may do with its own policies plus the managed one (which allows every parameter).
+    const effective = [...own, ...SESSION_MANAGER_PARAMETER_STATEMENTS];
+    expect(allowed(effective, 'ssm:GetParameter', jvb)).toBe(true);
+    for (const name of ['focus-password', 'turn-secret', 'tls-certificate', 'host-password', 'jwt-app-secret']) {
+      expect(allowed(effective, 'ssm:GetParameter', parameter(r.spec.stack, name)), name).toBe(false);
+      expect(allowed(effective, 'ssm:GetParameters', parameter(r.spec.stack, name)), name).toBe(false);
+    }
+    expect(allowed(effective, 'ssm:GetParameterHistory', jvb)).toBe(false);
+    expect(allowed(effective, 'ssm:GetParameter', parameter('other-stack', 'jvb-password'))).toBe(false);
+    expect(allowed(effective, 'ssm:GetParametersByPath', `arn:aws:ssm:${r.spec.region}:${ACCOUNT}:parameter/jitsi-eu/${r.spec.stack}`)).toBe(false);
+    // AWS's own public parameters are not this deployment's business to hide.
+    expect(allowed(effective, 'ssm:GetParameter', `arn:aws:ssm:${r.spec.region}::parameter/aws/service/ami-amazon-linux-latest/x`)).toBe(true);
+    // The signaling node keeps its path-wide read.
+    const signaling = rolePolicies(r, 'signaling-role');
+    const signalingEffective = [...signaling.documents, ...signaling.inline].flatMap((d) => d.Statement);
+    const signalingWithSessionManager = [...signalingEffective, ...SESSION_MANAGER_PARAMETER_STATEMENTS];
+    for (const name of ['focus-password', 'jvb-password', 'turn-secret', 'tls-certificate']) {
+      expect(allowed(signalingWithSessionManager, 'ssm:GetParameter', parameter(r.spec.stack, name)), name).toBe(true);
+    }
+    expect(allowed(signalingWithSessionManager, 'ssm:GetParametersByPath', `arn:aws:ssm:${r.spec.region}:${ACCOUNT}:parameter/jitsi-eu/${r.spec.stack}`)).toBe(true);
+    // Session Manager's managed policy would allow every parameter of the account; the deny keeps other stacks out.
+    expect(allowed(signalingWithSessionManager, 'ssm:GetParameter', parameter('other-stack', 'focus-password'))).toBe(false);
+    expect(allowed(signalingWithSessionManager, 'ssm:GetParameters', `arn:aws:ssm:${r.spec.region}:${ACCOUNT}:parameter/team/db-password`)).toBe(false);
+    expect(allowed(signalingWithSessionManager, 'ssm:GetParameter', `arn:aws:ssm:${r.spec.region}::parameter/aws/service/ami-amazon-linux-latest/x`)).toBe(true);
   });
 
   it('opens only UDP 10000 on the bridges', () => {
@@ -311,7 +457,7 @@ describe.each(['anonymous', 'secure', 'jwt'] as const)('scalable topology, %s au
       lifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
       heartbeatTimeout: DRAIN_HEARTBEAT_SECONDS,
     });
-    const inline = JSON.parse(one(r, 'aws:iam/rolePolicy:RolePolicy').inputs.policy as string) as { Statement: { Action: unknown; Resource: string }[] };
+    const inline = JSON.parse(one(r, 'aws:iam/rolePolicy:RolePolicy', 'bridges-inline').inputs.policy as string) as { Statement: { Action: unknown; Resource: string }[] };
     const lifecycle = inline.Statement.find((s) => JSON.stringify(s.Action).includes('CompleteLifecycleAction'))!;
     expect(lifecycle.Action).toEqual(expect.arrayContaining(['autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat']));
     const pattern = lifecycle.Resource;

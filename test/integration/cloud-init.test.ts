@@ -2,7 +2,7 @@
 // cloud-init (`cloud-init schema`), measured as EC2 will receive it (gzipped), and read back to
 // prove that it writes every rendered file of its role exactly once, as rendered.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,7 @@ const variants: DeploymentSpec[] = [
   ...specVariants(),
   makeSpec({ stack: 'staging-sandbox', tls: 'letsencrypt-staging', sandbox: true, expiresAt: '2030-01-01T00:00:00.000Z' }),
   makeSpec({ stack: 'london', region: 'eu-west-2', residency: 'adequacy', allowNonEuRegion: true }),
+  makeSpec({ stack: 'sovereign', region: 'eusc-de-east-1', partition: 'aws-eusc', topology: 'scalable' }),
 ];
 const documents = variants.flatMap((spec) => {
   const bundle = renderBundle(spec);
@@ -192,7 +193,99 @@ describe('policy-rc.d', () => {
     const result = spawnSync(path, ['nginx', 'start'], { encoding: 'utf8' });
     expect(result.status).toBe(101);
     const lib = doc.doc.write_files.find((w) => w.path.endsWith('/lib.sh'))!.content!;
-    expect(lib).toMatch(/rm -f \/usr\/sbin\/policy-rc\.d/);
+    expect(lib).toContain("JITSI_EU_POLICY_RC_D='/usr/sbin/policy-rc.d'");
+    expect(lib).toContain('rm -f -- "$JITSI_EU_POLICY_RC_D"');
     expect(readFileSync(path, 'utf8')).toBe(entry.content);
+  });
+});
+
+describe('first boot order', () => {
+  // Debian's own cloud-init configuration decides when each user-data key runs.
+  const modules = parse(readFileSync('/etc/cloud/cloud.cfg', 'utf8')) as Record<string, string[]>;
+  const order = ['cloud_init_modules', 'cloud_config_modules', 'cloud_final_modules'].flatMap((stage) => modules[stage] ?? []);
+  const at = (module: string) => {
+    const index = order.indexOf(module);
+    expect(index, module).toBeGreaterThanOrEqual(0);
+    return index;
+  };
+
+  it("runs bootcmd before the packages are installed, and the boot script after the deployment's files", () => {
+    expect(at('bootcmd')).toBeLessThan(at('package-update-upgrade-install'));
+    expect(at('package-update-upgrade-install')).toBeLessThan(at('write-files-deferred'));
+    expect(at('write-files-deferred')).toBeLessThan(at('scripts-user'));
+  });
+
+  it.each(documents.map((d) => [label(d), d] as const))('%s: masks the Jitsi services in bootcmd, and the boot script unmasks the ones the role runs', (_, d) => {
+    const masks = d.doc.bootcmd.filter((command) => command.includes('mask'));
+    const units = d.role === 'bridge' ? ['jitsi-videobridge2.service'] : ['jicofo.service', 'jitsi-videobridge2.service'];
+    expect(masks).toEqual([['cloud-init-per', 'instance', 'jitsi-eu-mask', 'systemctl', 'mask', ...units]]);
+    // The videobridge of a scalable signaling node stays masked: media runs on the pool.
+    const runs = d.role === 'signaling' && d.spec.topology === 'scalable' ? ['jicofo.service'] : units;
+    const boot = d.doc.write_files.find((w) => w.path === bootScriptPath(d.role))!.content!;
+    expect(boot).toContain(`MASKED_AT_INSTALL=(${runs.join(' ')})`);
+    expect(boot).toContain('allow_service_starts "${MASKED_AT_INSTALL[@]}"');
+    expect(d.doc.bootcmd[0]![2]).toBe('jitsi-eu-ssm-agent');
+  });
+});
+
+describe('SSM agent', () => {
+  const DNS_SUFFIX: Record<string, string> = { aws: 'amazonaws.com', 'aws-eusc': 'amazonaws.eu' };
+  const SH = requireTool('sh');
+
+  function installAgent(d: (typeof documents)[number], options: { arch: string; curlFails?: boolean }) {
+    const [, , name, shell, flag, script] = d.doc.bootcmd[0]!;
+    expect([name, shell, flag]).toEqual(['jitsi-eu-ssm-agent', 'sh', '-c']);
+    const dir = join(work.path, `agent-${label(d).replace(/\W+/g, '-')}-${options.arch}-${options.curlFails ? 'fail' : 'ok'}`);
+    const bin = join(dir, 'bin');
+    const tmp = join(dir, 'tmp');
+    mkdirSync(bin, { recursive: true });
+    mkdirSync(tmp);
+    const log = join(dir, 'calls');
+    const fake = (tool: string, body: string) => {
+      writeFileSync(join(bin, tool), `#!/bin/bash\nprintf '${tool} %s\\n' "$*" >> '${log}'\n${body}\n`);
+      chmodSync(join(bin, tool), 0o755);
+    };
+    fake('curl', options.curlFails ? 'exit 7' : 'while (($#)); do [[ $1 == -o ]] && printf deb > "$2"; shift; done');
+    fake('dpkg', `[[ $1 == --print-architecture ]] && echo ${options.arch}; [[ $1 == -i ]] && [[ $(cat "$2") == deb ]]`);
+    fake('systemctl', 'exit 0');
+    fake('sleep', 'exit 0');
+    const result = spawnSync(SH, ['-c', script!], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, TMPDIR: tmp } });
+    return { result, calls: readFileSync(log, 'utf8').trim().split('\n'), tmpLeft: readdirSync(tmp) };
+  }
+
+  const byPartition = ['aws', 'aws-eusc'].map((partition) => documents.find((d) => d.spec.partition === partition && d.role === 'signaling')!);
+
+  it.each(byPartition.flatMap((d) => ['amd64', 'arm64'].map((arch) => [`${label(d)} ${arch}`, d, arch] as const)))(
+    '%s: downloads the agent for the host architecture from the region bucket over HTTPS, installs, enables and starts it',
+    (_, d, arch) => {
+      const { result, calls, tmpLeft } = installAgent(d, { arch });
+      expect(result.status, result.stderr).toBe(0);
+      const { region, partition } = d.spec;
+      const url = `https://s3.${region}.${DNS_SUFFIX[partition]}/amazon-ssm-${region}/latest/debian_${arch}/amazon-ssm-agent.deb`;
+      const curl = calls.filter((c) => c.startsWith('curl '));
+      expect(curl).toHaveLength(1);
+      expect(curl[0]!.endsWith(` ${url}`)).toBe(true);
+      expect(curl[0]).toContain('--proto =https');
+      expect(calls.filter((c) => c.startsWith('dpkg -i '))).toHaveLength(1);
+      expect(calls.filter((c) => c.startsWith('systemctl '))).toEqual(['systemctl enable --now amazon-ssm-agent.service']);
+      expect(tmpLeft).toEqual([]);
+    },
+  );
+
+  it('gives up after a bounded number of attempts, and says so', () => {
+    const { result, calls, tmpLeft } = installAgent(byPartition[0]!, { arch: 'amd64', curlFails: true });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('the SSM agent could not be installed');
+    expect(calls.filter((c) => c.startsWith('curl '))).toHaveLength(5);
+    expect(calls.filter((c) => c.startsWith('sleep '))).toHaveLength(4);
+    expect(calls.some((c) => c.startsWith('dpkg -i') || c.startsWith('systemctl'))).toBe(false);
+    expect(tmpLeft).toEqual([]);
+  });
+
+  it('is installed on every host of every variant', () => {
+    for (const d of documents) {
+      expect(d.doc.bootcmd[0]!.slice(0, 5), label(d)).toEqual(['cloud-init-per', 'instance', 'jitsi-eu-ssm-agent', 'sh', '-c']);
+      expect(d.doc.bootcmd[0]![5], label(d)).toContain(`amazon-ssm-${d.spec.region}/latest/debian_`);
+    }
   });
 });

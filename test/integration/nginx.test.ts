@@ -170,6 +170,7 @@ describe('the rendered site, served by nginx over TLS', () => {
     // config files, the privacy notice, a static asset, an ACME challenge.
     writeUnder(root, '/usr/share/jitsi-meet/index.html', '<html><head><title>app shell</title><script><!--#include virtual="/config.js" --></script></head><body></body></html>\n');
     writeUnder(root, '/usr/share/jitsi-meet/libs/app.bundle.min.js', 'console.log("bundle");\n');
+    writeUnder(root, '/usr/share/jitsi-meet/head.html', '<meta name="fragment" content="head">\n');
     writeUnder(root, `/etc/jitsi/meet/${domain}-config.js`, 'var config = { marker: "config-from-alias" };\n');
     writeUnder(root, `/etc/jitsi/meet/${domain}-interface_config.js`, 'var interfaceConfig = { marker: "interface-from-alias" };\n');
     writeUnder(root, '/usr/share/jitsi-eu/www/privacy.html', '<html><body>privacy notice</body></html>\n');
@@ -228,15 +229,45 @@ describe('the rendered site, served by nginx over TLS', () => {
   });
 
   it('serves the app for room names, with config.js included through SSI', async () => {
-    const room = await get('/SomeRoom');
-    expect(room.status).toBe(200);
-    expect(room.headers['content-type']).toMatch(/^text\/html/);
-    expect(room.body).toContain('<title>app shell</title>');
-    expect(room.body).toContain('config-from-alias');
-    const asset = await get('/libs/app.bundle.min.js?v=1');
-    expect(asset.status).toBe(200);
-    expect(asset.headers['content-type']).toMatch(/^application\/javascript/);
-    expect(asset.headers['cache-control']).toBe('max-age=31536000');
+    for (const path of ['/SomeRoom', '/SomeRoom?lang=de&v=2', '/', '/?v=3']) {
+      const page = await get(path);
+      expect(page.status, path).toBe(200);
+      expect(page.headers['content-type'], path).toMatch(/^text\/html/);
+      expect(page.body, path).toContain('<title>app shell</title>');
+      expect(page.body, path).toContain('config-from-alias');
+      // The page carries the configuration: never kept past a reload, whatever the query string.
+      expect(page.headers['cache-control'], path).toBeUndefined();
+      expect(page.headers.expires, path).toBeUndefined();
+    }
+    // A file of the app's root with a room-like name is that file, not the app.
+    const fragment = await get('/head.html');
+    expect(fragment.status).toBe(200);
+    expect(fragment.body).toBe('<meta name="fragment" content="head">\n');
+    // Deeper paths are files or 404s, never the app.
+    for (const path of ['/Some/Room', '/SomeRoom/', '/libs/missing.js']) {
+      const missing = await get(path);
+      expect(missing.status, path).toBe(404);
+      expect(missing.body, path).not.toContain('app shell');
+    }
+  });
+
+  it('lets browsers keep versioned app files for a year and revalidate everything else', async () => {
+    const versioned = await get('/libs/app.bundle.min.js?v=1');
+    expect(versioned.status).toBe(200);
+    expect(versioned.headers['content-type']).toMatch(/^application\/javascript/);
+    expect(versioned.headers['cache-control']).toBe('max-age=31536000');
+    expect(Date.parse(String(versioned.headers.expires)) - Date.now()).toBeGreaterThan(364 * 24 * 3600 * 1000);
+
+    for (const path of ['/libs/app.bundle.min.js', '/libs/app.bundle.min.js?v=', '/interface_config.js?v=1', '/config.js?v=1']) {
+      const response = await get(path);
+      expect(response.status, path).toBe(200);
+      expect(response.headers['cache-control'], path).toBeUndefined();
+      expect(response.headers.expires, path).toBeUndefined();
+    }
+    // Unversioned files can still be revalidated cheaply.
+    const plain = await get('/libs/app.bundle.min.js');
+    const again = await get('/libs/app.bundle.min.js', { 'if-none-match': String(plain.headers.etag) });
+    expect(again.status).toBe(304);
   });
 
   it('serves config.js, interface_config.js and the privacy notice from their aliased paths', async () => {

@@ -1,6 +1,7 @@
-// The orphan check and --purge against moto_server: resources made with the AWS SDK, some with the
-// project's tags for a stack, some for another stack, some with no or partial tags. Only the
-// stack's own are found, only those are removed, and a second run finds nothing.
+// The orphan check and --purge against moto_server: resources made with the AWS SDK (regional ones
+// and IAM's global roles, policies and instance profiles), some with the project's tags for a
+// stack, some for another stack, some with no or partial tags. Only the stack's own are found,
+// only those are removed, and a second run finds nothing.
 import {
   AllocateAddressCommand,
   AssociateAddressCommand,
@@ -24,6 +25,22 @@ import {
   type Tag,
 } from '@aws-sdk/client-ec2';
 import { CreateAutoScalingGroupCommand, AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import {
+  AddRoleToInstanceProfileCommand,
+  AttachRolePolicyCommand,
+  CreateInstanceProfileCommand,
+  CreatePolicyCommand,
+  CreatePolicyVersionCommand,
+  CreateRoleCommand,
+  GetInstanceProfileCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListInstanceProfilesCommand,
+  ListPoliciesCommand,
+  ListRolePoliciesCommand,
+  ListRolesCommand,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { GetParametersByPathCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +61,7 @@ let moto: Moto;
 let ec2: EC2Client;
 let ssm: SSMClient;
 let route53: Route53Client;
+let iam: IAMClient;
 let clients: AwsClients;
 
 const projectTags = (stack: string): Tag[] => [
@@ -53,6 +71,38 @@ const projectTags = (stack: string): Tag[] => [
 ];
 function tagSpec(type: 'vpc' | 'subnet' | 'internet-gateway' | 'route-table' | 'security-group' | 'instance' | 'volume' | 'elastic-ip' | 'launch-template' | 'snapshot', tags: Tag[]) {
   return tags.length ? { TagSpecifications: [{ ResourceType: type, Tags: tags }] } : {};
+}
+
+/** A policy every role uses and nobody's stack owns (as AWS's Session Manager policy is, on AWS). */
+const SHARED_POLICY = 'shared-session-manager';
+let sharedPolicyArn: string;
+
+/**
+ * The host's IAM side as the Pulumi program makes it: a role with a managed policy of its own (here
+ * on its second version), a shared policy and an inline policy, in an instance profile. Returns the
+ * role, policy and profile names.
+ */
+async function instanceRole(stack: string, tags: Tag[]): Promise<string[]> {
+  const tagged = tags.length ? { Tags: tags.map((t) => ({ Key: t.Key!, Value: t.Value! })) } : {};
+  const role = `${stack}-signaling-role`;
+  const policy = `${stack}-secrets-read`;
+  const profile = `${stack}-signaling-profile`;
+  const document = (action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: role,
+      AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+      ...tagged,
+    }),
+  );
+  const policyArn = (await iam.send(new CreatePolicyCommand({ PolicyName: policy, PolicyDocument: document('ssm:GetParameter'), ...tagged }))).Policy!.Arn!;
+  await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: document('ssm:GetParameters'), SetAsDefault: true }));
+  await iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: policyArn }));
+  await iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: sharedPolicyArn }));
+  await iam.send(new PutRolePolicyCommand({ RoleName: role, PolicyName: 'lifecycle', PolicyDocument: document('autoscaling:CompleteLifecycleAction') }));
+  await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: profile, ...tagged }));
+  await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: profile, RoleName: role }));
+  return [role, policy, profile];
 }
 
 /** What the deployment of `stack` would leave if `pulumi destroy` never ran; returns the ids made. */
@@ -86,7 +136,8 @@ async function deployment(stack: string, tags: Tag[]): Promise<string[]> {
   );
   autoscaling.destroy();
   await ssm.send(new PutParameterCommand({ Name: `/jitsi-eu/${stack}/jvb-password`, Value: 'not-a-real-secret', Type: 'SecureString', ...(tags.length ? { Tags: tags.map((t) => ({ Key: t.Key!, Value: t.Value! })) } : {}) }));
-  return [vpc, subnet, igw, table, web, bridges, instance, eip, volume, snapshot, template, `${stack}-bridges`, `/jitsi-eu/${stack}/jvb-password`];
+  const iamNames = await instanceRole(stack, tags);
+  return [vpc, subnet, igw, table, web, bridges, instance, eip, volume, snapshot, template, `${stack}-bridges`, `/jitsi-eu/${stack}/jvb-password`, ...iamNames];
 }
 
 let alpha: string[];
@@ -109,7 +160,9 @@ beforeAll(async () => {
   ec2 = new EC2Client({ region: REGION });
   ssm = new SSMClient({ region: REGION });
   route53 = new Route53Client({ region: REGION });
+  iam = new IAMClient({ region: REGION });
   clients = awsClients(REGION);
+  sharedPolicyArn = (await iam.send(new CreatePolicyCommand({ PolicyName: SHARED_POLICY, PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssmmessages:*', Resource: '*' }] }) }))).Policy!.Arn!;
 
   alpha = await deployment('alpha', projectTags('alpha'));
   beta = await deployment('beta', projectTags('beta'));
@@ -128,6 +181,7 @@ afterAll(async () => {
   ec2?.destroy();
   ssm?.destroy();
   route53?.destroy();
+  iam?.destroy();
   await moto?.stop();
 });
 
@@ -146,6 +200,20 @@ describe('orphan check and purge against moto_server', () => {
     for (const other of [...beta, ...untagged]) expect(ids(found)).not.toContain(other);
     // Kinds are named after the service and type, in removal order (dependents first).
     expect(found.map((o) => o.kind).slice(0, 3)).toEqual(['autoscaling:autoScalingGroup', 'ec2:instance', 'ec2:elastic-ip']);
+  });
+
+  it('finds IAM roles, policies and instance profiles tagged for the stack, which the tagging API does not return', async () => {
+    const found = await findOrphans(clients, await callerIdentity(clients), { stack: 'alpha', region: REGION });
+    const fromIam = found.filter((o) => o.kind.startsWith('iam:'));
+    expect(fromIam.map((o) => [o.kind, o.resourceId])).toEqual([
+      ['iam:instance-profile', 'alpha-signaling-profile'],
+      ['iam:role', 'alpha-signaling-role'],
+      ['iam:policy', 'alpha-secrets-read'],
+    ]);
+    for (const orphan of fromIam) {
+      expect(orphan).toMatchObject({ region: 'global', foundBy: ['iam'], purgeable: true, tags: { 'jitsi-eu:stack': 'alpha', 'jitsi-eu:project': 'jitsi-eu' } });
+      expect(orphan.id).toMatch(/^arn:aws:iam::\d{12}:(role|policy|instance-profile)\/alpha-/);
+    }
   });
 
   it('npm run teardown -- --stack alpha --orphans --json lists exactly the tagged resources (exit 1: something is left)', () => {
@@ -194,6 +262,25 @@ describe('orphan check and purge against moto_server', () => {
     const records = (await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets!.map((r) => `${r.Name} ${r.Type}`);
     expect(records).toContain('beta.sandbox.example.org. A');
     expect(records.filter((r) => r.startsWith('alpha.'))).toEqual([]);
+
+    // IAM: alpha's role, policy and profile are gone; beta's and the untagged ones are intact,
+    // attachments, inline policy and profile membership included.
+    const roles = (await iam.send(new ListRolesCommand({}))).Roles!.map((r) => r.RoleName);
+    expect(roles).toEqual(expect.arrayContaining(['beta-signaling-role', 'loose-signaling-role']));
+    expect(roles).not.toContain('alpha-signaling-role');
+    const policies = (await iam.send(new ListPoliciesCommand({ Scope: 'Local' }))).Policies!.map((p) => p.PolicyName);
+    expect(policies).toEqual(expect.arrayContaining(['beta-secrets-read', 'loose-secrets-read', SHARED_POLICY]));
+    expect(policies).not.toContain('alpha-secrets-read');
+    const profiles = (await iam.send(new ListInstanceProfilesCommand({}))).InstanceProfiles!.map((p) => p.InstanceProfileName);
+    expect(profiles).toEqual(expect.arrayContaining(['beta-signaling-profile', 'loose-signaling-profile']));
+    expect(profiles).not.toContain('alpha-signaling-profile');
+    for (const stack of ['beta', 'loose']) {
+      const attached = (await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: `${stack}-signaling-role` }))).AttachedPolicies!.map((p) => p.PolicyName).sort();
+      expect(attached).toEqual([`${stack}-secrets-read`, SHARED_POLICY]);
+      expect((await iam.send(new ListRolePoliciesCommand({ RoleName: `${stack}-signaling-role` }))).PolicyNames).toEqual(['lifecycle']);
+      const profile = (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: `${stack}-signaling-profile` }))).InstanceProfile!;
+      expect(profile.Roles!.map((r) => r.RoleName)).toEqual([`${stack}-signaling-role`]);
+    }
   });
 
   it('reports but never removes what lacks the project tag, or a DNS record without the ownership record', async () => {
@@ -201,14 +288,23 @@ describe('orphan check and purge against moto_server', () => {
     const stackOnly = (await ec2.send(new CreateVolumeCommand({ AvailabilityZone: `${REGION}a`, Size: 1, TagSpecifications: [{ ResourceType: 'volume', Tags: [{ Key: 'jitsi-eu:stack', Value: 'gamma' }] }] }))).VolumeId!;
     await ssm.send(new PutParameterCommand({ Name: '/jitsi-eu/gamma/turn-secret', Value: 'x', Type: 'SecureString' }));
     await record('gamma.sandbox.example.org', 'A', '192.0.2.30');
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'gamma-role',
+        AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+        Tags: [{ Key: 'jitsi-eu:stack', Value: 'gamma' }],
+      }),
+    );
 
     const result = teardown(['--stack', 'gamma', '--orphans', '--purge', '--yes', '--json', '--domain', 'gamma.sandbox.example.org']);
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
     expect(report.purged ?? []).toEqual([]);
     const byId = Object.fromEntries(report.remaining.map((o: Orphan) => [o.resourceId, o]));
-    expect(Object.keys(byId).sort()).toEqual(['/jitsi-eu/gamma/turn-secret', 'gamma.sandbox.example.org A', stackOnly].sort());
+    expect(Object.keys(byId).sort()).toEqual(['/jitsi-eu/gamma/turn-secret', 'gamma-role', 'gamma.sandbox.example.org A', stackOnly].sort());
     expect(byId[stackOnly]).toMatchObject({ purgeable: false, note: expect.stringMatching(/lacks the tag jitsi-eu:project=jitsi-eu/) });
+    expect(byId['gamma-role']).toMatchObject({ kind: 'iam:role', purgeable: false, note: expect.stringMatching(/lacks the tag jitsi-eu:project=jitsi-eu/) });
+    expect((await iam.send(new ListRolesCommand({}))).Roles!.map((r) => r.RoleName)).toContain('gamma-role');
     expect(byId['/jitsi-eu/gamma/turn-secret']).toMatchObject({ purgeable: false, foundBy: ['ssm-path'], note: expect.stringMatching(/lacks the tag jitsi-eu:stack=gamma/) });
     expect(byId['gamma.sandbox.example.org A']).toMatchObject({ purgeable: false, note: expect.stringMatching(/ownership record/) });
     expect((await ec2.send(new DescribeVolumesCommand({ VolumeIds: [stackOnly] }))).Volumes).toHaveLength(1);
@@ -217,10 +313,11 @@ describe('orphan check and purge against moto_server', () => {
   it('prints a readable table and the purge hint without --json', () => {
     const result = teardown(['--stack', 'beta', '--orphans']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/13 resources left for stack beta/);
+    expect(result.stdout).toMatch(new RegExp(`${beta.length} resources left for stack beta`));
     expect(result.stdout).toMatch(/ec2:instance\s+i-\w+\s+ec2, tagging-api\s+yes/);
+    expect(result.stdout).toMatch(/iam:role\s+beta-signaling-role\s+iam\s+yes/);
     expect(result.stdout).not.toMatch(/need a look by hand/);
-    expect(result.stdout).toMatch(/--orphans --purge removes the 13 marked "yes"/);
+    expect(result.stdout).toMatch(new RegExp(`--orphans --purge removes the ${beta.length} marked "yes"`));
   });
 });
 
@@ -305,5 +402,16 @@ describe('teardown: pulumi destroy, stack removal, then the orphan check on moto
     await expect(teardownMain(['--stack', 'zeta', '--orphans', '--region', REGION], deps(ws))).rejects.toThrow(/differs from aws:region eu-north-1/);
     await expect(teardownMain(['--stack', 'zeta', '--orphans', '--keep-state'], deps(ws))).rejects.toThrow(/--keep-state has no effect/);
     await expect(teardownMain([], deps(ws))).rejects.toThrow(/missing --stack NAME/);
+  });
+
+  it('refuses --config with where the stack file has to be, before anything else happens', async () => {
+    const ws = new MemoryWorkspace();
+    for (const args of [['--config', 'elsewhere/Pulumi.zeta.yaml'], ['--config=Pulumi.zeta.yaml', '--orphans'], ['--stack', 'zeta', '--config']]) {
+      const refused = teardownMain(args, deps(ws));
+      await expect(refused).rejects.toThrow(UsageError);
+      await expect(refused).rejects.toThrow(/^teardown works on the stack whose file is Pulumi\.NAME\.yaml next to Pulumi\.yaml \(Pulumi reads it there\): use --stack NAME/);
+    }
+    await expect(teardownMain(['--config', 'elsewhere/Pulumi.zeta.yaml'], deps(ws))).rejects.toThrow(/cp elsewhere\/Pulumi\.zeta\.yaml \S+\/Pulumi\.zeta\.yaml, then use --stack zeta/);
+    expect(ws.opsFor('zeta')).toEqual([]);
   });
 });

@@ -20,6 +20,17 @@ describe('npm run deploy', () => {
     expect(result.stderr).toMatch(/Pulumi\.no-such-stack\.yaml does not exist/);
   });
 
+  it('refuses --config in one clear line and how to get to --stack (exit 2), not the usage', () => {
+    const result = runDeploy(['--config', 'Pulumi.example-production.yaml']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n')).toEqual([
+      'error: deploy needs the stack file as Pulumi.NAME.yaml next to Pulumi.yaml (Pulumi reads it there): use --stack NAME',
+      'Pulumi.example-production.yaml is already there: use --stack example-production',
+      '',
+    ]);
+  });
+
   it('prints help and exits 0', () => {
     const result = runDeploy(['--help']);
     expect(result.code).toBe(0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TIMEOUTS, deployStack, type DeployFlowOptions, type Probes } from '../../scripts/deploy/flow.ts';
 import { deployMain, type DeployDeps } from '../../scripts/deploy/main.ts';
+import { deploySummary } from '../../scripts/deploy/report.ts';
 import { UsageError } from '../../scripts/lib/cli.ts';
 import { loadVerifyRunner, type VerifyReport } from '../../scripts/deploy/verify.ts';
 import { MemoryWorkspace } from '../fixtures/fake-pulumi/memory-workspace.ts';
@@ -92,6 +93,61 @@ describe('deployStack', () => {
     expect(verified).toBe(false);
   });
 
+  it('stops at once when the host reports a failed boot, names the step and says where to look', async () => {
+    const ws = new MemoryWorkspace();
+    ws.outputsFor = () => ({
+      publicIp: { value: '192.0.2.10', secret: false },
+      region: { value: 'eu-north-1', secret: false },
+      signalingInstanceId: { value: 'i-0abc123def4567890', secret: false },
+      ssmShellCommand: { value: 'aws ssm start-session --target i-0abc123def4567890 --region eu-north-1', secret: false },
+    });
+    let readyCalls = 0;
+    let verified = false;
+    const probes = { ...PASSING_PROBES, ready: async () => (readyCalls++, { ok: false, final: true, detail: "the host's boot failed at step acme" }) };
+    // The ready wait may take 30 minutes; a failed boot must not use any of them.
+    const timeouts = { ...DEFAULT_TIMEOUTS };
+    const outcome = await deployStack(ws, spec, options({ probes, timeouts, intervalMs: 60_000, verify: { run: async () => ((verified = true), report('pass')) } }));
+    expect(readyCalls).toBe(1);
+    expect(verified).toBe(false);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure).toMatch(/^ready endpoint \/_jitsi-eu\/ready: the host's boot failed at step acme/);
+    expect(outcome.waits.map((w) => [w.id, w.ok, w.final ?? false])).toEqual([['dns', true, false], ['https', true, false], ['ready', false, true]]);
+    expect(outcome.hints).toEqual([
+      'the boot output so far: aws ec2 get-console-output --instance-id i-0abc123def4567890 --latest --region eu-north-1 --output text',
+      'the full boot log is /var/log/cloud-init-output.log on the host; open a shell there with: aws ssm start-session --target i-0abc123def4567890 --region eu-north-1',
+    ]);
+    const text = deploySummary(outcome);
+    expect(text).toMatch(/waited\s+dns 0m, https 0m, ready failed/);
+    expect(text).toContain('where to look next:\n    the boot output so far: aws ec2 get-console-output --instance-id i-0abc123def4567890 --latest --region eu-north-1 --output text');
+  });
+
+  it('says where to look when a wait times out, from the stack outputs (or the spec and tags, for an older program)', async () => {
+    const ws = new MemoryWorkspace();
+    ws.outputsFor = () => ({ publicIp: { value: '192.0.2.10', secret: false }, signalingInstanceId: { value: 'i-0fed', secret: false } });
+    const probes = { ...PASSING_PROBES, https: async () => ({ ok: false, detail: 'connection refused (nginx not running yet)' }) };
+    const outcome = await deployStack(ws, makeSpec({ stack: 'prod', region: 'eu-west-3' }), options({ probes, timeouts: { dnsMs: 50, httpsMs: 50, readyMs: 50, verifyMs: 50 } }));
+    expect(outcome.failure).toMatch(/gave up after/);
+    expect(outcome.hints).toEqual([
+      'the boot output so far: aws ec2 get-console-output --instance-id i-0fed --latest --region eu-west-3 --output text',
+      'the full boot log is /var/log/cloud-init-output.log on the host; open a shell there with: aws ssm start-session --target i-0fed --region eu-west-3',
+    ]);
+    expect(deploySummary(outcome)).toMatch(/https timed out/);
+
+    const dnsLate = await deployStack(new MemoryWorkspace(), spec, options({ probes: { ...PASSING_PROBES, dns: async () => ({ ok: false, detail: 'no A record yet' }) }, timeouts: { dnsMs: 20, httpsMs: 20, readyMs: 20, verifyMs: 20 } }));
+    expect(dnsLate.hints).toEqual([
+      'the boot output so far: aws ec2 get-console-output --instance-id <instance-id> --latest --region eu-central-1 --output text',
+      'the full boot log is /var/log/cloud-init-output.log on the host; open a shell there with: aws ssm start-session --target <instance-id> --region eu-central-1',
+      '<instance-id>: the signaling instance tagged jitsi-eu:stack=prod in eu-central-1 (EC2 console, or aws ec2 describe-instances)',
+    ]);
+  });
+
+  it('gives no hints when everything came up', async () => {
+    const outcome = await deployStack(new MemoryWorkspace(), spec, options());
+    expect(outcome.ok).toBe(true);
+    expect(outcome.hints).toBeUndefined();
+    expect(deploySummary(outcome)).not.toMatch(/where to look/);
+  });
+
   it('reports a failed pulumi up and goes no further', async () => {
     const ws = new MemoryWorkspace();
     ws.failOn('prod', 'up');
@@ -119,6 +175,27 @@ describe('deployStack', () => {
   it('waits at most the default bounds: nothing unbounded', () => {
     for (const ms of Object.values(DEFAULT_TIMEOUTS)) expect(ms).toBeGreaterThan(0);
     expect(Math.max(...Object.values(DEFAULT_TIMEOUTS))).toBeLessThanOrEqual(60 * 60_000);
+  });
+});
+
+describe('deploySummary', () => {
+  it('prints a host-account command that gives the password alone, in the region of the stack', async () => {
+    const ws = new MemoryWorkspace();
+    ws.outputsFor = () => ({
+      publicIp: { value: '192.0.2.10', secret: false },
+      region: { value: 'eu-south-1', secret: false },
+      hostAccountParameter: { value: '/jitsi-eu/prod/host-password', secret: false },
+    });
+    const outcome = await deployStack(ws, spec, options());
+    const line = deploySummary(outcome).split('\n').find((l) => l.trim().startsWith('host account'));
+    expect(line?.replace(/^\s*host account\s+/, '')).toBe('aws ssm get-parameter --name /jitsi-eu/prod/host-password --with-decryption --region eu-south-1 --query Parameter.Value --output text');
+  });
+
+  it('takes the region from the spec when the outputs have none', async () => {
+    const ws = new MemoryWorkspace();
+    ws.outputsFor = () => ({ publicIp: { value: '192.0.2.10', secret: false }, hostAccountParameter: { value: '/jitsi-eu/prod/host-password', secret: false } });
+    const outcome = await deployStack(ws, makeSpec({ stack: 'prod', region: 'eu-west-1' }), options());
+    expect(deploySummary(outcome)).toContain('--with-decryption --region eu-west-1 --query Parameter.Value --output text');
   });
 });
 
@@ -175,6 +252,27 @@ describe('deployMain', () => {
     await expect(deployMain(['--stack', 'does-not-exist'], d)).rejects.toThrow(/Pulumi\.does-not-exist\.yaml does not exist/);
     await expect(deployMain(['--stack', 'example-production', '--wait-timeout', 'later'], d)).rejects.toThrow(UsageError);
     await expect(deployMain(['prod'], d)).rejects.toThrow(/unexpected argument prod/);
+    expect(d.opened).toEqual([]);
+  });
+
+  it('exits 1 at once when the host reports a failed boot, naming the step and where to look', async () => {
+    const d = deps({ probes: { ...PASSING_PROBES, ready: async () => ({ ok: false, final: true, detail: "the host's boot failed at step acme" }) } });
+    expect(await deployMain(['--stack', 'example-production'], d)).toBe(1);
+    const text = d.stdout.join('');
+    expect(text).toMatch(/✗ example-production: ready endpoint \/_jitsi-eu\/ready: the host's boot failed at step acme/);
+    expect(text).toMatch(/aws ec2 get-console-output --instance-id .* --latest --region eu-west-3 --output text/);
+    expect(text).toContain('/var/log/cloud-init-output.log');
+  });
+
+  it('refuses --config with where the stack file must be (exit 2), before touching Pulumi', async () => {
+    const d = deps();
+    for (const args of [['--config', 'Pulumi.example-production.yaml'], ['--config=/tmp/Pulumi.x.yaml'], ['--stack', 'x', '--config']]) {
+      const refused = deployMain(args, d);
+      await expect(refused).rejects.toThrow(UsageError);
+      await expect(refused).rejects.toThrow(/^deploy needs the stack file as Pulumi\.NAME\.yaml next to Pulumi\.yaml \(Pulumi reads it there\): use --stack NAME$/m);
+    }
+    await expect(deployMain(['--config', 'Pulumi.example-production.yaml'], d)).rejects.toThrow(/Pulumi\.example-production\.yaml is already there: use --stack example-production/);
+    await expect(deployMain(['--config', '/tmp/Pulumi.x.yaml'], d)).rejects.toThrow(/cp \/tmp\/Pulumi\.x\.yaml \/\S+\/Pulumi\.x\.yaml, then use --stack x/);
     expect(d.opened).toEqual([]);
   });
 

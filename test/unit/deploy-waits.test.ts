@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeDns, probeHttps, probeReady, waitUntil, type Probe } from '../../scripts/deploy/waits.ts';
+import { failedBootStep, probeDns, probeHttps, probeReady, waitUntil, type Probe } from '../../scripts/deploy/waits.ts';
 import { createTestCa, type TestCa } from '../helpers/test-ca.ts';
 import { tempDir } from '../helpers/tools.ts';
 
@@ -53,6 +53,20 @@ describe('waitUntil', () => {
     expect(messages.map((m) => m.replace(/.*\((\S+) of.*/, '$1'))).toEqual(['0m', '2m', '4m']);
   });
 
+  it('stops at once, before the deadline, when the probe says waiting cannot help', async () => {
+    const clock = fakeClock();
+    const answers: Probe[] = [
+      { ok: false, detail: 'answers 404: services are still starting' },
+      { ok: false, final: true, detail: "the host's boot failed at step acme" },
+      { ok: true, detail: 'never reached' },
+    ];
+    const result = await waitUntil('ready', 'ready', async () => answers.shift()!, { timeoutMs: 30 * 60_000, intervalMs: 10_000, progress: () => {}, ...clock });
+    expect(result).toMatchObject({ ok: false, final: true, attempts: 2, elapsedMs: 10_000 });
+    expect(result.detail).toBe("the host's boot failed at step acme (after 0m)");
+    expect(clock.elapsed()).toBe(10_000);
+    expect(answers).toHaveLength(1);
+  });
+
   it('treats a probe that throws as a failed attempt', async () => {
     const clock = fakeClock();
     let calls = 0;
@@ -62,6 +76,21 @@ describe('waitUntil', () => {
       return { ok: true, detail: 'HTTPS answers (HTTP 200)' };
     }, { timeoutMs: 60_000, intervalMs: 5_000, progress: () => {}, ...clock });
     expect(result).toMatchObject({ ok: true, attempts: 3 });
+  });
+});
+
+describe('failedBootStep', () => {
+  it('reads the step from a failed ready file and nothing from any other body', () => {
+    expect(failedBootStep('failed: acme\n')).toBe('acme');
+    expect(failedBootStep('failed:prosody-health')).toBe('prosody-health');
+    expect(failedBootStep('failed: \n')).toBe('an unnamed step');
+    expect(failedBootStep('ok\n')).toBeUndefined();
+    expect(failedBootStep('<html>failed: acme</html>')).toBeUndefined();
+    // Text from the network reaches a terminal: no escape sequences, one short line.
+    const hostile = failedBootStep(`failed: acme\u001b]0;owned\u0007${'x'.repeat(200)}\nsecond line`)!;
+    expect(hostile).toMatch(/^acme/);
+    expect(hostile).not.toMatch(/[\u0000-\u001f]/);
+    expect(hostile.length).toBeLessThanOrEqual(60);
   });
 });
 
@@ -88,6 +117,7 @@ describe('HTTPS probes against a loopback server', () => {
   let server: Server;
   let port: number;
   let readyStatus = 404;
+  let readyBody = 'ok\n';
   const seen: { host?: string; servername?: string; path?: string }[] = [];
 
   beforeAll(async () => {
@@ -97,7 +127,7 @@ describe('HTTPS probes against a loopback server', () => {
     server = createServer({ key: leaf.keyPem, cert: leaf.fullchainPem }, (req, res) => {
       seen.push({ host: req.headers.host, servername: (req.socket as { servername?: string }).servername, path: req.url });
       if (req.url === '/_jitsi-eu/ready') {
-        res.writeHead(readyStatus).end(readyStatus === 200 ? 'ok\n' : 'not yet\n');
+        res.writeHead(readyStatus, { 'content-type': 'text/plain' }).end(readyStatus === 200 ? readyBody : 'not yet\n');
       } else {
         res.writeHead(200).end('<html></html>');
       }
@@ -122,11 +152,34 @@ describe('HTTPS probes against a loopback server', () => {
     readyStatus = 404;
     expect(await probeReady(target)).toEqual({ ok: false, detail: '/_jitsi-eu/ready answers 404: services are still starting' });
     readyStatus = 200;
-    expect(await probeReady(target)).toEqual({ ok: true, detail: '/_jitsi-eu/ready answers 200' });
+    readyBody = 'ok\n';
+    expect(await probeReady(target)).toEqual({ ok: true, detail: '/_jitsi-eu/ready answers ok' });
+  });
+
+  it('a ready file that says failed: acme stops the wait at once, naming the step', async () => {
+    const target = { host: 'meet.test.example', ip: '127.0.0.1', port, path: '/_jitsi-eu/ready', insecure: false, ca: ca.caCertPem };
+    readyStatus = 200;
+    readyBody = 'failed: acme\n';
+    const clock = fakeClock();
+    const result = await waitUntil('ready', 'ready endpoint', () => probeReady(target), { timeoutMs: 30 * 60_000, intervalMs: 10_000, progress: () => {}, ...clock });
+    expect(result).toMatchObject({ ok: false, final: true, attempts: 1 });
+    expect(result.detail).toMatch(/boot failed at step acme/);
+    expect(clock.elapsed()).toBe(0);
+  });
+
+  it('keeps waiting on a 200 that is neither ok nor failed', async () => {
+    const target = { host: 'meet.test.example', ip: '127.0.0.1', port, path: '/_jitsi-eu/ready', insecure: false, ca: ca.caCertPem };
+    readyStatus = 200;
+    readyBody = '<html>welcome</html>';
+    const probe = await probeReady(target);
+    expect(probe.ok).toBe(false);
+    expect(probe.final).toBeUndefined();
+    expect(probe.detail).toBe('/_jitsi-eu/ready answers 200 with "<html>welcome</html>" instead of ok');
   });
 
   it('refuses an untrusted certificate unless told to accept it', async () => {
     readyStatus = 200;
+    readyBody = 'ok\n';
     const target = { host: 'meet.test.example', ip: '127.0.0.1', port, path: '/_jitsi-eu/ready' };
     await expect(probeReady({ ...target, insecure: false })).rejects.toThrow(/certificate not trusted yet/);
     expect((await probeReady({ ...target, insecure: true })).ok).toBe(true);

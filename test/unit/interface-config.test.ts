@@ -6,7 +6,7 @@ import { DEPRECATED_INTERFACE_CONFIG_KEYS, UPSTREAM_INTERFACE_CONFIG_KEYS } from
 import { renderBundle } from '../../infra/render/bundle.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { specVariants } from '../helpers/spec.ts';
-import { renderWebFile, urlHosts, type JsObject, type RenderedWebFile } from '../helpers/web-files.ts';
+import { renderWebFile, urlHosts, webTemplateSource, type JsObject, type RenderedWebFile } from '../helpers/web-files.ts';
 
 interface RenderedInterface extends RenderedWebFile {
   ui: JsObject;
@@ -18,6 +18,30 @@ function renderInterface(spec: DeploymentSpec): RenderedInterface {
 }
 
 const variants = specVariants().map(renderInterface);
+
+/**
+ * Keys outside the privacy profile that the file must set, because the web app at the pinned
+ * release breaks or degrades when they are undefined (what happens, and where jitsi/jitsi-meet
+ * reads each one, is written next to the key in the template).
+ */
+const NEEDED_BY_THE_APP = [
+  'APP_NAME', // page titles read "undefined"
+  'SETTINGS_SECTIONS', // settings tabs vanish; the moderator check throws
+  'LANG_DETECTION', // the browser's language is never tried
+  'GENERATE_ROOMNAMES_ON_WELCOME_PAGE', // the start button does nothing on an empty field
+  'DEFAULT_WELCOME_PAGE_LOGO_URL', // the welcome page asks for url(undefined)
+  'VERTICAL_FILMSTRIP', // horizontal layout with unset thumbnail ratios, no stage filmstrip
+  'REMOTE_THUMBNAIL_RATIO', // NaN thumbnail heights on phones
+  'VIDEO_LAYOUT_FIT', // the stage shows cameras at their own pixel size
+  'AUDIO_LEVEL_PRIMARY_COLOR', // no speaking glow around avatars
+  'AUDIO_LEVEL_SECONDARY_COLOR',
+  'AUTO_PIN_LATEST_SCREEN_SHARE', // shared screens stay small tiles
+] as const;
+
+/** Settings tabs the app knows (settings/components/web/SettingsDialog.tsx). */
+const SETTINGS_TABS = ['devices', 'language', 'moderator', 'profile', 'calendar', 'sounds', 'more'];
+/** Fits modules/UI/videolayout/VideoContainer.js knows; anything else means "no fitting". */
+const VIDEO_FITS = ['both', 'height', 'width', 'nocrop'];
 
 describe('interface_config.js files in the bundle', () => {
   it.each(specVariants().map((s) => [s.stack, s] as const))('%s: one file for the domain, world-readable, on the signaling host', (_name, spec) => {
@@ -67,17 +91,60 @@ describe.each(variants.map((v) => [v.spec.stack, v] as const))('interface_config
     expect(v.ui.MOBILE_APP_PROMO).toBe(true);
   });
 
-  it('keeps the lists the client iterates over, so the stock UI still works', () => {
-    expect(v.ui.SETTINGS_SECTIONS).toEqual(expect.arrayContaining(['devices', 'language', 'profile']));
-    expect(v.ui.SETTINGS_SECTIONS).not.toContain('calendar');
-    expect(Array.isArray(v.ui.OPTIMAL_BROWSERS)).toBe(true);
-    expect(Array.isArray(v.ui.UNSUPPORTED_BROWSERS)).toBe(true);
+  it('sets the profile settings and the keys the app needs, and no other key', () => {
+    const profileKeys = v.profile.settings.filter((s) => s.component === 'interface-config').map((s) => s.key);
+    expect(profileKeys.filter((k) => (NEEDED_BY_THE_APP as readonly string[]).includes(k))).toEqual([]);
+    expect(Object.keys(v.ui).sort()).toEqual([...profileKeys, ...NEEDED_BY_THE_APP].sort());
+  });
+
+  it('gives every needed key a value the app can use', () => {
+    expect(v.ui.APP_NAME).toBe(v.spec.domain);
+
+    const tabs = v.ui.SETTINGS_SECTIONS as unknown[];
+    expect(Array.isArray(tabs)).toBe(true);
+    expect(tabs.filter((t) => !SETTINGS_TABS.includes(t as string))).toEqual([]);
+    expect(new Set(tabs).size).toBe(tabs.length);
+    expect(tabs).toEqual(expect.arrayContaining(['devices', 'profile', 'language', 'sounds', 'moderator', 'more']));
+    // Calendar integration is off in config.js, so no calendar tab.
+    expect(tabs).not.toContain('calendar');
+
+    expect(v.ui.LANG_DETECTION).toBe(true);
+    expect(v.ui.GENERATE_ROOMNAMES_ON_WELCOME_PAGE).toBe(true);
+    expect(v.ui.VERTICAL_FILMSTRIP).toBe(true);
+
+    // A relative URL into the web app's own images, resolved from the welcome page.
+    const logo = new URL(v.ui.DEFAULT_WELCOME_PAGE_LOGO_URL as string, `https://${v.spec.domain}/`);
+    expect(logo.host).toBe(v.spec.domain);
+    expect(logo.pathname).toMatch(/^\/images\/[\w.-]+\.svg$/);
+
+    const ratio = v.ui.REMOTE_THUMBNAIL_RATIO;
+    expect(typeof ratio === 'number' && Number.isFinite(ratio) && ratio > 0).toBe(true);
+    expect(VIDEO_FITS).toContain(v.ui.VIDEO_LAYOUT_FIT);
+
+    // Colours go into a CSS box-shadow; the inner ring is the stronger one.
+    const alpha = (colour: unknown) => {
+      const m = /^#[0-9a-f]{6}([0-9a-f]{2})$/i.exec(String(colour));
+      if (!m) throw new Error(`not an #rrggbbaa colour: ${String(colour)}`);
+      return parseInt(m[1]!, 16);
+    };
+    expect(alpha(v.ui.AUDIO_LEVEL_PRIMARY_COLOR)).toBeGreaterThan(alpha(v.ui.AUDIO_LEVEL_SECONDARY_COLOR));
+    expect(alpha(v.ui.AUDIO_LEVEL_SECONDARY_COLOR)).toBeGreaterThan(0);
+
+    // Others' shares go on the stage; one's own does not.
+    expect(v.ui.AUTO_PIN_LATEST_SCREEN_SHARE).toBe('remote-only');
   });
 
   it('points the watermark and support links at the deployment', () => {
     expect(new URL(v.ui.JITSI_WATERMARK_LINK as string).host).toBe(v.spec.domain);
     expect(new URL(v.ui.SUPPORT_URL as string).host).toBe(v.spec.domain);
-    expect(v.ui.BRAND_WATERMARK_LINK).toBe('');
+  });
+
+  it('is written with double-quoted strings and carries no explanation to the host', () => {
+    expect(v.source).not.toContain("'");
+    expect(v.source).not.toContain('{{');
+    expect(v.source).not.toContain('/*');
+    // The one generated-file line is the only comment; the reasons stay in the template.
+    expect(v.source.split('\n').filter((l) => l.trim().startsWith('//'))).toHaveLength(1);
   });
 
   it('names no third-party host, and every URL in the file is on the domain', () => {
@@ -87,6 +154,19 @@ describe.each(variants.map((v) => [v.spec.stack, v] as const))('interface_config
     const hosts = urlHosts(v.source);
     expect(hosts.length).toBeGreaterThanOrEqual(2);
     expect(hosts.filter((h) => h !== v.spec.domain)).toEqual([]);
+  });
+});
+
+describe('the interface_config.js template', () => {
+  const template = webTemplateSource('interface_config.js.hbs');
+  /** Text of every Handlebars comment in the template. */
+  const comments = [...template.matchAll(/\{\{~?!--([\s\S]*?)--~?\}\}/g)].map((m) => m[1]!);
+
+  it.each(NEEDED_BY_THE_APP.map((k) => [k]))('explains why %s is needed, naming the upstream file that reads it', (key) => {
+    const explanation = comments.find((c) => new RegExp(`^\\s*(?:[A-Z_]+ / )*${key}\\b`).test(c));
+    expect(explanation, key).toBeDefined();
+    expect(explanation).toMatch(/\b[\w./-]+\.(?:tsx?|js)\b/);
+    expect(explanation).toMatch(/undefined|without|missing|unknown/i);
   });
 });
 

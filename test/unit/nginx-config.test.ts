@@ -176,10 +176,35 @@ describe('the rendered site', () => {
     }
   });
 
-  it('serves room names from the app shell and has no error_page that would turn 404s into app pages', () => {
-    const room = secure!.locations.find((l) => l.match.startsWith('~ ^/([^/?&:'));
-    expect(room?.text).toEqual(['try_files $uri /index.html']);
+  it('sends one-segment paths (rooms) to the app shell, nothing deeper, and has no error_page that would turn 404s into app pages', () => {
+    const shells = secure!.locations.filter((l) => l.text.some((t) => /^try_files .*\/index\.html$/.test(t)));
+    expect(shells).toHaveLength(1);
+    const room = shells[0]!;
+    expect(room.text).toEqual(['try_files $uri /index.html']);
+    const [modifier, pattern, ...rest] = room.match.split(' ');
+    expect(modifier).toBe('~');
+    expect(rest).toEqual([]);
+    // nginx matches $uri (decoded, no query string) with PCRE; this pattern means the same in JavaScript.
+    const matches = new RegExp(pattern!);
+    for (const uri of ['/SomeRoom', '/room-2024_b', '/Größe', '/head.html']) expect(matches.test(uri), uri).toBe(true);
+    for (const uri of ['/', '/libs/app.bundle.min.js', '/Some/Room', '/SomeRoom/', '//x']) expect(matches.test(uri), uri).toBe(false);
     expect(site).not.toMatch(/error_page/);
+  });
+
+  it('lets browsers keep versioned files of the app (?v=...) for a year, and nothing else', () => {
+    const map = parseNginxConf(site).find((d) => d.name === 'map' && d.args[0] === '$arg_v');
+    expect(map?.args).toHaveLength(2);
+    const variable = map!.args[1]!;
+    expect(Object.fromEntries((map!.block ?? []).map((d) => [d.name, d.args]))).toEqual({ '': ['off'], default: ['365d'] });
+    // Only the plain file location uses it; the ready file never caches; nothing sets it server-wide.
+    const expiring = secure!.locations
+      .filter((l) => l.body.some((d) => d.name === 'expires'))
+      .map((l) => [l.match, l.body.find((d) => d.name === 'expires')!.args]);
+    expect(expiring).toEqual([
+      ['= /_jitsi-eu/ready', ['-1']],
+      ['/', [variable]],
+    ]);
+    expect(secure!.topLevel.filter((d) => d.startsWith('expires'))).toEqual([]);
   });
 
   it('the http-level file turns off version banners and the access log, and logs only critical errors', () => {

@@ -3,7 +3,8 @@
 // `curl` (instance metadata, videobridge REST), `aws` (SSM, Auto Scaling), `apt-cache`,
 // `systemctl` and `prosodyctl` placed first on PATH, so what they do with secrets is observed.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { privacyProfile } from '../../infra/privacy/profile.ts';
@@ -17,6 +18,7 @@ import { DRAIN_HOOK_NAME } from '../../infra/lifecycle.ts';
 import { SECRET_NAMES, secretPlaceholder, ssmPrefix } from '../../infra/secrets.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { makeSpec, specVariants } from '../helpers/spec.ts';
+import { createTestCa } from '../helpers/test-ca.ts';
 import { requireTool, tempDir } from '../helpers/tools.ts';
 
 const BASH = requireTool('bash');
@@ -71,6 +73,22 @@ function runBash(script: string, args: string[], env: Record<string, string>, bi
 }
 
 const scriptsOf = (bundle: Bundle) => bundle.files.filter((f) => f.path.endsWith('.sh'));
+
+/**
+ * A fake `aws` for SSM by parameter name: `ssm get-parameter --name N` prints the value of N (as
+ * `--query Parameter.Value --output text` would) or fails like ParameterNotFound; every call is
+ * appended to `log` when given. Anything else fails.
+ */
+function ssmParameterFake(parameters: Record<string, string>, log?: string): string {
+  const dir = tempDir('jitsi-eu-ssm-');
+  temps.push(dir);
+  for (const [name, value] of Object.entries(parameters)) writeFileSync(join(dir.path, name.replaceAll('/', '_')), value);
+  return `${log ? `printf 'aws %s\\n' "$*" >> '${log}'\n` : ''}[[ "$1 $2" == "ssm get-parameter" ]] || exit 3
+while (($#)); do [[ $1 == --name ]] && name=$2; shift; done
+file='${dir.path}/'"\${name//\//_}"
+[[ -f $file ]] || { echo "An error occurred (ParameterNotFound) when calling the GetParameter operation: Parameter $name not found." >&2; exit 254; }
+cat "$file"`;
+}
 
 describe('bundle shape, for every variant', () => {
   it.each(bundles.map((b) => [b.spec.stack, b] as const))('%s: relative unique sorted paths, octal modes, known components and roles', (_, { spec, bundle }) => {
@@ -216,15 +234,8 @@ ${extra}
   *) exit 22 ;;
 esac`;
 
-  function ssmFake(stack: string, values: Record<string, string>): string {
-    const listing = Object.entries(values)
-      .map(([name, value]) => `${ssmPrefix(stack)}${name}\t${value}`)
-      .join('\n');
-    const dir = tempDir('jitsi-eu-ssm-');
-    temps.push(dir);
-    const file = join(dir.path, 'listing');
-    writeFileSync(file, `${listing}\n`);
-    return `[[ "$1 $2" == "ssm get-parameters-by-path" ]] || exit 3\ncat '${file}'`;
+  function ssmFake(stack: string, values: Record<string, string>, log?: string): string {
+    return ssmParameterFake(Object.fromEntries(Object.entries(values).map(([name, value]) => [`${ssmPrefix(stack)}${name}`, value])), log);
   }
 
   function fillPlaceholders(spec: DeploymentSpec, role: HostRole, values: Record<string, string>) {
@@ -284,7 +295,7 @@ esac`;
       bin,
     );
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain(`${ssmPrefix(spec.stack)}focus-password is missing`);
+    expect(result.stderr).toContain(`SSM parameter ${ssmPrefix(spec.stack)}focus-password is missing`);
     for (const value of Object.values(values)) expect(result.stdout + result.stderr).not.toContain(value);
   });
 
@@ -373,6 +384,464 @@ exit 0`,
     expect(byCommand.has(`mod_roster_command subscribe focus.${spec.domain} focus@auth.${spec.domain}`)).toBe(true);
     for (const line of lines) for (const value of Object.values(values)) expect(line.slice(0, line.indexOf('|'))).not.toContain(value);
     for (const value of Object.values(values)) expect(result.stdout + result.stderr).not.toContain(value);
+  });
+
+  describe('first boot of a videobridge', () => {
+    const spec = makeSpec({ topology: 'scalable', auth: 'secure', stack: 'pool' });
+    const bundle = renderBundle(spec);
+    const jvbParameter = `${ssmPrefix(spec.stack)}jvb-password`;
+
+    interface BootOptions {
+      /** How many `apt-get update` calls fail before one succeeds. */
+      updateFailures?: number;
+      aptMarkFails?: boolean;
+      parameters?: Record<string, string>;
+    }
+
+    function bootBridge(options: BootOptions = {}) {
+      const root = materialise(scriptsOf(bundle));
+      const state = tempDir('jitsi-eu-bridge-boot-');
+      temps.push(state);
+      const log = join(state.path, 'calls');
+      const updates = join(state.path, 'updates');
+      const ready = join(state.path, 'www', 'ready');
+      const policyRcD = join(state.path, 'policy-rc.d');
+      writeFileSync(policyRcD, 'exit 101\n');
+      const record = (name: string) => `printf '${name} %s\\n' "$*" >> '${log}'`;
+      const bin = fakeBin({
+        'apt-get': `${record('apt-get')}
+if [[ " $* " == *" update "* ]]; then
+  n=$(( $(cat '${updates}' 2>/dev/null || echo 0) + 1 )); echo "$n" > '${updates}'
+  (( n > ${options.updateFailures ?? 0} ))
+fi`,
+        'apt-cache': `${record('apt-cache')}
+printf 'Package: jitsi-meet\\nPre-Depends: jitsi-videobridge2 (= 2.3-1-g1-1)\\n'`,
+        'apt-mark': `${record('apt-mark')}\nexit ${options.aptMarkFails ? 1 : 0}`,
+        aws: ssmParameterFake(options.parameters ?? { [jvbParameter]: secrets['jvb-password']! }, log),
+        curl: imdsFake('  */about/health) printf 200 ;;'),
+        systemctl: record('systemctl'),
+        sysctl: record('sysctl'),
+      });
+      const boot = join(root, BOOT_DIR.slice(1), 'boot-bridge.sh');
+      const result = runBash(
+        `source '${boot}'; JITSI_EU_READY_FILE='${ready}'; JITSI_EU_POLICY_RC_D='${policyRcD}'; main "$@"`,
+        [],
+        { JITSI_EU_RETRY_SECONDS: '0', JITSI_EU_HEALTH_WAIT: '5' },
+        bin,
+      );
+      const read = (path: string) => {
+        try {
+          return readFileSync(path, 'utf8');
+        } catch {
+          return undefined;
+        }
+      };
+      return { result, ready: read(ready), calls: (read(log) ?? '').trim().split('\n'), policyRcDLeft: read(policyRcD) !== undefined };
+    }
+
+    const indexOf = (calls: string[], prefix: string) => calls.findIndex((c) => c.startsWith(prefix));
+
+    it('installs with the dpkg lock wait, reads its one secret by name, unmasks the bridge only then, and reports ok', () => {
+      const { result, ready, calls, policyRcDLeft } = bootBridge();
+      expect(result.status, result.stderr).toBe(0);
+      expect(ready).toBe('ok\n');
+      // The only SSM read: the bridge password, by name.
+      expect(calls.filter((c) => c.startsWith('aws '))).toEqual([
+        `aws ssm get-parameter --region ${spec.region} --name ${jvbParameter} --with-decryption --query Parameter.Value --output text`,
+      ]);
+      const apt = calls.filter((c) => c.startsWith('apt-get ') || c.startsWith('apt-mark '));
+      expect(apt.map((c) => c.split(' ').find((w) => ['update', 'install', 'hold'].includes(w)))).toEqual(['update', 'install', 'hold']);
+      for (const call of apt) expect(call, call).toContain('-o DPkg::Lock::Timeout=600');
+      // Masked through the install and until the secret is in; unmasked before the first start.
+      const install = indexOf(calls, 'apt-get -o DPkg::Lock::Timeout=600 install');
+      const secret = indexOf(calls, 'aws ssm get-parameter');
+      const unmask = calls.indexOf('systemctl unmask jitsi-videobridge2.service');
+      const start = calls.indexOf('systemctl restart jitsi-videobridge2.service');
+      expect(install).toBeGreaterThanOrEqual(0);
+      expect(secret).toBeGreaterThan(install);
+      expect(unmask).toBeGreaterThan(secret);
+      expect(start).toBeGreaterThan(unmask);
+      expect(policyRcDLeft).toBe(false);
+      expect(result.stdout + result.stderr).not.toContain(secrets['jvb-password']);
+    });
+
+    it('retries a failing apt-get update a bounded number of times', () => {
+      const recovered = bootBridge({ updateFailures: 2 });
+      expect(recovered.result.status, recovered.result.stderr).toBe(0);
+      expect(recovered.calls.filter((c) => c.includes(' update'))).toHaveLength(3);
+      expect(recovered.ready).toBe('ok\n');
+
+      const broken = bootBridge({ updateFailures: 1_000 });
+      expect(broken.result.status).not.toBe(0);
+      expect(broken.calls.filter((c) => c.includes(' update'))).toHaveLength(5);
+      expect(broken.ready).toBe('failed: videobridge\n');
+      expect(broken.result.stderr).toContain('jitsi-eu boot failed at videobridge; see /var/log/cloud-init-output.log\n');
+      expect(broken.calls.some((c) => c.startsWith('systemctl unmask') || c.startsWith('systemctl restart'))).toBe(false);
+    });
+
+    it('reports the step of an unexpected error (not a die) as failed, never a value', () => {
+      const { result, ready, calls } = bootBridge({ aptMarkFails: true });
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).not.toContain('FAILED:');
+      expect(ready).toBe('failed: videobridge\n');
+      expect(result.stderr.trim().split('\n').at(-1)).toBe('jitsi-eu boot failed at videobridge; see /var/log/cloud-init-output.log');
+      expect(calls.some((c) => c.startsWith('aws '))).toBe(false);
+    });
+
+    it('reports a missing secret under its step, with the parameter name in the log only', () => {
+      const other = `${ssmPrefix(spec.stack)}focus-password`;
+      const { result, ready } = bootBridge({ parameters: { [other]: secrets['focus-password']! } });
+      expect(result.status).not.toBe(0);
+      expect(ready).toBe('failed: secrets\n');
+      expect(result.stderr).toContain(`SSM parameter ${jvbParameter} is missing`);
+      expect(result.stderr).toContain('jitsi-eu boot failed at secrets;');
+      expect(result.stdout + result.stderr).not.toContain(secrets['focus-password']);
+    });
+  });
+
+  describe('first boot of the signaling node', () => {
+    // Every step function is replaced by a recorder: what is checked is main's order and its
+    // handling of a failure, without touching this machine.
+    const STEPS = [
+      'check_packages', 'link_basexx', 'retire_local_videobridge', 'load_secrets', 'parse_boot_args', 'fill_placeholders',
+      'fix_ownership', 'apply_owners', 'install_standin_certificate', 'register_accounts', 'enable_site', 'start_services',
+      'request_certificate', 'wait_until_healthy',
+    ];
+
+    function bootSignaling(spec: DeploymentSpec, options: { restored: boolean; failAt?: string }) {
+      const root = materialise(scriptsOf(renderBundle(spec)));
+      const state = tempDir('jitsi-eu-signaling-boot-');
+      temps.push(state);
+      const log = join(state.path, 'calls');
+      const ready = join(state.path, 'www', 'ready');
+      const bootDir = join(state.path, 'boot');
+      mkdirSync(bootDir);
+      writeFileSync(join(bootDir, 'acme.sh'), `#!/bin/bash\nprintf 'acme.sh %s\\n' "$*" >> '${log}'\nexit ${options.restored ? 0 : 1}\n`, { mode: 0o755 });
+      const recorders = STEPS.map((name) => `${name}() { printf '%s\\n' ${name} >> '${log}'; ${name === options.failAt ? 'false' : 'true'}; }`).join('\n');
+      const boot = join(root, BOOT_DIR.slice(1), 'boot-signaling.sh');
+      const result = runBash(
+        `source '${boot}'\n${recorders}\nJITSI_EU_BOOT_DIR='${bootDir}'; JITSI_EU_READY_FILE='${ready}'; main`,
+        [],
+        {},
+        fakeBin({}),
+      );
+      let readyText: string | undefined;
+      try {
+        readyText = readFileSync(ready, 'utf8');
+      } catch {
+        readyText = undefined;
+      }
+      return { result, ready: readyText, calls: readFileSync(log, 'utf8').trim().split('\n') };
+    }
+
+    it.each([
+      ['restores the stack certificate', true],
+      ['falls back to the stand-in certificate', false],
+    ])('fills the files before the certificate and the service starts, and %s before anything starts', (_, restored) => {
+      const spec = makeSpec({ auth: 'jwt' });
+      const { result, ready, calls } = bootSignaling(spec, { restored });
+      expect(result.status, result.stderr).toBe(0);
+      expect(ready).toBe('ok\n');
+      const at = (name: string) => {
+        const index = calls.indexOf(name);
+        expect(index, name).toBeGreaterThanOrEqual(0);
+        return index;
+      };
+      expect(at('check_packages')).toBeLessThan(at('link_basexx'));
+      expect(at('fill_placeholders')).toBeLessThan(at('acme.sh restore'));
+      expect(at('apply_owners')).toBeLessThan(at('start_services'));
+      expect(at('acme.sh restore')).toBeLessThan(at('start_services'));
+      expect(at('register_accounts')).toBeLessThan(at('start_services'));
+      expect(at('start_services')).toBeLessThan(at('request_certificate'));
+      expect(calls.includes('install_standin_certificate')).toBe(!restored);
+      if (!restored) expect(at('acme.sh restore')).toBeLessThan(at('install_standin_certificate'));
+      expect(calls.includes('retire_local_videobridge')).toBe(false);
+    });
+
+    it('writes failed: <step> and one console line when a step fails, and starts nothing after it', () => {
+      const { result, ready, calls } = bootSignaling(makeSpec({ topology: 'scalable' }), { restored: false, failAt: 'register_accounts' });
+      expect(result.status).not.toBe(0);
+      expect(ready).toBe('failed: accounts\n');
+      expect(result.stderr).toContain('jitsi-eu boot failed at accounts; see /var/log/cloud-init-output.log\n');
+      expect(calls).toContain('retire_local_videobridge');
+      expect(calls).not.toContain('start_services');
+      expect(calls).not.toContain('wait_until_healthy');
+    });
+
+    it('names the health step when the services never become healthy', () => {
+      const { result, ready } = bootSignaling(makeSpec(), { restored: true, failAt: 'wait_until_healthy' });
+      expect(result.status).not.toBe(0);
+      expect(ready).toBe('failed: health\n');
+      expect(result.stderr).toContain('the signaling node did not become healthy');
+    });
+
+    it.each([
+      ['single', makeSpec({ topology: 'single', turn: true }), ['jicofo.service', 'jitsi-videobridge2.service']],
+      ['scalable', makeSpec({ topology: 'scalable', turn: false }), ['jicofo.service']],
+    ])('%s: start_services lifts policy-rc.d and unmasks the services it runs before starting any', (_, spec, unmasked) => {
+      const root = materialise(scriptsOf(renderBundle(spec)));
+      const state = tempDir('jitsi-eu-start-');
+      temps.push(state);
+      const log = join(state.path, 'calls');
+      const policyRcD = join(state.path, 'policy-rc.d');
+      writeFileSync(policyRcD, 'exit 101\n');
+      const bin = fakeBin({
+        systemctl: `printf 'systemctl %s%s\\n' "$*" "$([[ -e '${policyRcD}' ]] && printf ' (policy-rc.d present)')" >> '${log}'`,
+        sysctl: 'exit 0',
+      });
+      const boot = join(root, BOOT_DIR.slice(1), 'boot-signaling.sh');
+      const result = runBash(`set -euo pipefail; source '${boot}'; JITSI_EU_POLICY_RC_D='${policyRcD}'; start_services`, [], {}, bin);
+      expect(result.status, result.stderr).toBe(0);
+      const calls = readFileSync(log, 'utf8').trim().split('\n');
+      expect(calls[0]).toBe(`systemctl unmask ${unmasked.join(' ')}`);
+      const restarts = calls.filter((c) => c.startsWith('systemctl restart ') && !c.includes('journald'));
+      expect(restarts.map((c) => c.split(' ')[2])).toEqual(['prosody', 'jicofo', ...(spec.topology === 'single' ? ['jitsi-videobridge2'] : []), 'nginx', ...(spec.turn ? ['coturn'] : [])]);
+      for (const call of calls) expect(call).not.toContain('policy-rc.d present');
+    });
+  });
+
+  describe('JWT tokens on Debian 12', () => {
+    const LUA = requireTool('lua5.4');
+    const DEBIAN_BASEXX = '/usr/share/lua/5.2/basexx.lua';
+    // The modules Jitsi's luajwtjitsi loads; an HS256 token signature proves they work together.
+    const probe = [
+      'local basexx = require "basexx"',
+      'local cjson = require "cjson.safe"',
+      'local hmac = require "openssl.hmac"',
+      'require "openssl.digest"; require "openssl.pkey"',
+      'local header = basexx.to_url64(cjson.encode({ alg = "HS256" }))',
+      'io.write(header, ".", basexx.to_url64(hmac.new("k3y", "sha256"):final(header)))',
+    ].join('\n');
+
+    it('makes the Debian basexx module loadable by Lua 5.4 the way the boot script links it', () => {
+      if (!existsSync(DEBIAN_BASEXX)) throw new Error(`${DEBIAN_BASEXX} is missing: install lua-basexx, lua-cjson and lua-luaossl (bash .ci/run installs them)`);
+      const root = materialise(scriptsOf(renderBundle(makeSpec({ auth: 'jwt' }))));
+      const tree = tempDir('jitsi-eu-lua-');
+      temps.push(tree);
+      const share = join(tree.path, 'usr/share/lua');
+      mkdirSync(join(share, '5.2'), { recursive: true });
+      copyFileSync(DEBIAN_BASEXX, join(share, '5.2', 'basexx.lua'));
+      // Our tree first, then Lua 5.4's default path (where Debian puts cjson and luaossl).
+      const lua = () => spawnSync(LUA, ['-e', probe], { encoding: 'utf8', env: { ...process.env, LUA_PATH: `${share}/5.4/?.lua;;` } });
+
+      const before = lua();
+      expect(before.status).not.toBe(0);
+      expect(before.stderr).toContain("module 'basexx' not found");
+
+      const boot = join(root, BOOT_DIR.slice(1), 'boot-signaling.sh');
+      for (let run = 0; run < 2; run++) {
+        const linked = runBash(`set -euo pipefail; source '${boot}'; link_basexx '${share}'`, [], {}, fakeBin({}));
+        expect(linked.status, linked.stderr).toBe(0);
+      }
+      expect(readlinkSync(join(share, '5.4', 'basexx.lua'))).toBe('../5.2/basexx.lua');
+
+      const after = lua();
+      expect(after.status, after.stderr).toBe(0);
+      const header = Buffer.from('{"alg":"HS256"}').toString('base64url');
+      expect(after.stdout).toBe(`${header}.${createHmac('sha256', 'k3y').update(header).digest('base64url')}`);
+    });
+
+    it('links basexx only where tokens are used, and stops the boot when lua-basexx is missing', () => {
+      for (const auth of ['anonymous', 'secure'] as const) {
+        const boot = renderBundle(makeSpec({ auth })).files.find((f) => f.path.endsWith('boot-signaling.sh'))!;
+        expect(boot.content, auth).not.toContain('basexx');
+      }
+      const root = materialise(scriptsOf(renderBundle(makeSpec({ auth: 'jwt' }))));
+      const empty = tempDir('jitsi-eu-lua-empty-');
+      temps.push(empty);
+      const boot = join(root, BOOT_DIR.slice(1), 'boot-signaling.sh');
+      const result = runBash(`set -euo pipefail; source '${boot}'; link_basexx '${empty.path}'`, [], {}, fakeBin({}));
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain('lua-basexx');
+    });
+  });
+
+  describe('the stack certificate across host replacements', () => {
+    const DAY = 86_400_000;
+    const caDir = tempDir('jitsi-eu-acme-ca-');
+    temps.push(caDir);
+    const ca = createTestCa(caDir.path);
+    const domain = makeSpec().domain;
+    const fresh = ca.issue({ names: [domain], notAfter: new Date(Date.now() + 60 * DAY) });
+    const anotherKey = ca.issue({ names: [domain], notAfter: new Date(Date.now() + 60 * DAY) });
+    const expiring = ca.issue({ names: [domain], notAfter: new Date(Date.now() + 20 * DAY) });
+    const otherName = ca.issue({ names: ['other.example.org'], notAfter: new Date(Date.now() + 60 * DAY) });
+    const selfSigned = (() => {
+      const dir = join(caDir.path, 'self');
+      mkdirSync(dir);
+      execFileSync(requireTool('openssl'), [
+        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '60', '-subj', `/CN=${domain}`,
+        '-addext', `subjectAltName=DNS:${domain}`, '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+      ], { stdio: 'ignore' });
+      const certPem = readFileSync(join(dir, 'cert.pem'), 'utf8');
+      return { keyPem: readFileSync(join(dir, 'key.pem'), 'utf8'), fullchainPem: certPem };
+    })();
+    /** The parameter value as the deploy hook stores it: TLS mode, key, full chain. */
+    const storedValue = (mode: string, cert: { keyPem: string; fullchainPem: string }, keyPem = cert.keyPem) =>
+      `jitsi-eu-tls-mode=${mode}\n${keyPem}${cert.fullchainPem}`;
+    // A base64 line from the middle of a key: never to be seen in any output.
+    const keyLine = (pem: string) => pem.trim().split('\n')[2]!;
+
+    interface AcmeRun {
+      result: ReturnType<typeof runBash>;
+      calls: string[];
+      installed?: { fullchain: string; privkey: string };
+      /** What the fake SSM received from put-parameter, and whether the file given to it was removed afterwards. */
+      put?: { value: string; fileLeft: boolean };
+    }
+
+    function acme(spec: DeploymentSpec, command: string, options: { parameter?: string; lineage?: string; certbotLive?: boolean; installed?: { keyPem: string; fullchainPem: string } } = {}): AcmeRun {
+      const root = materialise(scriptsOf(renderBundle(spec)));
+      const state = tempDir('jitsi-eu-acme-');
+      temps.push(state);
+      const at = (name: string) => join(state.path, name);
+      const log = at('calls');
+      const parameterName = `${ssmPrefix(spec.stack)}tls-certificate`;
+      mkdirSync(at('tls'));
+      if (options.installed) {
+        writeFileSync(at('tls/fullchain.pem'), options.installed.fullchainPem);
+        writeFileSync(at('tls/privkey.pem'), options.installed.keyPem);
+      }
+      if (options.certbotLive) {
+        mkdirSync(at('live'));
+        writeFileSync(at('live/fullchain.pem'), fresh.fullchainPem);
+      }
+      const getParameter = ssmParameterFake(options.parameter === undefined ? {} : { [parameterName]: options.parameter });
+      const bin = fakeBin({
+        aws: `printf 'aws %s\\n' "$*" >> '${log}'
+if [[ "$2" == put-parameter ]]; then
+  for arg; do [[ $arg == file://* ]] && cp -- "\${arg#file://}" '${at('put')}' && printf '%s' "\${arg#file://}" > '${at('put-file')}'; done
+  exit 0
+fi
+${getParameter}`,
+        systemctl: `printf 'systemctl %s\\n' "$*" >> '${log}'`,
+        certbot: `printf 'certbot %s\\n' "$*" >> '${log}'`,
+        getent: 'exit 0',
+        groupadd: `printf 'groupadd %s\\n' "$*" >> '${log}'`,
+        // install(1) without owners: this machine's accounts stay as they are.
+        install: `dir=0 mode= files=()
+while (($#)); do
+  case $1 in -d) dir=1 ;; -m) mode=$2; shift ;; -o|-g) shift ;; *) files+=("$1") ;; esac
+  shift
+done
+if ((dir)); then mkdir -p -- "\${files[@]}"; else cp -- "\${files[0]}" "\${files[1]}"; fi
+[[ -z $mode ]] || chmod "$mode" -- "\${files[@]: -1}"`,
+      });
+      const acmeScript = join(root, BOOT_DIR.slice(1), 'acme.sh');
+      const overrides = [
+        `JITSI_EU_TLS_DIR='${at('tls')}'`,
+        `JITSI_EU_TLS_FULLCHAIN='${at('tls/fullchain.pem')}'`,
+        `JITSI_EU_TLS_PRIVKEY='${at('tls/privkey.pem')}'`,
+        `LIVE_DIR='${at('live')}'`,
+        `ACME_WEBROOT='${at('webroot')}'`,
+      ].join('; ');
+      const result = runBash(`source '${acmeScript}'; ${overrides}; ${command}`, [], options.lineage ? { RENEWED_LINEAGE: options.lineage } : {}, bin);
+      const read = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : undefined);
+      const fullchain = read(at('tls/fullchain.pem'));
+      const privkey = read(at('tls/privkey.pem'));
+      const putValue = read(at('put'));
+      return {
+        result,
+        calls: (read(log) ?? '').trim().split('\n').filter(Boolean),
+        ...(fullchain !== undefined && privkey !== undefined ? { installed: { fullchain, privkey } } : {}),
+        ...(putValue !== undefined ? { put: { value: putValue, fileLeft: existsSync(read(at('put-file'))!) } } : {}),
+      };
+    }
+
+    const production = makeSpec({ stack: 'prod', tls: 'letsencrypt', turn: true });
+    const staging = makeSpec({ stack: 'stage', tls: 'letsencrypt-staging', turn: false });
+
+    it.each([
+      ['a production certificate on a production stack', production, storedValue('letsencrypt', fresh), true],
+      ['a staging certificate on a staging stack', staging, storedValue('letsencrypt-staging', fresh), true],
+      ['nothing stored yet (the value the program creates)', production, 'none', false],
+      ['a staging certificate on a production stack', production, storedValue('letsencrypt-staging', fresh), false],
+      ['a production certificate on a staging stack', staging, storedValue('letsencrypt', fresh), false],
+      ['a certificate with 20 days left', production, storedValue('letsencrypt', expiring), false],
+      ['a certificate for another name', production, storedValue('letsencrypt', otherName), false],
+      ['a certificate with the key of another one', production, storedValue('letsencrypt', fresh, anotherKey.keyPem), false],
+      ['a self-signed certificate', production, storedValue('letsencrypt', selfSigned), false],
+      ['a value without a key', production, `jitsi-eu-tls-mode=letsencrypt\n${fresh.fullchainPem}`, false],
+    ] as const)('restore: %s → restored: %s', (_, spec, parameter, restored) => {
+      const run = acme(spec, 'restore', { parameter });
+      expect(run.result.status, run.result.stderr).toBe(restored ? 0 : 1);
+      if (restored) {
+        expect(run.installed?.fullchain).toBe(fresh.fullchainPem);
+        expect(run.installed?.privkey).toBe(fresh.keyPem);
+        expect(run.calls).toContain('systemctl try-reload-or-restart nginx.service');
+        expect(run.calls.includes('systemctl try-restart coturn.service')).toBe(spec.turn);
+      } else {
+        expect(run.installed).toBeUndefined();
+        expect(run.calls.some((c) => c.startsWith('systemctl'))).toBe(false);
+      }
+      expect(run.calls[0]).toBe(`aws ssm get-parameter --region ${spec.region} --name /jitsi-eu/${spec.stack}/tls-certificate --with-decryption --query Parameter.Value --output text`);
+      const output = run.result.stdout + run.result.stderr;
+      for (const pem of [fresh.keyPem, anotherKey.keyPem, expiring.keyPem, otherName.keyPem]) expect(output).not.toContain(keyLine(pem));
+    });
+
+    it('restore: a parameter the host cannot read means a new request, not a failure of the script', () => {
+      const run = acme(production, 'restore', {});
+      expect(run.result.status).toBe(1);
+      expect(run.installed).toBeUndefined();
+      expect(run.result.stdout).toContain('no stored certificate');
+    });
+
+    it('deploy hook: installs the new certificate, stores mode, key and chain as a SecureString, and the next host restores it', () => {
+      const lineage = tempDir('jitsi-eu-lineage-');
+      temps.push(lineage);
+      writeFileSync(join(lineage.path, 'fullchain.pem'), fresh.fullchainPem);
+      writeFileSync(join(lineage.path, 'privkey.pem'), fresh.keyPem);
+      const run = acme(production, 'deploy', { lineage: lineage.path });
+      expect(run.result.status, run.result.stderr).toBe(0);
+      expect(run.installed).toEqual({ fullchain: fresh.fullchainPem, privkey: fresh.keyPem });
+      const put = run.calls.find((c) => c.startsWith('aws ssm put-parameter'))!;
+      expect(put).toMatch(new RegExp(`^aws ssm put-parameter --region ${production.region} --name /jitsi-eu/prod/tls-certificate --type SecureString --tier Intelligent-Tiering --overwrite --value file:///\\S+$`));
+      expect(run.put?.value).toBe(storedValue('letsencrypt', fresh));
+      expect(run.put?.fileLeft).toBe(false);
+      expect(run.calls.indexOf('systemctl try-reload-or-restart nginx.service')).toBeGreaterThanOrEqual(0);
+      const output = run.result.stdout + run.result.stderr + run.calls.join('\n');
+      expect(output).not.toContain(keyLine(fresh.keyPem));
+
+      const replacement = acme(production, 'restore', { parameter: run.put!.value });
+      expect(replacement.result.status, replacement.result.stderr).toBe(0);
+      expect(replacement.installed).toEqual({ fullchain: fresh.fullchainPem, privkey: fresh.keyPem });
+    });
+
+    it.each([
+      ['production', production],
+      ['staging', staging],
+    ] as const)('request (%s): with nothing usable, asks Let\'s Encrypt for an ECDSA certificate with the storing deploy hook', (_, spec) => {
+      const run = acme(spec, 'request', { parameter: 'none', installed: selfSigned });
+      expect(run.result.status, run.result.stderr).toBe(0);
+      const certbot = run.calls.find((c) => c.startsWith('certbot '))!;
+      expect(certbot).toContain(`--cert-name ${spec.domain} --domain ${spec.domain} --key-type ecdsa`);
+      expect(certbot).toContain(`--deploy-hook ${BOOT_DIR}/acme.sh deploy`);
+      expect(certbot.endsWith(' --staging')).toBe(spec.tls === 'letsencrypt-staging');
+      expect(run.calls.at(-1)).toBe('systemctl disable --now jitsi-eu-acme.timer');
+    });
+
+    it('request: keeps a restored certificate with more than 30 days left and checks it again later', () => {
+      const run = acme(production, 'request', { installed: fresh });
+      expect(run.result.status, run.result.stderr).toBe(0);
+      expect(run.calls).toEqual(['systemctl enable --now jitsi-eu-acme.timer']);
+    });
+
+    it('request: replaces a restored certificate 30 days before it expires, restoring a newer one first', () => {
+      const newer = acme(production, 'request', { installed: expiring, parameter: storedValue('letsencrypt', fresh) });
+      expect(newer.result.status, newer.result.stderr).toBe(0);
+      expect(newer.installed?.fullchain).toBe(fresh.fullchainPem);
+      expect(newer.calls.some((c) => c.startsWith('certbot'))).toBe(false);
+
+      const same = acme(production, 'request', { installed: expiring, parameter: storedValue('letsencrypt', expiring) });
+      expect(same.result.status, same.result.stderr).toBe(0);
+      expect(same.calls.some((c) => c.startsWith('certbot certonly'))).toBe(true);
+    });
+
+    it('request: leaves a certificate certbot manages on this host to certbot', () => {
+      const run = acme(production, 'request', { certbotLive: true, parameter: storedValue('letsencrypt', fresh) });
+      expect(run.result.status, run.result.stderr).toBe(0);
+      expect(run.calls).toEqual(['systemctl disable --now jitsi-eu-acme.timer']);
+    });
   });
 
   describe('drain watcher', () => {

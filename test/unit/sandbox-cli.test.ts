@@ -26,6 +26,17 @@ describe('npm run sandbox', () => {
     expect(result.stderr).not.toMatch(/Pulumi CLI/);
   });
 
+  it('refuses --config (exit 2): each sandbox has its stack file where Pulumi reads it', () => {
+    for (const args of [['create', 'x', '--ttl', '1d', '--config', 'Pulumi.example-sandbox.yaml'], ['destroy', 'x', '--config=Pulumi.x.yaml']]) {
+      const result = runSandbox(args);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^error: sandbox keeps each sandbox's stack file as Pulumi\.NAME\.yaml next to Pulumi\.yaml \(Pulumi reads it there\)/);
+      expect(result.stderr).toMatch(/--from FILE/);
+      expect(result.stderr).not.toMatch(/Unknown option|Usage:/);
+    }
+  });
+
   it('prints help and exits 0', () => {
     const result = runSandbox(['--help']);
     expect(result.code).toBe(0);

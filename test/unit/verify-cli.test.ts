@@ -18,6 +18,8 @@ describe('npm run verify', () => {
   it('--help names every option and the exit codes', async () => {
     const { code, stdout } = await verify(['--help']);
     expect(code).toBe(0);
+    // Like every other command's help.
+    expect(stdout).toMatch(/^Usage: npm run verify -- --url https:\/\/DOMAIN \[options\]\n/);
     for (const option of ['--url', '--stack', '--resolve', '--ca', '--json', '--only', '--skip', '--timeout', '--browser', '--aws', '--dns', '--aws-ranges']) expect(stdout).toContain(option);
     expect(stdout).toContain('Exit codes: 0');
   });
