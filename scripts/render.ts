@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { renderBundle } from '../infra/render/bundle.ts';
 import { USER_DATA_MAX_BYTES, userDataGzip } from '../infra/render/cloud-init.ts';
-import { OutDirInUseError, writeBundle, type WrittenFile } from '../infra/render/write.ts';
+import { OutDirError, writeBundle, type WrittenFile } from '../infra/render/write.ts';
 import { readmePrivacyTable } from '../infra/privacy/table.ts';
 import { PROJECT_DIR } from '../infra/spec/index.ts';
 import { EXIT, UsageError, loadSpecOrThrow, parseCliOrHelp, printJson, progress, renderTable, runCli, stackFileFromArgs, style, warn } from './lib/cli.ts';
@@ -55,14 +55,14 @@ async function main(): Promise<number> {
   try {
     files = writeBundle(bundle, out);
   } catch (error) {
-    if (error instanceof OutDirInUseError) throw new UsageError([`--out ${error.message}`]);
+    if (error instanceof OutDirError) throw new UsageError([`--out ${error.message}`]);
     throw error;
   }
 
   const userData = bundle.files
     .filter((f) => f.component === 'cloud-init')
     .map((f) => ({ role: f.roles[0]!, gzipBytes: userDataGzip(f.content).length }));
-  for (const { role, gzipBytes } of userData.filter((u) => u.gzipBytes >= USER_DATA_MAX_BYTES)) {
+  for (const { role, gzipBytes } of userData.filter((u) => u.gzipBytes > USER_DATA_MAX_BYTES)) {
     warn(`the ${role} user data is ${gzipBytes} bytes gzipped; EC2 accepts at most ${USER_DATA_MAX_BYTES}: a deploy of this stack would fail`);
   }
 

@@ -17,9 +17,6 @@ export const SIGNALING_PRIVATE_IP = '10.0.0.10';
 export const ROOT_VOLUME_GIB: Record<HostRole, number> = { signaling: 20, bridge: 12 };
 export const ROOT_VOLUME_TYPE = 'gp3';
 
-/** EC2 refuses user data over 16 KB (before base64), and the gzip of it is what is sent. */
-export const USER_DATA_LIMIT_BYTES = 16 * 1024;
-
 /** TTL of the DNS records jitsi-eu creates or asks for. */
 export const DNS_TTL_SECONDS = 300;
 

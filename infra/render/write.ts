@@ -1,7 +1,7 @@
 // Writes a rendered bundle to a directory: every file at its host path (relative to the
 // directory) with its mode, plus manifest.json. The tree is built next to the target and swapped
 // in, so a directory holds one complete render or none, and a re-render leaves no stale files.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { manifestOf } from './bundle.ts';
 import type { Bundle, BundleFile } from './types.ts';
@@ -16,10 +16,25 @@ export interface WrittenFile {
   bytes: number;
 }
 
+/** The output directory cannot be used; the message says why and what to do instead. */
+export class OutDirError extends Error {}
+
 /** The target exists and is neither empty nor an earlier render: refusing protects the user's files. */
-export class OutDirInUseError extends Error {
+export class OutDirInUseError extends OutDirError {
   constructor(readonly dir: string) {
     super(`${dir} exists and is not a jitsi-eu render (no ${MANIFEST_FILE}): choose a new or empty directory`);
+  }
+}
+
+/** Creates the directory that will hold the staging tree, or explains why it cannot exist. */
+function prepareParent(parent: string): void {
+  try {
+    mkdirSync(parent, { recursive: true, mode: 0o755 });
+    if (!statSync(parent).isDirectory()) throw new Error('not a directory');
+    accessSync(parent, constants.W_OK);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new OutDirError(`${parent} cannot hold the output (${reason}): choose a directory you can write to`);
   }
 }
 
@@ -34,8 +49,15 @@ export function writeBundle(bundle: Bundle, outDir: string): WrittenFile[] {
   const target = resolve(outDir);
   if (!isReplaceable(target)) throw new OutDirInUseError(target);
 
+  prepareParent(dirname(target));
   const staging = join(dirname(target), `.${basename(target)}.rendering-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
+  // Not recursive: on pseudo file systems (/proc, /sys) a recursive mkdir can retry for ever.
+  try {
+    mkdirSync(staging, { mode: 0o755 });
+  } catch (error) {
+    throw new OutDirError(`cannot create ${staging} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): choose a directory you can write to`);
+  }
   try {
     const written: WrittenFile[] = [];
     for (const file of bundle.files) {

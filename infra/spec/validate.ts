@@ -50,11 +50,16 @@ export function fqdnProblem(value: string): string | undefined {
   return undefined;
 }
 
+/** The known key an unknown one was most likely meant to be, if any is close enough. */
+function nearestKey(key: string): string | undefined {
+  const best = closest(key, CONFIG_KEYS.map((k) => k.key));
+  return distance(key, best) <= Math.max(2, Math.floor(key.length / 4)) ? best : undefined;
+}
+
 function suggestion(key: string): string {
-  const known = CONFIG_KEYS.map((k) => k.key);
-  const best = closest(key, known);
-  if (distance(key, best) <= Math.max(2, Math.floor(key.length / 4))) return `did you mean ${best}?`;
-  return `known keys: ${known.filter((k) => k.startsWith(`${NAMESPACE}:`)).join(', ')}`;
+  const nearest = nearestKey(key);
+  if (nearest) return `did you mean ${nearest}?`;
+  return `known keys: ${CONFIG_KEYS.map((k) => k.key).filter((k) => k.startsWith(`${NAMESPACE}:`)).join(', ')}`;
 }
 
 export function specFromConfig(config: Readonly<Record<string, unknown>>, options: ValidateOptions): SpecResult {
@@ -65,8 +70,11 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
     problems.push({ key, value, message, ...(lineOf(key) ? { line: lineOf(key) } : {}) });
 
   // Unknown keys in our namespace, and keys with no namespace at all.
+  const misspelt = new Set<string>();
   for (const key of Object.keys(config)) {
     if (key.startsWith(`${NAMESPACE}:`) && !configKey(key)) {
+      const nearest = nearestKey(key);
+      if (nearest) misspelt.add(nearest);
       problem(key, config[key], `${key} is not a jitsi-eu setting: ${suggestion(key)}`);
     } else if (!key.includes(':')) {
       problem(key, config[key], `${key} has no namespace: stack config keys look like ${NAMESPACE}:${key} or aws:region`);
@@ -96,7 +104,8 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
 
   const requireStr = (key: string, what: string): string | undefined => {
     const value = str(key);
-    if (value === undefined && !problems.some((p) => p.key === key)) {
+    // A misspelt key already says "did you mean <key>?": one message for one mistake.
+    if (value === undefined && !problems.some((p) => p.key === key) && !misspelt.has(key)) {
       problem(key, undefined, `${key} is required: ${what}`);
     }
     return value;
@@ -295,7 +304,9 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
   }
 
   if (problems.length > 0 || !region || !info || !domain || !acmeEmail) {
-    return { ok: false, problems, warnings };
+    // In file order, so the messages read top to bottom like the stack file.
+    const ordered = problems.map((p, i) => ({ p, i })).sort((a, b) => (a.p.line ?? Infinity) - (b.p.line ?? Infinity) || a.i - b.i);
+    return { ok: false, problems: ordered.map(({ p }) => p), warnings };
   }
   const spec: DeploymentSpec = {
     stack: options.stack,

@@ -114,7 +114,8 @@ export function renderTable(head: string[], rows: string[][]): string {
     ...(tty ? {} : { chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' } }),
   });
   table.push(...rows);
-  return table.toString();
+  // Without borders the padding of the last column is only trailing blanks.
+  return tty ? table.toString() : table.toString().split('\n').map((line) => line.trimEnd()).join('\n');
 }
 
 /** A command that takes `--stack NAME` and no bare argument: the stack name, or a UsageError. */

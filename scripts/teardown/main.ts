@@ -150,7 +150,7 @@ export function scopeFor(stack: string, config: StackConfig | undefined, region:
   }
   const chosen = region ?? configRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!chosen) {
-    throw new UsageError([`no region for stack ${stack}: ${stackFileFor(stack)} does not exist (or has no aws:region).`, 'Give the region it was deployed to with --region, e.g. --region eu-central-1']);
+    throw new UsageError([`no region for stack ${stack}: ${stackFileFor(stack)} does not exist (or has no aws:region).`, 'Give the region it was deployed to with --region (e.g. --region eu-central-1), or set AWS_REGION']);
   }
   const host = domain ?? configDomain;
   return { stack, region: chosen, ...(host ? { domain: host } : {}) };

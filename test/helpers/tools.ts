@@ -12,7 +12,7 @@ const DEBIAN_PACKAGE: Record<string, string> = {
   'cloud-init': 'cloud-init',
   turnserver: 'coturn',
   chromium: 'chromium',
-  java: 'default-jre-headless',
+  java: 'openjdk-17-jre-headless',
   'lua5.4': 'lua5.4',
   'luac5.4': 'lua5.4',
   openssl: 'openssl',

@@ -106,6 +106,22 @@ describe('npm run render', () => {
     expect(readdirSync(out)).toEqual(['notes.txt']);
   });
 
+  it.each([
+    ['under a file', () => {
+      const file = join(work.path, 'a-file');
+      writeFileSync(file, 'x');
+      return join(file, 'out');
+    }, /cannot hold the output \(EEXIST\)/],
+    ['on a pseudo file system', () => '/proc/jitsi-eu-out', /cannot create .* \(E[A-Z]+\)/],
+  ])('an --out directory %s that cannot be written ends at once with exit 2', (_name, outDir, message) => {
+    const started = Date.now();
+    const { code, stderr } = render('--stack', 'example-sandbox', '--out', outDir());
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/unexpected failure|\n\s+at /);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
   const BASE = ['config:', '  aws:region: eu-central-1', '  jitsi-eu:domain: meet.example.org', '  jitsi-eu:acmeEmail: ops@example.org'];
   it.each([
     ['an unknown key, with a suggestion', [...BASE, '  jitsi-eu:domian: meet.example.org'], ['jitsi-eu:domian', 'did you mean jitsi-eu:domain?']],

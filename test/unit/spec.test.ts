@@ -229,6 +229,13 @@ describe('unknown keys', () => {
     expect(problem!.message).toContain(`did you mean ${known}?`);
   });
 
+  it('says "did you mean" once, without also calling the misspelt key missing', () => {
+    const problems = problemsOf(check({ 'jitsi-eu:domian': 'meet.example.org' }, ['jitsi-eu:domain']));
+    expect(problems.map((p) => p.key)).toEqual(['jitsi-eu:domian']);
+    // A required key missing without any look-alike is still reported.
+    expect(problemsOf(check({ 'jitsi-eu:recordingBackend': 'x' }, ['jitsi-eu:domain'])).map((p) => p.key).sort()).toEqual(['jitsi-eu:domain', 'jitsi-eu:recordingBackend']);
+  });
+
   it('lists the known keys when nothing is close', () => {
     const [problem] = problemsOf(check({ 'jitsi-eu:recordingBackend': 's3' }));
     expect(problem!.message).toMatch(/known keys: .*jitsi-eu:domain/);
@@ -344,6 +351,11 @@ describe('stack files', () => {
     const text = 'config:\n  aws:region: eu-central-1\n  jitsi-eu:domain: meet.example.org\n  jitsi-eu:acmeEmail: a@b.org\n  jitsi-eu:domian: x\n';
     const [problem] = problemsOf(parseStackConfig(text, { stack: 'y' }));
     expect(problem!.line).toBe(5);
+  });
+
+  it('lists problems in the order of the file', () => {
+    const text = 'config:\n  jitsi-eu:tls: none\n  aws:region: us-east-1\n  jitsi-eu:domain: x\n  jitsi-eu:acmeEmail: a@b.org\n';
+    expect(problemsOf(parseStackConfig(text, { stack: 'y' })).map((p) => p.line)).toEqual([2, 3, 4]);
   });
 
   it('refuses a config section that is not a mapping', () => {

@@ -12,6 +12,7 @@ import type { Page } from 'playwright-core';
 import type { VerifyContext } from '../context.ts';
 import { launchChromium, type LaunchedBrowser } from './chromium.ts';
 import { startRecording, type PageRecord } from './recorder.ts';
+import { type LobbyObservation, type TransportStats, judgeMediaPath, lobbyObservation } from './verdicts.ts';
 
 /** Environment variable holding a host token for JWT deployments (never printed). */
 export const HOST_JWT_ENV = 'JITSI_EU_VERIFY_JWT';
@@ -30,7 +31,7 @@ export interface CallRun {
   /** Why the call run could not happen (SKIP), when it did not. */
   skipped?: string;
   records: PageRecord[];
-  lobby?: { knocked: boolean; hostSawKnock: boolean; admitted: boolean; detail: string };
+  lobby?: LobbyObservation;
   media?: { ok: boolean; detail: string };
 }
 
@@ -152,12 +153,7 @@ export async function callRun(ctx: VerifyContext, launched: LaunchedBrowser, tim
           .catch(() => undefined);
         admitted = await waitTrue(guest.page, 'APP.conference.isJoined()', 15_000);
       }
-      result.lobby = {
-        knocked,
-        hostSawKnock,
-        admitted,
-        detail: `guest in lobby: ${knocked}, host saw the knock: ${hostSawKnock}, admitted: ${admitted}`,
-      };
+      result.lobby = lobbyObservation({ knocked, hostSawKnock, admitted });
       if (!admitted) return result;
     } else if (!(await waitTrue(guest.page, 'window.APP && APP.conference && APP.conference.isJoined()', 20_000))) {
       return { ...result, skipped: 'the second participant did not join within 20 s' };
@@ -178,24 +174,13 @@ export async function callRun(ctx: VerifyContext, launched: LaunchedBrowser, tim
     await host.page.waitForTimeout(1600);
     const transports = await Promise.all(
       [host.page, guest.page].map((p) =>
-        p.evaluate(() => (window as unknown as { APP: { conference: { getStats(): { transport?: { ip?: string; type?: string; p2p?: boolean; remoteCandidateType?: string }[] } } } }).APP.conference.getStats().transport?.[0]).catch(() => undefined),
+        p.evaluate(() => (window as unknown as { APP: { conference: { getStats(): { transport?: TransportStats[] } } } }).APP.conference.getStats().transport?.[0]).catch(() => undefined),
       ),
     );
-    const problems: string[] = [];
-    transports.forEach((t, i) => {
-      const who = i === 0 ? 'host' : 'guest';
-      if (!flowing[i]) problems.push(`${who}: no media both ways within 20 s`);
-      if (!t) return problems.push(`${who}: no transport statistics`);
-      if (t.type !== 'udp') problems.push(`${who}: media over ${t.type ?? 'unknown'} instead of UDP`);
-      if (t.p2p !== false) problems.push(`${who}: peer-to-peer instead of the bridge`);
-      if (t.remoteCandidateType === 'relay') problems.push(`${who}: relayed through TURN`);
-      const port = t.ip?.split(':').pop();
-      if (port !== '10000') problems.push(`${who}: bridge port ${port ?? 'unknown'} (expected 10000)`);
-      if (ctx.spec.topology === 'single' && t.ip && !t.ip.startsWith(`${ctx.ip}:`)) problems.push(`${who}: bridge at ${t.ip}, not ${ctx.ip}`);
-    });
-    result.media = problems.length === 0
-      ? { ok: true, detail: `both directions flowing over UDP to ${transports.map((t) => t?.ip).join(' and ')}` }
-      : { ok: false, detail: problems.join('; ') };
+    result.media = judgeMediaPath(
+      (['host', 'guest'] as const).map((who, i) => ({ who, flowing: flowing[i] ?? false, ...(transports[i] ? { transport: transports[i] } : {}) })),
+      { topology: ctx.spec.topology, ip: ctx.ip },
+    );
     return result;
   } catch (error) {
     return { ...result, skipped: `the call test stopped: ${(error as Error).message.split('\n')[0]}` };

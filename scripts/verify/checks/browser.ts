@@ -9,6 +9,7 @@ import type { CallRun, GuestRun } from '../browser/session.ts';
 
 const session = () => import('../browser/session.ts');
 import { type CheckDefinition, afterFetching, fail, list, pass, skip } from './define.ts';
+import { lobbyKnockVerdict, lobbyPrecondition, mediaUdpVerdict, prejoinMutedVerdict } from '../browser/verdicts.ts';
 
 const BROWSER_TIMEOUT_MS = 90_000;
 
@@ -110,15 +111,7 @@ const prejoinMuted: CheckDefinition = {
   mode: 'browser',
   timeoutMs: BROWSER_TIMEOUT_MS,
   description: 'Opening a room shows the pre-join screen, with microphone and camera muted in the app state.',
-  run: onGuestPage((run) => {
-    if (!run.muted) return fail('the page is not the Jitsi Meet app (no APP.store state)');
-    const problems: string[] = [];
-    if (!run.prejoinShown) problems.push('no pre-join screen');
-    if (!run.muted.audio) problems.push('microphone on at entry');
-    if (!run.muted.video) problems.push('camera on at entry');
-    if (problems.length > 0) return fail(problems.join('; '));
-    return pass('pre-join screen with microphone and camera muted');
-  }),
+  run: onGuestPage(prejoinMutedVerdict),
 };
 
 const lobbyKnock: CheckDefinition = {
@@ -129,12 +122,8 @@ const lobbyKnock: CheckDefinition = {
   timeoutMs: BROWSER_TIMEOUT_MS,
   description: 'Two browser contexts: a guest opening a hosted room lands in the lobby, the host sees the knock and admits them. Needs a full deployment.',
   async run(ctx) {
-    if (!ctx.spec.lobby) return skip('the stack has no lobby (jitsi-eu:lobby false)');
-    return onCall((run) => {
-      if (!run.lobby) return skip(run.skipped ?? 'the call test did not reach the lobby');
-      if (!run.lobby.knocked || !run.lobby.hostSawKnock || !run.lobby.admitted) return fail(run.lobby.detail);
-      return pass(run.lobby.detail);
-    })(ctx);
+    // Decided before any browser starts.
+    return lobbyPrecondition(ctx.spec) ?? onCall(lobbyKnockVerdict)(ctx);
   },
 };
 
@@ -145,13 +134,7 @@ const mediaUdp: CheckDefinition = {
   mode: 'browser',
   timeoutMs: BROWSER_TIMEOUT_MS,
   description: "In a two-party call, media flows both ways over UDP port 10000 to the deployment's bridge (not peer-to-peer, not relayed). Needs a full deployment.",
-  run: onCall((run) => {
-    if (!run.media) {
-      if (run.lobby && !run.lobby.admitted) return fail(`the guest was never admitted: ${run.lobby.detail}`);
-      return skip(run.skipped ?? 'the call test did not start media');
-    }
-    return run.media.ok ? pass(run.media.detail) : fail(run.media.detail);
-  }),
+  run: onCall(mediaUdpVerdict),
 };
 
 export const BROWSER_CHECKS: CheckDefinition[] = [firstParty, iceServers, prejoinMuted, lobbyKnock, mediaUdp];
