@@ -6,7 +6,17 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_DIR, loadStackFile } from '../../infra/spec/index.ts';
-import { estimateCost } from '../../infra/cost/model.ts';
+import { STAGE_MBIT_PER_S, THUMBNAIL_MBIT_PER_S } from '../../infra/cost/bandwidth.ts';
+import {
+  EGRESS_TIERS_USD_PER_GB,
+  FAMILY_FACTORS,
+  FREE_EGRESS_GB_PER_MONTH,
+  HOURS_PER_MONTH,
+  PUBLIC_IPV4_USD_PER_HOUR,
+  REGION_PRICES,
+  USD_PER_EUR,
+} from '../../infra/cost/prices.ts';
+import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { readStackConfig } from '../../scripts/plan/config.ts';
 import { recordProgram } from '../../scripts/plan/record.ts';
 import { tempDir } from '../helpers/tools.ts';
@@ -35,7 +45,66 @@ interface PlanJson {
   region: string;
   resources: { type: string; name: string; properties: Record<string, unknown> }[];
   policy: { policy: string; status: string; violations: unknown[] }[];
-  cost: { currency: string; monthlyEur: number; hourlyEur: number; lines: { item: string }[] };
+  cost: {
+    currency: string;
+    monthlyEur: number;
+    hourlyEur: number;
+    fixedMonthlyEur: number;
+    fixedMonthlyEurAtMaxBridges?: number;
+    assumedParticipantHoursPerMonth: number;
+    egress: { meetingSize: number };
+    lines: { item: string; monthlyEur: number }[];
+  };
+}
+
+/** The egress assumptions `plan --help` documents as defaults. */
+const DOCUMENTED_PARTICIPANT_HOURS = 1000;
+const DOCUMENTED_MEETING_SIZE = 10;
+
+/** The price table is per `.large`; sizes scale linearly: xlarge 2×, Nxlarge 2N×. */
+function sizeMultiple(size: string): number {
+  if (size === 'large') return 1;
+  if (size === 'xlarge') return 2;
+  const match = /^(\d+)xlarge$/.exec(size);
+  if (!match) throw new Error(`no size multiple for ${size} in this test`);
+  return 2 * Number(match[1]);
+}
+
+function instanceUsdPerHour(region: string, instanceType: string): number {
+  const [family = '', size = ''] = instanceType.split('.');
+  const relative = FAMILY_FACTORS[family];
+  if (!relative) throw new Error(`${family} is not in the price table`);
+  return REGION_PRICES[region]!.largeUsdPerHour[relative.base] * relative.factor * sizeMultiple(size);
+}
+
+/**
+ * Monthly EUR of a stack, worked out here from the dated price table: instances, one public IPv4
+ * address per host and gp3 root volumes all month, plus egress for the documented default use.
+ */
+function expectedCost(spec: DeploymentSpec, volumes: { signalingGib: number; bridgeGib: number }) {
+  const eur = (usd: number) => usd / USD_PER_EUR;
+  const fixedFor = (bridges: number) => {
+    const compute = eur(instanceUsdPerHour(spec.region, spec.instanceType) * HOURS_PER_MONTH) +
+      (spec.bridges ? eur(bridges * instanceUsdPerHour(spec.region, spec.bridges.instanceType) * HOURS_PER_MONTH) : 0);
+    const publicIpv4 = eur((1 + bridges) * PUBLIC_IPV4_USD_PER_HOUR * HOURS_PER_MONTH);
+    const ebs = eur((volumes.signalingGib + bridges * volumes.bridgeGib) * REGION_PRICES[spec.region]!.gp3UsdPerGbMonth);
+    return { compute, publicIpv4, ebs, total: compute + publicIpv4 + ebs };
+  };
+  const atMin = fixedFor(spec.bridges?.min ?? 0);
+  // Each participant gets the speaker and a thumbnail of everyone else but themselves and the speaker.
+  const mbitPerParticipant = STAGE_MBIT_PER_S + (DOCUMENTED_MEETING_SIZE - 2) * THUMBNAIL_MBIT_PER_S;
+  const gb = (DOCUMENTED_PARTICIPANT_HOURS * mbitPerParticipant * 1e6 * 3600) / 8 / 1e9;
+  const firstTier = EGRESS_TIERS_USD_PER_GB[0]!;
+  if (gb - FREE_EGRESS_GB_PER_MONTH > firstTier.upToGb) throw new Error('this test prices the first egress tier only');
+  const egress = eur(Math.max(0, gb - FREE_EGRESS_GB_PER_MONTH) * firstTier.usd);
+  return {
+    compute: atMin.compute,
+    publicIpv4: atMin.publicIpv4,
+    ebs: atMin.ebs,
+    egress,
+    fixed: atMin.total,
+    fixedAtMaxBridges: fixedFor(spec.bridges?.max ?? 0).total,
+  };
 }
 
 describe.each(['example-sandbox', 'example-production', 'example-scalable'])('plan --json for %s', (stack) => {
@@ -75,8 +144,25 @@ describe.each(['example-sandbox', 'example-production', 'example-scalable'])('pl
     expect(json.policy).toHaveLength(7);
     expect(json.policy.filter((p) => p.status !== 'pass')).toEqual([]);
     expect(json.cost.currency).toBe('EUR');
-    expect(json.cost.monthlyEur).toBe(estimateCost(loaded.spec).monthlyEur);
     expect(json.cost.lines.map((l) => l.item)).toEqual(expect.arrayContaining(['compute', 'public-ipv4', 'ebs', 'egress']));
+    // The figures, from the price table and the root volumes the program asks for.
+    const signalingGib = Number((recorded('aws:ec2/instance:Instance', 'signaling-instance').rootBlockDevice as { volumeSize: unknown }).volumeSize);
+    const bridgeTemplate = recording.resources.find((r) => r.type === 'aws:ec2/launchTemplate:LaunchTemplate');
+    const bridgeGib = bridgeTemplate ? Number((bridgeTemplate.inputs.blockDeviceMappings as { ebs: { volumeSize: unknown } }[])[0]!.ebs.volumeSize) : 0;
+    const expected = expectedCost(loaded.spec, { signalingGib, bridgeGib });
+    expect(json.cost.assumedParticipantHoursPerMonth).toBe(DOCUMENTED_PARTICIPANT_HOURS);
+    expect(json.cost.egress.meetingSize).toBe(DOCUMENTED_MEETING_SIZE);
+    const lineTotal = (item: string) => json.cost.lines.filter((l) => l.item === item).reduce((sum, l) => sum + l.monthlyEur, 0);
+    expect(json.cost.lines.filter((l) => l.item === 'compute')).toHaveLength(loaded.spec.bridges ? 2 : 1);
+    expect(lineTotal('compute')).toBeCloseTo(expected.compute, 1);
+    expect(lineTotal('public-ipv4')).toBeCloseTo(expected.publicIpv4, 2);
+    expect(lineTotal('ebs')).toBeCloseTo(expected.ebs, 2);
+    expect(lineTotal('egress')).toBeCloseTo(expected.egress, 2);
+    expect(json.cost.fixedMonthlyEur).toBeCloseTo(expected.fixed, 2);
+    expect(json.cost.hourlyEur).toBeCloseTo(expected.fixed / HOURS_PER_MONTH, 4);
+    expect(json.cost.monthlyEur).toBeCloseTo(expected.fixed + expected.egress, 2);
+    if (loaded.spec.bridges) expect(json.cost.fixedMonthlyEurAtMaxBridges).toBeCloseTo(expected.fixedAtMaxBridges, 2);
+    else expect(json.cost.fixedMonthlyEurAtMaxBridges).toBeUndefined();
   });
 });
 

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { type RecordedResource, type Recording, providerUrn, recordProgram, runUnderMocks } from '../../scripts/plan/record.ts';
 import { policyInputs } from '../../scripts/plan/run.ts';
 import { runPolicies } from '../../infra/policy/offline.ts';
-import { parseStackConfig } from '../../infra/spec/index.ts';
+import { parseStackConfig, specFromConfig } from '../../infra/spec/index.ts';
+import { secretsFor } from '../../infra/secrets.ts';
 import { toPulumiConfig } from '../../scripts/plan/config.ts';
 
 const BASE: Record<string, string> = {
@@ -66,6 +67,14 @@ describe('other EU stacks', () => {
 
   it.each(stacks)('$stack: region, IMDSv2, encryption, no key pair, only Jitsi ports to the world, no secret in user data', async ({ stack, config }) => {
     const rec = await recordProgram({ stack, config });
+    const loaded = specFromConfig(config, { stack });
+    if (!loaded.ok) throw new Error(`test stack ${stack} invalid: ${JSON.stringify(loaded.problems)}`);
+    // The user data check below is only as good as the secrets it looks for.
+    const expectedSecrets = secretsFor(loaded.spec);
+    expect(expectedSecrets.length).toBeGreaterThanOrEqual(2);
+    expect(rec.generatedSecrets).toHaveLength(expectedSecrets.length);
+    expect(of(rec, 'random:index/randomPassword:RandomPassword').map((r) => r.name).sort()).toEqual(expectedSecrets.map((name) => `secrets-${name}`).sort());
+    for (const secret of rec.generatedSecrets) expect(secret).toMatch(/^[A-Za-z0-9]{20,}$/);
     expect(first(rec, 'pulumi:providers:aws').inputs.region).toBe(config['aws:region']);
     expect(of(rec, 'aws:ec2/keyPair:KeyPair')).toEqual([]);
     const hosts = [...of(rec, 'aws:ec2/instance:Instance'), ...of(rec, 'aws:ec2/launchTemplate:LaunchTemplate')];

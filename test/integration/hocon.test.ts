@@ -118,6 +118,31 @@ function isOwnHost(host: string, domain: string): boolean {
   return host === domain || host.endsWith(`.${domain}`) || host === '127.0.0.1';
 }
 
+/** A rendered jvb connection key, with the connection id (ours to choose) written as `*`. */
+const cataloguedPath = (leaf: string) => leaf.replace(/^(videobridge\.apis\.xmpp-client\.configs\.)[^.]+\./, '$1*.');
+
+/**
+ * The catalogue entry a rendered leaf must have: which upstream repository reads each namespace
+ * of jicofo.conf and jvb.conf at the pinned release, and in which file.
+ */
+function upstreamRecordFor(component: HoconComponent, leaf: string): unknown {
+  const path = cataloguedPath(leaf);
+  // Jicofo's own options, in one of its modules.
+  if (component === 'jicofo') return { path, source: 'jicofo', file: expect.stringMatching(/^jicofo(-common|-selector)?\/src\/main\//) };
+  // Each XMPP connection's keys are read by jicoco's MUC client, not declared by the videobridge.
+  if (path.startsWith('videobridge.apis.xmpp-client.configs.*.')) {
+    return { path, source: 'jicoco', file: 'jicoco-mucclient/src/main/java/org/jitsi/xmpp/mucclient/MucClientConfiguration.java' };
+  }
+  // The videobridge's reference.conf leaves the private server's port to jicoco's Jetty defaults.
+  if (path === 'videobridge.http-servers.private.port') {
+    return { path, source: 'jicoco', file: 'jicoco-jetty/src/main/kotlin/org/jitsi/rest/JettyBundleActivatorConfig.kt' };
+  }
+  if (path.startsWith('videobridge.')) return { path, source: 'jvb', file: 'jvb/src/main/resources/reference.conf' };
+  if (path.startsWith('jmt.')) return { path, source: 'jvb', file: 'jitsi-media-transform/src/main/resources/reference.conf' };
+  if (path.startsWith('ice4j.')) return { path, source: 'ice4j', file: expect.stringMatching(/^src\/main\/(resources\/reference\.conf|kotlin\/org\/ice4j\/)/) };
+  return { path, source: 'none of jicofo, jvb, jicoco or ice4j reads this namespace', file: '' };
+}
+
 describe('jicofo.conf and jvb.conf under Typesafe Config', () => {
   const dir = tempDir('jitsi-eu-hocon-');
   const variants: RenderedVariant[] = [];
@@ -185,7 +210,7 @@ describe('jicofo.conf and jvb.conf under Typesafe Config', () => {
       for (const component of ['jicofo', 'jvb'] as const) {
         for (const path of leafPaths(parsed(variant.files[component]).root)) {
           const known = findKnownHoconPath(component, path);
-          expect(known, `${variant.spec.stack} ${component}: ${path} is not a known upstream path`).toBeDefined();
+          expect(known, `${variant.spec.stack} ${component}: ${path} is not a known upstream path, or is catalogued under the wrong source`).toEqual(upstreamRecordFor(component, path));
           if (known) matched[component].add(known.path);
         }
       }

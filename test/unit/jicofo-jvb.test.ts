@@ -217,10 +217,20 @@ describe('known upstream HOCON paths', () => {
   });
 
   it('match a connection id with * but nothing else', () => {
-    expect(findKnownHoconPath('jvb', 'videobridge.apis.xmpp-client.configs.any-id.HOSTNAME')).toBeDefined();
+    // jicoco's MUC client reads the keys of each connection (HOSTNAME, USERNAME, ...) itself.
+    expect(findKnownHoconPath('jvb', 'videobridge.apis.xmpp-client.configs.any-id.HOSTNAME')).toEqual({
+      path: 'videobridge.apis.xmpp-client.configs.*.HOSTNAME',
+      source: 'jicoco',
+      file: 'jicoco-mucclient/src/main/java/org/jitsi/xmpp/mucclient/MucClientConfiguration.java',
+    });
     expect(findKnownHoconPath('jvb', 'videobridge.apis.xmpp-client.configs.any-id.HOSTNAMES')).toBeUndefined();
     expect(findKnownHoconPath('jvb', 'videobridge.apis.xmpp-client.configs.HOSTNAME')).toBeUndefined();
-    expect(findKnownHoconPath('jvb', 'ice4j.harvest.mapping.static-mappings[].local-address')).toBeDefined();
+    // ice4j's reference.conf has no static-mappings entry: HarvestConfig reads the list itself.
+    expect(findKnownHoconPath('jvb', 'ice4j.harvest.mapping.static-mappings[].local-address')).toEqual({
+      path: 'ice4j.harvest.mapping.static-mappings[].local-address',
+      source: 'ice4j',
+      file: 'src/main/kotlin/org/ice4j/ice/harvest/HarvestConfig.kt',
+    });
     expect(findKnownHoconPath('jvb', 'ice4j.harvest.mapping.static-mappings.local-address')).toBeUndefined();
     // A jvb path is not a jicofo path.
     expect(findKnownHoconPath('jicofo', 'videobridge.ice.udp.port')).toBeUndefined();

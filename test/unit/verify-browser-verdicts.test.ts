@@ -3,6 +3,7 @@
 // screen. No browser and no Jitsi web app needed.
 import { describe, expect, it } from 'vitest';
 import {
+  type MediaExpectation,
   type MediaObservation,
   judgeMediaPath,
   lobbyKnockVerdict,
@@ -46,11 +47,11 @@ function call(host: object | undefined, guest: object | undefined, flowing: [boo
   ];
 }
 
-const single = { topology: 'single' as const, ip: NODE_IP };
-const scalable = { topology: 'scalable' as const, ip: NODE_IP };
+const single: MediaExpectation = { topology: 'single', ip: NODE_IP };
+const scalable: MediaExpectation = { topology: 'scalable', ip: NODE_IP };
 
 /** browser-media-udp-bridge for a call that got as far as media. */
-const mediaVerdict = (observations: MediaObservation[], expected = single) =>
+const mediaVerdict = (observations: MediaObservation[], expected: MediaExpectation = single) =>
   mediaUdpVerdict({ media: judgeMediaPath(observations, expected) });
 
 describe('browser-media-udp-bridge', () => {
@@ -128,6 +129,10 @@ describe('browser-lobby-knock', () => {
     expect(lobbyKnockVerdict({ lobby: lobbyObservation({ knocked: true, hostSawKnock: true, admitted: false }) }).status).toBe('FAIL');
     // Admitted without a knock the host saw means the lobby was bypassed.
     expect(lobbyKnockVerdict({ lobby: lobbyObservation({ knocked: false, hostSawKnock: false, admitted: true }) }).status).toBe('FAIL');
+    // In the conference although the host never saw a knock: something other than the host let them in.
+    expect(lobbyKnockVerdict({ lobby: lobbyObservation({ knocked: true, hostSawKnock: false, admitted: true }) }).status).toBe('FAIL');
+    // The guest's client never showed it was in the lobby room, whatever the host saw.
+    expect(lobbyKnockVerdict({ lobby: lobbyObservation({ knocked: false, hostSawKnock: true, admitted: true }) }).status).toBe('FAIL');
   });
 
   it('skips with the call run\'s reason when the call did not reach the lobby', () => {
