@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type RecordedResource, recordProgram } from '../../scripts/plan/record.ts';
 import { policyInputs } from '../../scripts/plan/run.ts';
 import { type PolicyResourceInput, type PolicyResult, runPolicies } from '../../infra/policy/offline.ts';
+import { FAKE_AWS_ACCESS_KEY_ID, FAKE_PRIVATE_KEY_PEM } from '../fixtures/policy/leaked-secrets.ts';
 
 const BASE = {
   'jitsi-eu:domain': 'meet.example.org',
@@ -249,8 +250,8 @@ describe('no-secrets-in-user-data', () => {
   });
 
   it('catches private keys and AWS access keys', () => {
-    expect(failing(withUserData('#!/bin/sh\ncat > /k <<EOF\n-----BEGIN OPENSSH PRIVATE KEY-----\nabc\nEOF\n'))).toEqual(['no-secrets-in-user-data']);
-    expect(failing(withUserData('#!/bin/sh\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n'))).toEqual(['no-secrets-in-user-data']);
+    expect(failing(withUserData(`#!/bin/sh\ncat > /k <<EOF\n${FAKE_PRIVATE_KEY_PEM}EOF\n`))).toEqual(['no-secrets-in-user-data']);
+    expect(failing(withUserData(`#!/bin/sh\nexport AWS_ACCESS_KEY_ID=${FAKE_AWS_ACCESS_KEY_ID}\n`))).toEqual(['no-secrets-in-user-data']);
   });
 
   it('looks inside base64 and gzip+base64 encoded files', () => {
