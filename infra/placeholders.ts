@@ -16,7 +16,6 @@ export const BOOT_VALUES = {
   publicIpv4: '@@jitsi-eu-boot:public-ipv4@@',
   instanceId: '@@jitsi-eu-boot:instance-id@@',
 } as const;
-export type BootValueName = keyof typeof BOOT_VALUES;
 
 export function applyDeployValues(text: string, values: Partial<Record<DeployValueName, string>>): string {
   let out = text;

@@ -6,7 +6,7 @@ import { privacyProfile } from '../privacy/profile.ts';
 import { createEngine } from './engine.ts';
 import { jitsiHosts } from './hosts.ts';
 import type { ComponentRenderer, RenderInput } from './input.ts';
-import type { Bundle, BundleFile, Manifest } from './types.ts';
+import type { Bundle, Manifest } from './types.ts';
 import { renderWeb } from './web.ts';
 import { renderProsody } from './prosody.ts';
 import { renderJicofo } from './jicofo.ts';
@@ -49,9 +49,4 @@ export function renderBundle(spec: DeploymentSpec, profile: PrivacyProfile = pri
 
 export function manifestOf(bundle: Bundle): Manifest {
   return { files: bundle.files.map(({ path, component, roles, mode }) => ({ path, component, roles, mode })) };
-}
-
-/** Files for one host role. */
-export function filesForRole(bundle: Bundle, role: BundleFile['roles'][number]): BundleFile[] {
-  return bundle.files.filter((f) => f.roles.includes(role));
 }

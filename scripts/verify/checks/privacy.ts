@@ -10,6 +10,7 @@ import type { ServedScript, VerifyContext } from '../context.ts';
 import { hasPath, show, stringsIn, valueAt, type JsonObject } from '../js-config.ts';
 import { headerValue, isHtml, type HttpResponse } from '../net/http.ts';
 import { type CheckDefinition, fail, list, onConfigJs, onServedScript, pass, reason, skip, warn } from './define.ts';
+import { NGINX_RESPONSE_HEADER_SETTING_IDS } from '../../../infra/privacy/settings/nginx.ts';
 
 /** A setting key that is a dotted option path (`p2p.stunServers`). */
 const OPTION_PATH = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/;
@@ -73,7 +74,8 @@ const nginxHeaders: CheckDefinition = {
   mode: 'external',
   description: 'Every nginx setting of the privacy profile that is a response header is sent with exactly its profile value, on the app page and on a 404.',
   async run(ctx) {
-    const headers = settingsOf(ctx, 'nginx').filter((s) => HEADER_NAME.test(s.key) && typeof s.value === 'string');
+    const headerIds: readonly string[] = NGINX_RESPONSE_HEADER_SETTING_IDS;
+    const headers = settingsOf(ctx, 'nginx').filter((s) => headerIds.includes(s.id) && typeof s.value === 'string');
     if (headers.length === 0) return skip('the privacy profile has no response-header settings');
     const problems: string[] = [];
     for (const path of ['/', ctx.missingPath]) {

@@ -1,7 +1,7 @@
 // One TLS handshake with chosen protocol bounds and cipher list. The chain is verified against
 // the system roots plus any --ca certificates; the host name is checked separately, so a wrong
 // name and an untrusted chain are reported as two different findings.
-import { rootCertificates, connect, type PeerCertificate, type DetailedPeerCertificate, type SecureVersion } from 'node:tls';
+import { rootCertificates, connect, type DetailedPeerCertificate, type SecureVersion } from 'node:tls';
 import type { Endpoint } from './http.ts';
 
 export interface TlsOptions {
@@ -86,17 +86,3 @@ export function tlsHandshake(endpoint: Endpoint, options: TlsOptions): Promise<T
   });
 }
 
-/** The certificates the server sent, leaf first (stops at the first self-signed one). */
-export function servedChain(leaf: DetailedPeerCertificate): PeerCertificate[] {
-  const chain: PeerCertificate[] = [];
-  let current: DetailedPeerCertificate | undefined = leaf;
-  const seen = new Set<string>();
-  while (current && current.raw && !seen.has(current.fingerprint256)) {
-    seen.add(current.fingerprint256);
-    chain.push(current);
-    const next: DetailedPeerCertificate | undefined = current.issuerCertificate;
-    if (!next || next === current) break;
-    current = next;
-  }
-  return chain;
-}
