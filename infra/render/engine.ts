@@ -67,13 +67,10 @@ export function createEngine(options: EngineOptions): TemplateEngine {
   // Value formatters: JSON is valid JavaScript and valid HOCON.
   hbs.registerHelper('js', (v: JsonValue) => JSON.stringify(v));
   hbs.registerHelper('hocon', (v: JsonValue) => JSON.stringify(v));
-  hbs.registerHelper('json', (v: JsonValue) => JSON.stringify(v));
   hbs.registerHelper('lua', (v: JsonValue) => luaLiteral(v));
   hbs.registerHelper('join', (list: unknown[], sep: unknown) => list.join(typeof sep === 'string' ? sep : ' '));
   // Logic helpers (Handlebars passes its options object last; drop it).
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  hbs.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
-  hbs.registerHelper('not', (a: unknown) => !a);
   hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
   hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   hbs.registerHelper('includes', (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item));
