@@ -1,7 +1,6 @@
 // A stack file's `config:` map in the form the Pulumi CLI hands it to a program: every value a
 // string, mappings as JSON. The offline plan feeds the program exactly what `pulumi up` would.
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { readStackConfigFile } from '../lib/workspace.ts';
 
 export type PulumiConfig = Record<string, string>;
 
@@ -16,7 +15,5 @@ export function toPulumiConfig(config: Readonly<Record<string, unknown>>): Pulum
 
 /** Reads `Pulumi.<stack>.yaml`; the file has been validated by the spec loader already. */
 export function readStackConfig(path: string): PulumiConfig {
-  const document: unknown = parse(readFileSync(path, 'utf8'));
-  const config = document && typeof document === 'object' ? (document as { config?: unknown }).config : undefined;
-  return toPulumiConfig(config && typeof config === 'object' ? (config as Record<string, unknown>) : {});
+  return toPulumiConfig(readStackConfigFile(path) ?? {});
 }
