@@ -16,6 +16,7 @@ import { basename, delimiter, dirname, join } from 'node:path';
 import { Document, parse as parseYaml } from 'yaml';
 import { PROJECT_DIR, stackFileFor } from '../../infra/spec/index.ts';
 import { UsageError } from './cli.ts';
+import { PASSPHRASE_SETUP_LINES } from './passphrase.ts';
 
 /** Oldest CLI with project-scoped stacks on the file backend (two projects may share a stack name). */
 export const MIN_PULUMI_VERSION = '3.61.0';
@@ -163,8 +164,7 @@ export function chooseSecrets(env: NodeJS.ProcessEnv): SecretsChoice {
     ...emptyNote,
     'The passphrase encrypts the generated service passwords kept in the stack state; every later deploy,',
     'sandbox or teardown of the same stacks needs the same one, so keep it in your password manager. For example:',
-    '  umask 077; mkdir -p ~/.config; openssl rand -base64 32 > ~/.config/jitsi-eu-passphrase',
-    '  export PULUMI_CONFIG_PASSPHRASE_FILE=~/.config/jitsi-eu-passphrase',
+    ...PASSPHRASE_SETUP_LINES.map((line) => `  ${line}`),
     '(or set JITSI_EU_SECRETS_PROVIDER to a KMS key URL such as awskms://alias/jitsi-eu?region=eu-central-1)',
   ]);
 }

@@ -1,11 +1,23 @@
-// The README sections that are generated from the code, so the documentation cannot drift from
-// what jitsi-eu does: the stack config reference, the privacy table and the verify checks.
+// The documentation sections that are generated from the code, so the documentation cannot drift
+// from what jitsi-eu does: the stack config reference, the privacy table, the verify checks and
+// the passphrase setup lines. Each lives between two markers in one file.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CONFIG_KEYS } from '../../infra/spec/keys.ts';
 import { privacyProfile } from '../../infra/privacy/profile.ts';
 import { defaultSpec, privacyTableMarkdown } from '../../infra/privacy/table.ts';
+import { PASSPHRASE_SETUP_LINES } from '../lib/passphrase.ts';
 import { CHECK_CATALOGUE } from '../verify/registry.ts';
 
-export type SectionName = 'config-reference' | 'privacy-table' | 'verify-checks';
+export type SectionName = 'config-reference' | 'privacy-table' | 'verify-checks' | 'passphrase-setup';
+
+/** Which file (relative to the project) holds which generated sections. */
+export const GENERATED_FILES: Readonly<Record<string, readonly SectionName[]>> = {
+  'README.md': ['passphrase-setup'],
+  'docs/configuration.md': ['config-reference'],
+  'docs/privacy.md': ['privacy-table'],
+  'docs/verification.md': ['verify-checks'],
+};
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ').trim();
 
@@ -34,21 +46,38 @@ export function generatedSections(): Record<SectionName, string> {
     'config-reference': configReference(),
     'privacy-table': privacyTableMarkdown(privacyProfile(defaultSpec())),
     'verify-checks': verifyChecks(),
+    'passphrase-setup': ['```bash', ...PASSPHRASE_SETUP_LINES, '```'].join('\n'),
   };
 }
 
 const marker = (name: SectionName, edge: 'start' | 'end') => `<!-- generated:${name}:${edge} -->`;
 
-/** The README with every generated section replaced by its current text. */
-export function updateReadme(readme: string): string {
-  let out = readme;
-  for (const [name, body] of Object.entries(generatedSections()) as [SectionName, string][]) {
+/** The text with each of the named generated sections replaced by its current content. */
+export function updateSections(text: string, names: readonly SectionName[], file = 'the file'): string {
+  const bodies = generatedSections();
+  let out = text;
+  for (const name of names) {
     const start = marker(name, 'start');
     const end = marker(name, 'end');
     const from = out.indexOf(start);
     const to = out.indexOf(end);
-    if (from < 0 || to < from) throw new Error(`README.md lacks the markers ${start} … ${end}`);
-    out = `${out.slice(0, from + start.length)}\n${body}\n${out.slice(to)}`;
+    if (from < 0 || to < from) throw new Error(`${file} lacks the markers ${start} … ${end}`);
+    out = `${out.slice(0, from + start.length)}\n${bodies[name]}\n${out.slice(to)}`;
   }
   return out;
+}
+
+export interface DocumentState {
+  /** Path relative to the project. */
+  file: string;
+  current: string;
+  updated: string;
+}
+
+/** Every documentation file with generated sections: its text now and as the code says it should be. */
+export function documentStates(projectDir: string): DocumentState[] {
+  return Object.entries(GENERATED_FILES).map(([file, names]) => {
+    const current = readFileSync(join(projectDir, file), 'utf8');
+    return { file, current, updated: updateSections(current, names, file) };
+  });
 }
