@@ -2,6 +2,7 @@
 // Internet egress grows with use and is given per participant-hour.
 import type { DeploymentSpec } from '../spec/types.ts';
 import { ROOT_VOLUME_GIB } from '../aws/layout.ts';
+import { instanceTypeFacts } from './instance-types.ts';
 import { DEFAULT_MEETING_SIZE, egressGbPerParticipantHour, egressMbitPerParticipant } from './bandwidth.ts';
 import {
   EGRESS_TIERS_USD_PER_GB,
@@ -75,27 +76,17 @@ function regionPrices(region: string, notes: string[]): RegionPrices {
 }
 
 /** Multiple of the `.large` price: nano 1/16 … large 1, xlarge 2, 4xlarge 8. */
-function sizeFactor(size: string): number | undefined {
+function sizeFactor(size: string): number {
   const fixed: Record<string, number> = { nano: 1 / 16, micro: 1 / 8, small: 1 / 4, medium: 1 / 2, large: 1, xlarge: 2 };
-  if (size in fixed) return fixed[size];
-  const match = /^(\d+)xlarge$/.exec(size);
-  return match ? 2 * Number(match[1]) : undefined;
+  return fixed[size] ?? 2 * Number(/^(\d+)xlarge$/.exec(size)![1]);
 }
 
+/** Hourly list price; only for the instance types the table knows (the spec refuses the others). */
 export function instanceUsdPerHour(region: string, instanceType: string, notes: string[] = []): number {
-  const prices = regionPrices(region, notes);
-  const [family = '', size = ''] = instanceType.split('.');
-  let factor = FAMILY_FACTORS[family];
-  if (!factor) {
-    notes.push(`${instanceType}: family ${family} is not in the price table, priced as c6i of the same size`);
-    factor = FAMILY_FACTORS.c6i!;
-  }
-  let multiple = sizeFactor(size);
-  if (multiple === undefined) {
-    notes.push(`${instanceType}: size ${size} is not in the price table, priced as 32xlarge`);
-    multiple = 64;
-  }
-  return prices.largeUsdPerHour[factor.base] * factor.factor * multiple;
+  const facts = instanceTypeFacts(instanceType);
+  if (!facts) throw new Error(`${instanceType} is not in the price table (infra/cost/prices.ts): no price to give`);
+  const factor = FAMILY_FACTORS[facts.family]!;
+  return regionPrices(region, notes).largeUsdPerHour[factor.base] * factor.factor * sizeFactor(facts.size);
 }
 
 /** USD for a month's egress, after the free allowance, through the tiers. */

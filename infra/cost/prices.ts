@@ -75,3 +75,43 @@ export const FAMILY_FACTORS: Readonly<Record<string, { base: keyof RegionPrices[
   t3a: { base: 't', factor: 0.9 },
   t4g: { base: 't', factor: 0.8 },
 };
+
+/**
+ * The sizes each priced family offers, and its memory per vCPU, as listed on
+ * https://aws.amazon.com/ec2/instance-types/ (recorded with the prices above). An instance type
+ * is `family.size` from this table or it is not one jitsi-eu sizes and prices.
+ * vCPUs per size: medium 1, large 2, xlarge 4, Nxlarge 4×N; the burstable t families differ
+ * below large (see BURSTABLE_SMALL_SIZES).
+ */
+export interface FamilyShape {
+  gibPerVcpu: number;
+  sizes: readonly string[];
+}
+
+const X = (...n: number[]) => n.map((k) => `${k}xlarge`);
+const BURSTABLE_SIZES = ['nano', 'micro', 'small', 'medium', 'large', 'xlarge', '2xlarge'];
+
+export const FAMILY_SHAPES: Readonly<Record<string, FamilyShape>> = {
+  c5: { gibPerVcpu: 2, sizes: ['large', 'xlarge', ...X(2, 4, 9, 12, 18, 24)] },
+  c6i: { gibPerVcpu: 2, sizes: ['large', 'xlarge', ...X(2, 4, 8, 12, 16, 24, 32)] },
+  c7i: { gibPerVcpu: 2, sizes: ['large', 'xlarge', ...X(2, 4, 8, 12, 16, 24, 48)] },
+  c5a: { gibPerVcpu: 2, sizes: ['large', 'xlarge', ...X(2, 4, 8, 12, 16, 24)] },
+  c6a: { gibPerVcpu: 2, sizes: ['large', 'xlarge', ...X(2, 4, 8, 12, 16, 24, 32, 48)] },
+  c6g: { gibPerVcpu: 2, sizes: ['medium', 'large', 'xlarge', ...X(2, 4, 8, 12, 16)] },
+  c7g: { gibPerVcpu: 2, sizes: ['medium', 'large', 'xlarge', ...X(2, 4, 8, 12, 16)] },
+  m5: { gibPerVcpu: 4, sizes: ['large', 'xlarge', ...X(2, 4, 8, 12, 16, 24)] },
+  m6i: { gibPerVcpu: 4, sizes: ['large', 'xlarge', ...X(2, 4, 8, 12, 16, 24, 32)] },
+  m7i: { gibPerVcpu: 4, sizes: ['large', 'xlarge', ...X(2, 4, 8, 12, 16, 24, 48)] },
+  m6a: { gibPerVcpu: 4, sizes: ['large', 'xlarge', ...X(2, 4, 8, 12, 16, 24, 32, 48)] },
+  m6g: { gibPerVcpu: 4, sizes: ['medium', 'large', 'xlarge', ...X(2, 4, 8, 12, 16)] },
+  m7g: { gibPerVcpu: 4, sizes: ['medium', 'large', 'xlarge', ...X(2, 4, 8, 12, 16)] },
+  r5: { gibPerVcpu: 8, sizes: ['large', 'xlarge', ...X(2, 4, 8, 12, 16, 24)] },
+  r6i: { gibPerVcpu: 8, sizes: ['large', 'xlarge', ...X(2, 4, 8, 12, 16, 24, 32)] },
+  r7i: { gibPerVcpu: 8, sizes: ['large', 'xlarge', ...X(2, 4, 8, 12, 16, 24, 48)] },
+  t3: { gibPerVcpu: 4, sizes: BURSTABLE_SIZES },
+  t3a: { gibPerVcpu: 4, sizes: BURSTABLE_SIZES },
+  t4g: { gibPerVcpu: 4, sizes: BURSTABLE_SIZES },
+};
+
+/** The burstable families' sizes below large: 2 vCPUs each, and this much memory. */
+export const BURSTABLE_SMALL_SIZES: Readonly<Record<string, number>> = { nano: 0.5, micro: 1, small: 2, medium: 4 };

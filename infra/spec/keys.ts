@@ -64,14 +64,18 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     type: 'string',
     required: false,
     default: DEFAULT_INSTANCE_TYPE,
-    description: 'EC2 instance type of the single node, or of the signaling node when scalable.',
+    description:
+      'EC2 instance type of the single node, or of the signaling node when scalable: one of the known types (docs/configuration.md, ' +
+      '"Instance types"); below 2 vCPU or 4 GiB of memory it is accepted with a warning.',
   },
   {
     key: 'jitsi-eu:bridges',
     type: 'object',
     required: false,
     default: { ...DEFAULT_BRIDGES },
-    description: 'Videobridge pool for the scalable topology: {min, max, instanceType}; 1 <= min <= max.',
+    description:
+      'Videobridge pool for the scalable topology: {min, max, instanceType}; 1 <= min <= max. A bridge type below ' +
+      '4 vCPU or 8 GiB of memory is accepted with a warning.',
   },
   {
     key: 'jitsi-eu:auth',

@@ -3,6 +3,7 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { PINNED_JITSI_RELEASE } from '../privacy/upstream.ts';
 import { CONFIG_KEYS, DEFAULT_BRIDGES, DEFAULT_INSTANCE_TYPE, NAMESPACE, configKey } from './keys.ts';
+import { undersizeWarning, unknownInstanceTypeReason } from './instance-types.ts';
 import { OPT_IN_REGIONS, allowedRegionList, regionInfo } from './regions.ts';
 import type {
   AuthMode,
@@ -23,7 +24,6 @@ export interface ValidateOptions {
 
 const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value));
 
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 // AWS tag values: letters, digits, spaces and _ . : / = + - @, up to 256 characters.
@@ -186,8 +186,13 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
   // --- topology and sizing ---
   const topology = oneOf<Topology>('jitsi-eu:topology');
   const instanceType = str('jitsi-eu:instanceType') ?? DEFAULT_INSTANCE_TYPE;
-  if (!INSTANCE_TYPE.test(instanceType)) {
-    problem('jitsi-eu:instanceType', instanceType, `jitsi-eu:instanceType: ${show(instanceType)} is not an EC2 instance type such as ${DEFAULT_INSTANCE_TYPE}`);
+  // Instance types: only those jitsi-eu can price and size; a warning below what Jitsi needs.
+  const nodeTypeReason = unknownInstanceTypeReason(instanceType);
+  if (nodeTypeReason) {
+    problem('jitsi-eu:instanceType', instanceType, `jitsi-eu:instanceType: ${show(instanceType)} is not an instance type jitsi-eu knows: ${nodeTypeReason}`);
+  } else {
+    const small = undersizeWarning('jitsi-eu:instanceType', instanceType, 'node');
+    if (small) warnings.push(small);
   }
   let bridges: BridgePoolSpec | undefined;
   const rawBridges = parseObject('jitsi-eu:bridges', raw('jitsi-eu:bridges'), problem);
@@ -204,8 +209,13 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
     const min = given.min === undefined ? DEFAULT_BRIDGES.min : integer('jitsi-eu:bridges', 'min', given.min, DEFAULT_BRIDGES.min);
     const max = given.max === undefined ? DEFAULT_BRIDGES.max : integer('jitsi-eu:bridges', 'max', given.max, DEFAULT_BRIDGES.max);
     const type = given.instanceType === undefined ? DEFAULT_BRIDGES.instanceType : given.instanceType;
-    if (typeof type !== 'string' || !INSTANCE_TYPE.test(type)) {
-      problem('jitsi-eu:bridges', type, `jitsi-eu:bridges.instanceType: ${show(type)} is not an EC2 instance type such as ${DEFAULT_BRIDGES.instanceType}`);
+    // Bridge instance type: known to the price table; a warning below what a videobridge needs.
+    const bridgeTypeReason = typeof type === 'string' ? unknownInstanceTypeReason(type) : `use an instance type such as ${DEFAULT_BRIDGES.instanceType}`;
+    if (bridgeTypeReason) {
+      problem('jitsi-eu:bridges', type, `jitsi-eu:bridges.instanceType: ${show(type)} is not an instance type jitsi-eu knows: ${bridgeTypeReason}`);
+    } else {
+      const small = undersizeWarning('jitsi-eu:bridges.instanceType', String(type), 'bridge');
+      if (small) warnings.push(small);
     }
     // With no bridge jicofo reports itself unhealthy and CPU tracking has nothing to scale out from.
     if (min < 1) problem('jitsi-eu:bridges', given, `jitsi-eu:bridges.min: ${min} is not allowed: keep at least 1 bridge running, or meetings have no media path`);

@@ -3,18 +3,20 @@
 // the passphrase setup lines. Each lives between two markers in one file.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { instanceTypeFacts } from '../../infra/cost/instance-types.ts';
+import { FAMILY_SHAPES } from '../../infra/cost/prices.ts';
 import { CONFIG_KEYS } from '../../infra/spec/keys.ts';
 import { privacyProfile } from '../../infra/privacy/profile.ts';
 import { defaultSpec, privacyTableMarkdown } from '../../infra/privacy/table.ts';
 import { PASSPHRASE_SETUP_LINES } from '../lib/passphrase.ts';
 import { CHECK_CATALOGUE } from '../verify/registry.ts';
 
-export type SectionName = 'config-reference' | 'privacy-table' | 'verify-checks' | 'passphrase-setup';
+export type SectionName = 'config-reference' | 'instance-types' | 'privacy-table' | 'verify-checks' | 'passphrase-setup';
 
 /** Which file (relative to the project) holds which generated sections. */
 export const GENERATED_FILES: Readonly<Record<string, readonly SectionName[]>> = {
   'README.md': ['passphrase-setup'],
-  'docs/configuration.md': ['config-reference'],
+  'docs/configuration.md': ['config-reference', 'instance-types'],
   'docs/privacy.md': ['privacy-table'],
   'docs/verification.md': ['verify-checks'],
 };
@@ -36,6 +38,17 @@ function configReference(): string {
   return ['| Key | Type | Default | Meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
+function instanceTypes(): string {
+  const rows = Object.entries(FAMILY_SHAPES).map(([family, shape]) => {
+    const sizes = shape.sizes.map((size) => {
+      const facts = instanceTypeFacts(`${family}.${size}`)!;
+      return `${size} (${facts.vcpus}/${facts.memoryGib})`;
+    });
+    return `| \`${family}\` | ${sizes.join(', ')} |`;
+  });
+  return ['| Family | Sizes (vCPU/GiB) |', '| --- | --- |', ...rows].join('\n');
+}
+
 function verifyChecks(): string {
   const rows = CHECK_CATALOGUE.map((c) => `| \`${c.id}\` | ${c.area} | ${c.mode} | ${cell(c.description)} |`);
   return ['| Check id | Area | Runs | What it checks |', '| --- | --- | --- | --- |', ...rows].join('\n');
@@ -44,6 +57,7 @@ function verifyChecks(): string {
 export function generatedSections(): Record<SectionName, string> {
   return {
     'config-reference': configReference(),
+    'instance-types': instanceTypes(),
     'privacy-table': privacyTableMarkdown(privacyProfile(defaultSpec())),
     'verify-checks': verifyChecks(),
     'passphrase-setup': ['```bash', ...PASSPHRASE_SETUP_LINES, '```'].join('\n'),

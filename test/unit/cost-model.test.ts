@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeSpec } from '../helpers/spec.ts';
 import { estimateCost, egressUsd, hourlyCostEur, instanceUsdPerHour } from '../../infra/cost/model.ts';
+import { instanceTypeFacts, knownInstanceTypes } from '../../infra/cost/instance-types.ts';
 import { egressGbPerParticipantHour, egressMbitPerParticipant } from '../../infra/cost/bandwidth.ts';
 import { PRICES_RECORDED_ON, REGION_PRICES, USD_PER_EUR } from '../../infra/cost/prices.ts';
 import { EU_REGIONS, OPT_IN_REGIONS } from '../../infra/spec/regions.ts';
@@ -16,16 +17,29 @@ describe('price table', () => {
     const large = instanceUsdPerHour('eu-central-1', 'c6i.large');
     expect(instanceUsdPerHour('eu-central-1', 'c6i.xlarge')).toBeCloseTo(2 * large, 10);
     expect(instanceUsdPerHour('eu-central-1', 'c6i.4xlarge')).toBeCloseTo(8 * large, 10);
-    expect(instanceUsdPerHour('eu-central-1', 'c6i.medium')).toBeCloseTo(large / 2, 10);
+    expect(instanceUsdPerHour('eu-central-1', 'c7g.medium')).toBeCloseTo(instanceUsdPerHour('eu-central-1', 'c7g.large') / 2, 10);
     expect(instanceUsdPerHour('eu-central-1', 'c7i.large')).toBeGreaterThan(large);
     expect(instanceUsdPerHour('eu-central-1', 'c7g.large')).toBeLessThan(large);
     expect(instanceUsdPerHour('eu-central-2', 'c6i.large')).toBeGreaterThan(instanceUsdPerHour('eu-north-1', 'c6i.large'));
   });
 
-  it('prices an unknown family as c6i and says so', () => {
-    const notes: string[] = [];
-    expect(instanceUsdPerHour('eu-west-1', 'z9q.xlarge', notes)).toBe(instanceUsdPerHour('eu-west-1', 'c6i.xlarge'));
-    expect(notes.join()).toContain('z9q');
+  it('gives no price for a type the table does not know, rather than guessing one', () => {
+    expect(() => instanceUsdPerHour('eu-west-1', 't2.banana')).toThrow(/t2\.banana is not in the price table/);
+    expect(() => instanceUsdPerHour('eu-west-1', 'z9q.xlarge')).toThrow(/not in the price table/);
+    expect(() => instanceUsdPerHour('eu-west-1', 'c6i.medium')).toThrow(/not in the price table/);
+  });
+});
+
+describe('instance type facts', () => {
+  it('knows the vCPUs and memory of every priced type', () => {
+    expect(instanceTypeFacts('c6i.xlarge')).toMatchObject({ vcpus: 4, memoryGib: 8 });
+    expect(instanceTypeFacts('c5.9xlarge')).toMatchObject({ vcpus: 36, memoryGib: 72 });
+    expect(instanceTypeFacts('m7g.medium')).toMatchObject({ vcpus: 1, memoryGib: 4 });
+    expect(instanceTypeFacts('r6i.2xlarge')).toMatchObject({ vcpus: 8, memoryGib: 64 });
+    expect(instanceTypeFacts('t3.micro')).toMatchObject({ vcpus: 2, memoryGib: 1, burstable: true });
+    expect(instanceTypeFacts('t4g.xlarge')).toMatchObject({ vcpus: 4, memoryGib: 16 });
+    expect(instanceTypeFacts('t2.banana')).toBeUndefined();
+    for (const type of knownInstanceTypes()) expect(instanceUsdPerHour('eu-central-1', type), type).toBeGreaterThan(0);
   });
 });
 

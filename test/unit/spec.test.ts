@@ -372,3 +372,46 @@ describe('stack files', () => {
     expect(problemsOf(result)[0]!.key).toBe('(stack)');
   });
 });
+
+describe('instance types', () => {
+  const stackFile = (lines: string[]) => ['config:', '  aws:region: eu-central-1', '  jitsi-eu:domain: meet.example.org', '  jitsi-eu:acmeEmail: ops@example.org', ...lines, ''].join('\n');
+
+  it('refuses a type jitsi-eu cannot price or size, naming its line, the value and the nearest known type', () => {
+    const result = parseStackConfig(stackFile(['  jitsi-eu:instanceType: t2.micro']), { stack: 'y', now: NOW });
+    const [problem] = problemsOf(result);
+    expect(problem).toMatchObject({ key: 'jitsi-eu:instanceType', value: 't2.micro', line: 5 });
+    expect(formatProblems([problem!], 'Pulumi.y.yaml')[0]).toMatch(/^Pulumi\.y\.yaml:5: jitsi-eu:instanceType: "t2\.micro" is not an instance type jitsi-eu knows: did you mean t3\.micro\?/);
+  });
+
+  it('refuses t2.banana and lists the known families', () => {
+    const [problem] = problemsOf(check({ 'jitsi-eu:instanceType': 't2.banana' }));
+    expect(problem!.message).toMatch(/"t2\.banana" is not an instance type jitsi-eu knows/);
+    expect(problem!.message).toMatch(/known families: c5, c6i, .*t4g/);
+  });
+
+  it('names the sizes a known family comes in', () => {
+    const [problem] = problemsOf(check({ 'jitsi-eu:instanceType': 'c6i.medium' }));
+    expect(problem!.message).toMatch(/c6i comes in large, xlarge, 2xlarge, .*32xlarge/);
+  });
+
+  it('refuses an unknown bridge type under jitsi-eu:bridges', () => {
+    const [problem] = problemsOf(check({ 'jitsi-eu:topology': 'scalable', 'jitsi-eu:bridges': { min: 1, max: 2, instanceType: 'c6i.2xlrage' } }));
+    expect(problem).toMatchObject({ key: 'jitsi-eu:bridges', value: 'c6i.2xlrage' });
+    expect(problem!.message).toMatch(/bridges\.instanceType: "c6i\.2xlrage" is not an instance type jitsi-eu knows: did you mean c6i\.2xlarge\?/);
+  });
+
+  it('warns, with the threshold and its source, when a node is smaller than Jitsi needs', () => {
+    const result = check({ 'jitsi-eu:instanceType': 't3.micro' });
+    expect(result.ok).toBe(true);
+    const warning = result.warnings.find((w) => w.startsWith('jitsi-eu:instanceType'));
+    expect(warning).toMatch(/t3\.micro has 2 vCPU and 1 GiB of memory/);
+    expect(warning).toMatch(/at least 2 vCPU and 4 GiB; Jitsi handbook, devops-guide\/requirements/);
+    expect(check({ 'jitsi-eu:instanceType': 'c6i.large' }).warnings.filter((w) => w.includes('instanceType'))).toEqual([]);
+  });
+
+  it('warns when a videobridge is smaller than the handbook advises, and not at the default', () => {
+    const small = check({ 'jitsi-eu:topology': 'scalable', 'jitsi-eu:bridges': { min: 1, max: 2, instanceType: 'c6i.large' } });
+    expect(small.warnings.join('\n')).toMatch(/jitsi-eu:bridges\.instanceType: c6i\.large has 2 vCPU and 4 GiB .*at least 4 vCPU and 8 GiB; Jitsi handbook, devops-guide\/scalable/);
+    expect(check({ 'jitsi-eu:topology': 'scalable' }).warnings.filter((w) => w.includes('instanceType'))).toEqual([]);
+  });
+});
