@@ -1,7 +1,7 @@
 // `npm run deploy -- --stack NAME`: the stack's config validated, Pulumi and AWS checked, then
 // `pulumi up`, the waits and the live verification; the exit code is the verification's verdict.
 import { stackFileFor } from '../../infra/spec/index.ts';
-import { EXIT, UsageError, loadSpecOrThrow, parseCliOrHelp, rawOptionValue, requireStackName, stackFileAdvice, warn } from '../lib/cli.ts';
+import { EXIT, UsageError, loadSpecOrThrow, parseCliOrHelp, rawOptionValue, refuseExampleNames, requireStackName, stackFileAdvice, warn } from '../lib/cli.ts';
 import { REAL_COMMAND_DEPS, type CommandDeps } from '../lib/command-deps.ts';
 import { requireDuration } from './duration.ts';
 import { DEFAULT_TIMEOUTS, deployStack, type Probes, type WaitTimeouts } from './flow.ts';
@@ -78,6 +78,7 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
 
   const workspace = await deps.openWorkspace();
   await deps.requireCredentials(spec.region);
+  refuseExampleNames(spec, stackFileFor(stack));
   const verify = values['no-wait'] ? { missing: 'skipped (--no-wait)' } : await deps.loadVerify();
   const outcome = await deployStack(workspace, spec, {
     progress: deps.progress,

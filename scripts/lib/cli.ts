@@ -1,9 +1,11 @@
 // What every jitsi-eu command shares: argument parsing, exit codes, errors without stack
 // traces, colour only on a terminal, progress on stderr (stdout stays clean for --json).
+import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import Table from 'cli-table3';
 import { PROJECT_DIR, formatProblems, loadStackFile, stackFileFor } from '../../infra/spec/index.ts';
+import { exampleNameProblems } from '../../infra/spec/example-names.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 
 export const EXIT = {
@@ -179,4 +181,34 @@ export function loadSpecOrThrow(path: string, stack?: string): LoadedSpec {
     ]);
   }
   return { spec: result.spec, warnings: result.warnings, source: path };
+}
+
+/** Line of each `namespace:key:` in a stack file, for messages about keys after validation. */
+function configKeyLines(path: string): Map<string, number> {
+  const lines = new Map<string, number>();
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return lines;
+  }
+  text.split('\n').forEach((line, index) => {
+    const key = /^\s+([A-Za-z0-9-]+:[A-Za-z0-9_.-]+):/.exec(line)?.[1];
+    if (key && !lines.has(key)) lines.set(key, index + 1);
+  });
+  return lines;
+}
+
+/**
+ * Deploy's and sandbox create's refusal of example names (meet.example.org, ops@example.org):
+ * no certificate and no DNS answer would ever come for them. `source` is the stack file, or a
+ * description of where the config came from.
+ */
+export function refuseExampleNames(spec: DeploymentSpec, source: string): void {
+  const problems = exampleNameProblems(spec, configKeyLines(source));
+  if (problems.length === 0) return;
+  throw new UsageError([
+    `${source} still holds example names, which cannot be deployed:`,
+    ...formatProblems(problems, source).map((line) => `  ${line}`),
+  ]);
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TIMEOUTS, deployStack, type DeployFlowOptions, type Probes } from '../../scripts/deploy/flow.ts';
 import { deployMain, type DeployDeps } from '../../scripts/deploy/main.ts';
 import { deploySummary } from '../../scripts/deploy/report.ts';
@@ -7,6 +7,7 @@ import { loadVerifyRunner, type VerifyReport } from '../../scripts/deploy/verify
 import { MemoryWorkspace } from '../fixtures/fake-pulumi/memory-workspace.ts';
 import { PASSING_PROBES } from '../fixtures/fake-pulumi/memory-deps.ts';
 import { makeSpec } from '../helpers/spec.ts';
+import { writeOwnNamesStack } from '../helpers/own-names-stack.ts';
 
 const spec = makeSpec({ stack: 'prod', domain: 'meet.example.org', dnsZone: 'example.org' });
 const report = (verdict: 'pass' | 'fail'): VerifyReport => ({
@@ -213,6 +214,12 @@ describe('the live verification wired into deploy', () => {
 });
 
 describe('deployMain', () => {
+  // deploy refuses the examples' own names (example.org); these tests deploy a copy with real-looking ones.
+  let removeStack = () => {};
+  beforeAll(() => {
+    removeStack = writeOwnNamesStack('production', 'own-production');
+  });
+  afterAll(() => removeStack());
   const deps = (overrides: Partial<DeployDeps> = {}): DeployDeps & { stdout: string[]; opened: boolean[] } => {
     const stdout: string[] = [];
     const opened: boolean[] = [];
@@ -235,15 +242,15 @@ describe('deployMain', () => {
 
   it('deploys an example stack and prints JSON with exit 0', async () => {
     const d = deps();
-    expect(await deployMain(['--stack', 'example-production', '--json'], d)).toBe(0);
+    expect(await deployMain(['--stack', 'own-production', '--json'], d)).toBe(0);
     const outcome = JSON.parse(d.stdout.join(''));
-    expect(outcome).toMatchObject({ stack: 'example-production', ok: true, url: 'https://meet.example.org' });
+    expect(outcome).toMatchObject({ stack: 'own-production', ok: true, url: 'https://meet.example.org' });
   });
 
   it('exits 1 when the verification fails', async () => {
     const d = deps({ loadVerify: async () => ({ run: async () => report('fail') }) });
-    expect(await deployMain(['--stack', 'example-production'], d)).toBe(1);
-    expect(d.stdout.join('')).toMatch(/✗ example-production: the live verification failed/);
+    expect(await deployMain(['--stack', 'own-production'], d)).toBe(1);
+    expect(d.stdout.join('')).toMatch(/✗ own-production: the live verification failed/);
   });
 
   it('refuses bad input before touching Pulumi', async () => {
@@ -257,9 +264,9 @@ describe('deployMain', () => {
 
   it('exits 1 at once when the host reports a failed boot, naming the step and where to look', async () => {
     const d = deps({ probes: { ...PASSING_PROBES, ready: async () => ({ ok: false, final: true, detail: "the host's boot failed at step acme" }) } });
-    expect(await deployMain(['--stack', 'example-production'], d)).toBe(1);
+    expect(await deployMain(['--stack', 'own-production'], d)).toBe(1);
     const text = d.stdout.join('');
-    expect(text).toMatch(/✗ example-production: ready endpoint \/_jitsi-eu\/ready: the host's boot failed at step acme/);
+    expect(text).toMatch(/✗ own-production: ready endpoint \/_jitsi-eu\/ready: the host's boot failed at step acme/);
     expect(text).toMatch(/aws ec2 get-console-output --instance-id .* --latest --region eu-west-3 --output text/);
     expect(text).toContain('/var/log/cloud-init-output.log');
   });
