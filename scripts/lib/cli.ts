@@ -184,7 +184,7 @@ export function loadSpecOrThrow(path: string, stack?: string): LoadedSpec {
 }
 
 /** Line of each `namespace:key:` in a stack file, for messages about keys after validation. */
-function configKeyLines(path: string): Map<string, number> {
+export function configKeyLines(path: string): Map<string, number> {
   const lines = new Map<string, number>();
   let text = '';
   try {
