@@ -1,10 +1,7 @@
 // `npm run render`: renders every configuration file of a stack (and its cloud-init user data) to
 // a directory, offline, without touching any cloud. The same stack always gives the same bytes.
 import { resolve } from 'node:path';
-import { renderBundle } from '../infra/render/bundle.ts';
-import { USER_DATA_MAX_BYTES, userDataGzip } from '../infra/render/cloud-init.ts';
-import { OutDirError, writeBundle, type WrittenFile } from '../infra/render/write.ts';
-import { readmePrivacyTable } from '../infra/privacy/table.ts';
+import type { WrittenFile } from '../infra/render/write.ts';
 import { PROJECT_DIR } from '../infra/spec/index.ts';
 import { EXIT, UsageError, loadSpecOrThrow, parseCliOrHelp, printJson, progress, renderTable, runCli, stackFileFromArgs, style, warn } from './lib/cli.ts';
 
@@ -41,11 +38,18 @@ async function main(): Promise<number> {
   const { values, positionals } = parsed;
   if (positionals.length > 0) throw new UsageError([`unexpected argument ${positionals[0]}: give the stack file with --config PATH`, '', USAGE]);
   if (values['privacy-table']) {
+    const { readmePrivacyTable } = await import('../infra/privacy/table.ts');
     process.stdout.write(readmePrivacyTable());
     return EXIT.OK;
   }
 
   const { spec, warnings, source } = loadSpecOrThrow(stackFileFromArgs(values));
+  // The renderers (templates, Handlebars) load once the arguments and the stack are known to be good.
+  const [{ renderBundle }, { USER_DATA_MAX_BYTES, userDataGzip }, { OutDirError, writeBundle }] = await Promise.all([
+    import('../infra/render/bundle.ts'),
+    import('../infra/render/cloud-init.ts'),
+    import('../infra/render/write.ts'),
+  ]);
   for (const warning of warnings) warn(warning);
   const out = values.out ? resolve(values.out) : resolve(PROJECT_DIR, 'out', spec.stack);
 

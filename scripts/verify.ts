@@ -2,9 +2,10 @@
 // side) against the privacy profile. Exit 0 when nothing failed, 1 when a check failed, 2 on usage
 // errors or when the host cannot be reached at all.
 import { EXIT, UsageError, parseCliOrHelp, printJson, progress, renderTable, runCli } from './lib/cli.ts';
-import { reportJson, reportTable } from './verify/report.ts';
-import { CHECK_CATALOGUE } from './verify/registry.ts';
-import { runVerify, verifyExitCode } from './verify/run.ts';
+// The checks (and the network, TLS and browser libraries behind them) load only after the
+// arguments are known to be good, so that --help and usage errors answer at once.
+const checks = () => import('./verify/registry.ts');
+const runner = () => Promise.all([import('./verify/run.ts'), import('./verify/report.ts')]);
 
 const USAGE = `Usage: npm run verify -- --url https://DOMAIN [options]
        npm run verify -- --stack NAME [options]
@@ -72,6 +73,7 @@ async function main(): Promise<number> {
   if (!parsed) return EXIT.OK;
   const { values, positionals } = parsed;
   if (values.list) {
+    const { CHECK_CATALOGUE } = await checks();
     if (values.json) printJson(CHECK_CATALOGUE);
     else process.stdout.write(`${renderTable(['id', 'area', 'needs', 'title', 'checks'], CHECK_CATALOGUE.map((c) => [c.id, c.area, c.mode === 'external' ? '-' : `--${c.mode}`, c.title, c.description]))}\n`);
     return EXIT.OK;
@@ -84,6 +86,7 @@ async function main(): Promise<number> {
     timeoutSeconds = Number(values.timeout);
     if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout ${values.timeout}: give a positive number of seconds`);
   }
+  const [{ runVerify, verifyExitCode }, { reportJson, reportTable }] = await runner();
   const report = await runVerify({
     ...(values.url ? { url: values.url } : {}),
     ...(values.stack ? { stack: values.stack } : {}),

@@ -1,7 +1,6 @@
 // What deploy, teardown and sandbox reach outside themselves in common: the Pulumi workspace, the
 // AWS credential check and where their output goes. Each command's deps extend this, so a test
 // can swap any part for a stand-in.
-import { requireAwsCredentials } from '../deploy/credentials.ts';
 import { progress } from './cli.ts';
 import { openPulumiWorkspace, type Workspace } from './workspace.ts';
 
@@ -18,7 +17,8 @@ export interface CommandDeps {
 
 export const REAL_COMMAND_DEPS: CommandDeps = {
   openWorkspace: () => openPulumiWorkspace(),
-  requireCredentials: (region) => requireAwsCredentials(region),
+  // The AWS SDK loads only when credentials are checked, so that --help and usage errors stay fast.
+  requireCredentials: async (region) => (await import('../deploy/credentials.ts')).requireAwsCredentials(region),
   out: (text) => process.stdout.write(text),
   progress,
   onOutput: (text) => process.stderr.write(text),
