@@ -87,7 +87,11 @@ function removeOldBuilds(command, current) {
   for (const name of readdirSync(CACHE_DIR)) {
     if (name === current || !name.startsWith(`${command}-`)) continue;
     const path = join(CACHE_DIR, name);
-    if (statSync(path).mtimeMs < dayAgo) rmSync(path, { recursive: true, force: true });
+    try {
+      if (statSync(path).mtimeMs < dayAgo) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // removed by another run meanwhile
+    }
   }
 }
 
@@ -104,7 +108,22 @@ try {
   process.exit(2);
 }
 if (process.env.JITSI_EU_DEBUG) process.setSourceMapsEnabled(true);
-const entry = cachedEntry(command) ?? (await compile(command, source));
 // The command sees itself started as scripts/COMMAND.ts, as it would be under tsx.
-process.argv = [process.argv[0], source, ...args];
-await import(pathToFileURL(entry).href);
+const argv = [process.argv[0], source, ...args];
+let entry = cachedEntry(command);
+if (!entry) {
+  try {
+    entry = await compile(command, source);
+  } catch {
+    // No writable cache (or a source esbuild cannot compile): run the sources under tsx, which
+    // starts slower but reports any error in the source itself.
+    const { register } = await import('tsx/esm/api');
+    register();
+    process.argv = argv;
+    await import(pathToFileURL(source).href);
+  }
+}
+if (entry) {
+  process.argv = argv;
+  await import(pathToFileURL(entry).href);
+}
