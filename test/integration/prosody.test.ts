@@ -31,7 +31,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { privacyProfile } from '../../infra/privacy/profile.ts';
 import { LOBBY_MODULE_NAME } from '../../infra/privacy/settings/prosody.ts';
 import { createEngine } from '../../infra/render/engine.ts';
-import { jitsiHosts, type JitsiHosts } from '../../infra/render/hosts.ts';
+import { jitsiHosts } from '../../infra/render/hosts.ts';
 import { JITSI_PROSODY_PLUGIN_DIR, PROSODY_PLUGIN_DIR } from '../../infra/render/paths.ts';
 import { JWT_APP_ID, LOBBY_MODULE_PATH, PROSODY_MAIN_CONFIG, prosodyHostConfigPath, renderProsody } from '../../infra/render/prosody.ts';
 import { BOOT_VALUES } from '../../infra/placeholders.ts';
@@ -258,12 +258,9 @@ function procAddress(hex: string): string {
 
 /** A stack's rendered Prosody, adapted for the test and running. */
 interface TestStack {
-  spec: DeploymentSpec;
-  hosts: JitsiHosts;
+  root: string;
   ports: TestPorts;
   running: RunningProsody;
-  root: string;
-  work: string;
 }
 
 async function startStack(dir: string, spec: DeploymentSpec, accounts: { user: string; host: string; password: string }[] = []): Promise<TestStack> {
@@ -274,12 +271,12 @@ async function startStack(dir: string, spec: DeploymentSpec, accounts: { user: s
   const ports = { c2s: await freePort(), http: await freePort(), s2s: await freePort() };
   const configPath = adaptRenderedConfig(root, spec, work, ports);
   mkdirSync(join(work, 'data'), { recursive: true });
+  // XMPP accounts exist before Prosody starts, as the boot script registers them.
   for (const { user, host, password } of accounts) {
-    // Run as root, prosodyctl would hand the data files to the prosody user; the test owns them.
     await execFileAsync(PROSODYCTL, ['--config', configPath, 'register', user, host, password], { cwd: work });
   }
   const running = await startProsody(configPath, work, [ports.c2s, ports.http]);
-  return { spec, hosts: jitsiHosts(spec), ports, running, root, work };
+  return { root, ports, running };
 }
 
 /** Errors in the log that no test provokes: a module failing to start, or a Lua error in a hook. */
@@ -410,7 +407,7 @@ describe.each(['secure', 'jwt', 'anonymous'] as const)('meetings in a running Pr
     return client;
   }
 
-  /** Someone who may open the meeting: an account, a token, or (anonymous stacks) anyone. */
+  /** A host: signed in with an account or a token for the room; on anonymous stacks, anyone. */
   function loginHost(room: string): Promise<XmppClient> {
     if (auth === 'secure') return login(hosts.domain, { username: 'host', password: HOST_PASSWORD });
     if (auth === 'jwt') return login(hosts.domain, { token: hostToken(spec, room) });
