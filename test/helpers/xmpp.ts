@@ -34,6 +34,7 @@ export const MUC_ADMIN = 'http://jabber.org/protocol/muc#admin';
 const DISCO_INFO = 'http://jabber.org/protocol/disco#info';
 const NICK = 'http://jabber.org/protocol/nick';
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
+const JITMEET = 'http://jitsi.org/jitmeet';
 
 export async function loadXmpp(): Promise<XmppModule> {
   // @xmpp/websocket uses the global WebSocket, which Node has only from version 22 on.
@@ -42,7 +43,8 @@ export async function loadXmpp(): Promise<XmppModule> {
   return (await import(specifier)) as XmppModule;
 }
 
-export type JoinResult = { joined: true; affiliation: string; role: string } | { joined: false; condition: string };
+/** A refused join names its stanza error condition and, when the room sends one there, Jitsi's lobby room. */
+export type JoinResult = { joined: true; affiliation: string; role: string } | { joined: false; condition: string; lobby?: string };
 
 /**
  * Keeps a client from enabling stream management (XEP-0198): @xmpp/client 0.14 can acknowledge
@@ -70,7 +72,9 @@ export function joinRoom(xmpp: XmppModule, client: XmppClient, roomJid: string, 
     function onStanza(stanza: XmlElement): void {
       if (stanza.name !== 'presence' || stanza.attrs.from !== occupantJid) return;
       if (stanza.attrs.type === 'error') {
-        finish({ joined: false, condition: errorCondition(stanza.getChild('error')) });
+        const error = stanza.getChild('error');
+        const lobby = error?.getChild('lobbyroom', JITMEET)?.children.join('');
+        finish({ joined: false, condition: errorCondition(error), ...(lobby ? { lobby } : {}) });
         return;
       }
       const x = stanza.getChild('x', MUC_USER);

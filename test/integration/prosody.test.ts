@@ -5,10 +5,11 @@
 //     with no federation port; every module either loads without error or is one of Jitsi's own
 //     that the plugin folder lacks.
 //  3. Meetings, with real XMPP clients over Prosody's WebSocket (as browsers reach it through
-//     nginx), for a secure, a JWT and an anonymous stack: only Jicofo's user (focus) opens a room;
-//     a stand-in for Jicofo joins as focus and grants ownership as Jicofo does; hosts enter past the
-//     lobby, guests are sent to it and enter once a moderator admits them; in JWT mode the room
-//     token is checked before the lobby, and a Jicofo health-check room gets no lobby.
+//     nginx), for a secure, a JWT and an anonymous stack: only Jicofo's user (focus) opens a
+//     room; a stand-in for Jicofo joins as focus and grants ownership as Jicofo does; hosts enter
+//     past the lobby, guests are sent to it, wait there and enter once a moderator admits them;
+//     in JWT mode the room token is checked before the lobby; a Jicofo health-check room gets no
+//     lobby.
 //
 // Jitsi's own Prosody modules are not in Debian's archive. By default the tests load the
 // test-only stand-ins in test/fixtures/prosody/jitsi-plugins-stub/ (see its README), which model
@@ -467,8 +468,11 @@ describe.each(['secure', 'jwt', 'anonymous'] as const)('meetings in a running Pr
       expect(features).toContain('muc_membersonly');
       expect(features).not.toContain('muc_open');
 
+      // The guest is sent to the room's lobby, and can wait there.
       const guest = await loginGuest();
-      expect(await joinRoom(xmpp, guest, room, 'guest')).toEqual({ joined: false, condition: 'registration-required' });
+      const lobby = `${roomName(room)}@${hosts.lobby}`;
+      expect(await joinRoom(xmpp, guest, room, 'guest')).toEqual({ joined: false, condition: 'registration-required', lobby });
+      expect(await joinRoom(xmpp, guest, lobby, 'guest')).toMatchObject({ joined: true });
 
       // Admitting a knocker: the moderator makes them a member, as Jitsi's client does.
       await setAffiliation(xmpp, host, room, guest.jid!.bare().toString(), 'member');
@@ -484,7 +488,7 @@ describe.each(['secure', 'jwt', 'anonymous'] as const)('meetings in a running Pr
 
       const lookalike = newRoom('not__jicofo-health-check');
       expect(await jicofo.openRoom(lookalike)).toMatchObject({ joined: true });
-      expect(await joinRoom(xmpp, guest, lookalike, 'guest')).toEqual({ joined: false, condition: 'registration-required' });
+      expect(await joinRoom(xmpp, guest, lookalike, 'guest')).toMatchObject({ joined: false, condition: 'registration-required' });
     });
   } else {
     it('without a lobby, everyone enters and only Jicofo\'s grant makes a moderator', async () => {
