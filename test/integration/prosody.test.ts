@@ -496,7 +496,9 @@ describe.each(['secure', 'jwt', 'anonymous'] as const)('meetings in a running Pr
       expect(await jicofo.openRoom(room)).toMatchObject({ joined: true });
       const first = await loginHost(roomName(room));
       expect(await joinRoom(xmpp, first, room, 'first')).toMatchObject({ joined: true, role: 'participant' });
+      const promoted = awaitOccupant(first, `${room}/first`, { affiliation: 'owner', role: 'moderator' });
       await jicofo.grantOwner(`${room}/first`);
+      await promoted;
       const second = await loginGuest();
       expect(await joinRoom(xmpp, second, room, 'second')).toEqual({ joined: true, affiliation: 'none', role: 'participant' });
       expect(await roomFeatures(xmpp, second, room)).toContain('muc_open');
