@@ -72,8 +72,8 @@ function packagesFor(spec: DeploymentSpec, role: HostRole): string[] {
     'certbot',
     'openssl',
     ...(spec.turn ? ['coturn'] : []),
-    // Jitsi's token modules (luajwtjitsi) load these Lua libraries.
-    ...(spec.auth === 'jwt' ? ['lua-basexx', 'lua-cjson', 'lua-luaossl'] : []),
+    // Jitsi's token modules (luajwtjitsi, token/util) load these Lua libraries.
+    ...(spec.auth === 'jwt' ? ['lua-basexx', 'lua-cjson', 'lua-luaossl', 'lua-inspect'] : []),
     ...common,
   ];
 }

@@ -8,7 +8,8 @@ import type { BundleFile } from './types.ts';
 
 /**
  * `app_id` on the main VirtualHost in JWT mode. Tokens are HS256-signed with the jwt-app-secret and
- * must carry this as their issuer (`iss`), plus an audience (`aud`) and the room (`room`, or `*`).
+ * must carry this as their issuer (`iss`), plus an audience (`aud`), the room (`room`, or `*`) and
+ * the meeting domain (`sub`, or `*`: Jitsi's domain verification stays on).
  */
 export const JWT_APP_ID = 'jitsi-eu';
 

@@ -172,6 +172,7 @@ describe('cloud-init user data', () => {
       expect(d.doc.packages).toEqual(expect.arrayContaining(['nginx', 'prosody', 'certbot', 'awscli']));
       expect(d.doc.packages.includes('coturn')).toBe(d.spec.turn);
       expect(d.doc.packages.includes('lua-luaossl')).toBe(d.spec.auth === 'jwt');
+      expect(d.doc.packages.includes('lua-inspect')).toBe(d.spec.auth === 'jwt');
       expect(debconf).toContain('jitsi-meet/jaas-choice boolean false');
       expect(debconf).toContain('jitsi-meet/cert-choice select Generate a new self-signed certificate');
     } else {

@@ -1,35 +1,81 @@
 // Prosody 0.12 (Debian) with jitsi-eu's rendered configuration and its own lobby module.
 //  1. `prosodyctl check config` accepts the rendered files of every variant, unchanged.
-//  2. Prosody starts from the rendered files (adapted only for the test: data dir, pid and log
-//     files, free ports, plugin path) and listens on loopback only, with no federation port;
-//     the only modules it cannot find are Jitsi's own, which Debian does not package.
-//  3. With jitsi-eu's lobby module loaded from the rendered file on a MUC component, and a
-//     test-only stub standing in for Jitsi's lobby modules, a real XMPP client sees a new room
-//     become members-only while a Jicofo health-check room stays open.
+//  2. Prosody starts from the rendered files of each auth mode (adapted only for the test: data
+//     dir, pid and log files, free ports, plugin paths, secrets) and listens on loopback only,
+//     with no federation port; every module either loads without error or is one of Jitsi's own
+//     that the plugin folder lacks.
+//  3. Meetings, with real XMPP clients over Prosody's WebSocket (as browsers reach it through
+//     nginx), for a secure, a JWT and an anonymous stack: only Jicofo's user (focus) opens a
+//     room; a stand-in for Jicofo joins as focus and grants ownership as Jicofo does; hosts enter
+//     past the lobby, guests are sent to it, wait there and enter once a moderator admits them;
+//     in JWT mode the room token is checked before the lobby; a Jicofo health-check room gets no
+//     lobby.
+//
+// Jitsi's own Prosody modules are not in Debian's archive. By default the tests load the
+// test-only stand-ins in test/fixtures/prosody/jitsi-plugins-stub/ (see its README), which model
+// the upstream behaviour these tests observe. To run the same tests against the real modules, put
+// a copy of upstream's resources/prosody-plugins folder (jitsi-meet, the release the stack pins)
+// outside the repository and name it:
+//
+//   JITSI_PROSODY_PLUGINS=/path/to/prosody-plugins npx vitest run test/integration/prosody.test.ts
+//
+// The real token modules also need Debian's lua-basexx, lua-cjson, lua-luaossl and lua-inspect,
+// made visible to Lua 5.4 as the boot script does on a host. CI runs with the stand-ins.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { createHmac, randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { privacyProfile } from '../../infra/privacy/profile.ts';
 import { LOBBY_MODULE_NAME } from '../../infra/privacy/settings/prosody.ts';
 import { createEngine } from '../../infra/render/engine.ts';
 import { jitsiHosts } from '../../infra/render/hosts.ts';
-import { PROSODY_PLUGIN_DIR } from '../../infra/render/paths.ts';
-import { LOBBY_MODULE_PATH, PROSODY_MAIN_CONFIG, prosodyHostConfigPath, renderProsody } from '../../infra/render/prosody.ts';
+import { JITSI_PROSODY_PLUGIN_DIR, PROSODY_PLUGIN_DIR } from '../../infra/render/paths.ts';
+import { JWT_APP_ID, LOBBY_MODULE_PATH, PROSODY_MAIN_CONFIG, prosodyHostConfigPath, renderProsody } from '../../infra/render/prosody.ts';
 import { BOOT_VALUES } from '../../infra/placeholders.ts';
-import type { DeploymentSpec } from '../../infra/spec/types.ts';
+import { secretPlaceholder } from '../../infra/secrets.ts';
+import type { AuthMode, DeploymentSpec } from '../../infra/spec/types.ts';
 import { makeSpec, specVariants } from '../helpers/spec.ts';
 import { freePort, requireTool, tempDir } from '../helpers/tools.ts';
+import {
+  awaitOccupant,
+  joinRoom,
+  loadXmpp,
+  MUC_USER,
+  roomFeatures,
+  setAffiliation,
+  type XmlElement,
+  type XmppClient,
+  type XmppModule,
+  withoutStreamManagement,
+} from '../helpers/xmpp.ts';
 
 const execFileAsync = promisify(execFile);
 const PROSODY = requireTool('prosody');
 const PROSODYCTL = requireTool('prosodyctl');
-const FIXTURES = fileURLToPath(new URL('../fixtures/prosody/', import.meta.url));
 const RUNNING_AS_ROOT = process.getuid?.() === 0;
+const PLUGIN_STUB = fileURLToPath(new URL('../fixtures/prosody/jitsi-plugins-stub/', import.meta.url));
+
+/** Upstream's plugin folder when JITSI_PROSODY_PLUGINS names one, else the test-only stand-ins. */
+const JITSI_PLUGINS = (() => {
+  const named = process.env.JITSI_PROSODY_PLUGINS;
+  if (!named) return { dir: PLUGIN_STUB, real: false };
+  const dir = resolve(named);
+  if (!existsSync(join(dir, 'mod_token_verification.lua')) || !existsSync(join(dir, 'token', 'util.lib.lua'))) {
+    throw new Error(
+      `JITSI_PROSODY_PLUGINS=${named} does not hold Jitsi's Prosody plugins (no mod_token_verification.lua or token/util.lib.lua): ` +
+        "point it at a copy of jitsi-meet's resources/prosody-plugins folder, or unset it to use the test stand-ins",
+    );
+  }
+  return { dir, real: true };
+})();
+
+// Lua libraries the real token modules load that Debian installs only for older Lua versions;
+// on a host the boot script links them into Lua 5.4's path, here LUA_PATH points at links.
+const LUA_LIBRARIES_FOR_5_4 = { 'basexx.lua': '/usr/share/lua/5.2/basexx.lua', 'inspect.lua': '/usr/share/lua/5.1/inspect.lua' };
 
 // Modules the rendered config loads that come from Jitsi's jitsi-meet-prosody package
 // (resources/prosody-plugins/mod_<name>.lua upstream), not from Prosody itself.
@@ -54,6 +100,9 @@ const JITSI_MODULES = new Set([
   'token_verification',
 ]);
 
+/** The app secret a test stack's tokens are signed with (on a host it comes from SSM). */
+const TEST_APP_SECRET = `test-app-secret-${randomUUID()}`;
+
 // ---------------------------------------------------------------------------------------------
 // Rendering and running Prosody
 
@@ -73,14 +122,22 @@ function replaceOption(text: string, option: string, value: string): string {
   return text.replace(pattern, `${option} = ${value}`);
 }
 
+function replaceAll(text: string, from: string, to: string): string {
+  expect(text, `rendered config holds ${from}`).toContain(from);
+  return text.split(from).join(to);
+}
+
 interface TestPorts {
   c2s: number;
   http: number;
   s2s: number;
 }
 
-/** The few changes a test run needs: its own data dir, pid and log files, free ports, plugin path. */
-function adaptRenderedConfig(root: string, domain: string, work: string, ports: TestPorts): string {
+/**
+ * The few changes a test run needs: its own data dir, pid and log files, free ports, plugin
+ * paths, and the secrets the boot script would fill in from SSM.
+ */
+function adaptRenderedConfig(root: string, spec: DeploymentSpec, work: string, ports: TestPorts): string {
   const mainPath = join(root, PROSODY_MAIN_CONFIG);
   let main = readFileSync(mainPath, 'utf8');
   main = replaceOption(main, 'pidfile', JSON.stringify(join(work, 'prosody.pid')));
@@ -98,32 +155,49 @@ function adaptRenderedConfig(root: string, domain: string, work: string, ports: 
   main = main.replace(/^Include /m, `${extra.join('\n')}\nInclude `);
   writeFileSync(mainPath, main);
 
-  const hostPath = join(root, prosodyHostConfigPath(domain));
-  const host = readFileSync(hostPath, 'utf8');
-  expect(host).toContain(JSON.stringify(PROSODY_PLUGIN_DIR));
-  writeFileSync(hostPath, host.replace(JSON.stringify(PROSODY_PLUGIN_DIR), JSON.stringify(join(root, PROSODY_PLUGIN_DIR))));
+  const hostPath = join(root, prosodyHostConfigPath(spec.domain));
+  let host = readFileSync(hostPath, 'utf8');
+  host = replaceAll(host, JSON.stringify(PROSODY_PLUGIN_DIR), JSON.stringify(join(root, PROSODY_PLUGIN_DIR)));
+  host = replaceAll(host, JSON.stringify(JITSI_PROSODY_PLUGIN_DIR), JSON.stringify(JITSI_PLUGINS.dir));
+  if (spec.turn) host = replaceAll(host, secretPlaceholder('turn-secret'), 'test-turn-secret');
+  if (spec.auth === 'jwt') host = replaceAll(host, secretPlaceholder('jwt-app-secret'), TEST_APP_SECRET);
+  writeFileSync(hostPath, host);
   return mainPath;
+}
+
+/** A folder of links that makes Debian's Lua libraries for older Lua versions visible to 5.4. */
+function luaPathFor54(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, target] of Object.entries(LUA_LIBRARIES_FOR_5_4)) {
+    if (!existsSync(target)) throw new Error(`${target} is missing: install lua-basexx and lua-inspect (bash .ci/run installs them)`);
+    symlinkSync(target, join(dir, name));
+  }
+  return `${dir}/?.lua;;`;
 }
 
 interface RunningProsody {
   child: ChildProcess;
+  log: string;
 }
 
-async function startProsody(configPath: string, work: string, c2sPort: number): Promise<RunningProsody> {
+/** Starts Prosody and waits until it accepts connections on every given port. */
+async function startProsody(configPath: string, work: string, ports: number[]): Promise<RunningProsody> {
   mkdirSync(join(work, 'data'), { recursive: true });
+  const env = { ...process.env, LUA_PATH: luaPathFor54(join(work, 'lua')) };
   let output = '';
-  const child = spawn(PROSODY, ['--config', configPath, '-F'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(PROSODY, ['--config', configPath, '-F'], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const log = join(work, 'prosody.log');
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
-    if (await accepts(c2sPort)) return { child };
+    if ((await Promise.all(ports.map(accepts))).every(Boolean)) return { child, log };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill('SIGKILL');
-  const log = existsSync(join(work, 'prosody.log')) ? readFileSync(join(work, 'prosody.log'), 'utf8') : '';
-  throw new Error(`Prosody did not accept connections on 127.0.0.1:${c2sPort}\n${output}\n${log}`);
+  const logText = existsSync(log) ? readFileSync(log, 'utf8') : '';
+  throw new Error(`Prosody did not accept connections on 127.0.0.1 ports ${ports.join(', ')}\n${output}\n${logText}`);
 }
 
 function accepts(port: number): Promise<boolean> {
@@ -183,91 +257,41 @@ function procAddress(hex: string): string {
   return `[${groups.join(':')}]`;
 }
 
-// ---------------------------------------------------------------------------------------------
-// A small typed view of @xmpp/client (the package ships no type declarations)
-
-interface XmlElement {
-  name: string;
-  attrs: Record<string, string | undefined>;
-  getChild(name: string, xmlns?: string): XmlElement | undefined;
-  getChildren(name: string, xmlns?: string): XmlElement[];
-  children: (XmlElement | string)[];
-}
-interface XmppClient {
-  start(): Promise<unknown>;
-  stop(): Promise<unknown>;
-  send(element: XmlElement): Promise<void>;
-  on(event: 'stanza', listener: (stanza: XmlElement) => void): void;
-  on(event: 'error', listener: (error: Error) => void): void;
-  removeListener(event: 'stanza', listener: (stanza: XmlElement) => void): void;
-  iqCaller: { request(stanza: XmlElement, timeout?: number): Promise<XmlElement> };
-  reconnect: { stop(): void };
-}
-interface XmppModule {
-  client(options: { service: string; domain: string; resource?: string }): XmppClient;
-  xml(name: string, attrs?: Record<string, string>, ...children: XmlElement[]): XmlElement;
+/** A stack's rendered Prosody, adapted for the test and running. */
+interface TestStack {
+  root: string;
+  ports: TestPorts;
+  running: RunningProsody;
 }
 
-const MUC = 'http://jabber.org/protocol/muc';
-const MUC_USER = 'http://jabber.org/protocol/muc#user';
-const DISCO_INFO = 'http://jabber.org/protocol/disco#info';
-const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
-
-async function loadXmpp(): Promise<XmppModule> {
-  const specifier: string = '@xmpp/client';
-  return (await import(specifier)) as XmppModule;
+async function startStack(dir: string, spec: DeploymentSpec, accounts: { user: string; host: string; password: string }[] = []): Promise<TestStack> {
+  const root = join(dir, 'root');
+  const work = join(dir, 'work');
+  mkdirSync(work, { recursive: true });
+  renderInto(root, spec);
+  const ports = { c2s: await freePort(), http: await freePort(), s2s: await freePort() };
+  const configPath = adaptRenderedConfig(root, spec, work, ports);
+  mkdirSync(join(work, 'data'), { recursive: true });
+  // XMPP accounts exist before Prosody starts, as the boot script registers them.
+  for (const { user, host, password } of accounts) {
+    await execFileAsync(PROSODYCTL, ['--config', configPath, 'register', user, host, password], { cwd: work });
+  }
+  const running = await startProsody(configPath, work, [ports.c2s, ports.http]);
+  return { root, ports, running };
 }
 
-type JoinResult = { joined: true } | { joined: false; condition: string };
-
-/** Sends MUC join presence and waits for the room's answer: self-presence or an error. */
-function joinRoom(xmpp: XmppModule, client: XmppClient, roomJid: string, nick: string): Promise<JoinResult> {
-  const occupantJid = `${roomJid}/${nick}`;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      client.removeListener('stanza', onStanza);
-      reject(new Error(`no answer from ${occupantJid}`));
-    }, 10_000);
-    function onStanza(stanza: XmlElement): void {
-      if (stanza.name !== 'presence' || stanza.attrs.from !== occupantJid) return;
-      if (stanza.attrs.type === 'error') {
-        finish({ joined: false, condition: errorCondition(stanza.getChild('error')) });
-      } else {
-        const self = stanza.getChild('x', MUC_USER)?.getChildren('status').some((s) => s.attrs.code === '110');
-        if (self) finish({ joined: true });
-      }
-    }
-    function finish(result: JoinResult): void {
-      clearTimeout(timer);
-      client.removeListener('stanza', onStanza);
-      resolve(result);
-    }
-    client.on('stanza', onStanza);
-    client.send(xmpp.xml('presence', { to: occupantJid }, xmpp.xml('x', { xmlns: MUC }))).catch(reject);
-  });
-}
-
-/** The defined condition of a stanza error (RFC 6120 8.3.3), e.g. `registration-required`. */
-function errorCondition(error: XmlElement | undefined): string {
-  const condition = error?.children.find((child): child is XmlElement => typeof child !== 'string' && child.attrs.xmlns === STANZAS);
-  return condition?.name ?? 'none';
-}
-
-async function roomFeatures(xmpp: XmppModule, client: XmppClient, roomJid: string): Promise<string[]> {
-  const reply = await client.iqCaller.request(xmpp.xml('iq', { type: 'get', to: roomJid }, xmpp.xml('query', { xmlns: DISCO_INFO })));
-  return (reply.getChild('query', DISCO_INFO)?.getChildren('feature') ?? []).map((f) => f.attrs.var ?? '');
+/** Errors in the log that no test provokes: a module failing to start, or a Lua error in a hook. */
+function unexpectedLogErrors(stack: TestStack): string[] {
+  const log = existsSync(stack.running.log) ? readFileSync(stack.running.log, 'utf8') : '';
+  return log.split('\n').filter((line) => /Error initializing module|Traceback|stack traceback|attempt to/.test(line));
 }
 
 // ---------------------------------------------------------------------------------------------
 
 describe('rendered configuration in Prosody 0.12', () => {
   const scratch = tempDir('jitsi-eu-prosody-it-');
-  let running: RunningProsody | undefined;
 
-  afterAll(async () => {
-    await stopProsody(running);
-    scratch.remove();
-  });
+  afterAll(() => scratch.remove());
 
   it('passes `prosodyctl check config` for every variant, as rendered', async () => {
     // prosodyctl, run as root, checks that the prosody user can read the files.
@@ -286,124 +310,217 @@ describe('rendered configuration in Prosody 0.12', () => {
     }
   });
 
-  it('starts, listens on loopback only with no federation port, and lacks only Jitsi\'s own modules', async () => {
-    const spec = makeSpec({ topology: 'scalable', auth: 'secure', lobby: true, turn: true, p2p: true });
-    const root = join(scratch.path, 'run');
-    const work = join(scratch.path, 'run-work');
-    mkdirSync(work, { recursive: true });
-    renderInto(root, spec);
-    const ports = { c2s: await freePort(), http: await freePort(), s2s: await freePort() };
-    const configPath = adaptRenderedConfig(root, spec.domain, work, ports);
+  it.each(['secure', 'jwt', 'anonymous'] as const)(
+    '%s: starts, listens on loopback only with no federation port, and every module it finds starts cleanly',
+    async (auth) => {
+      const spec = makeSpec({ topology: 'scalable', auth, lobby: auth !== 'anonymous', turn: true, p2p: true });
+      const stack = await startStack(join(scratch.path, `run-${auth}`), spec);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 500)); // let every host finish loading
+        expect(listeningSockets(stack.running.child.pid!)).toEqual([`127.0.0.1:${stack.ports.c2s}`, `127.0.0.1:${stack.ports.http}`].sort());
 
-    running = await startProsody(configPath, work, ports.c2s);
-    await new Promise((resolve) => setTimeout(resolve, 500)); // let every host finish loading
-
-    expect(listeningSockets(running.child.pid!)).toEqual([`127.0.0.1:${ports.c2s}`, `127.0.0.1:${ports.http}`].sort());
-
-    const log = readFileSync(join(work, 'prosody.log'), 'utf8');
-    const missing = new Set([...log.matchAll(/Unable to load module '([^']+)'/g)].map((m) => m[1]!));
-    expect([...missing].filter((name) => !JITSI_MODULES.has(name))).toEqual([]);
-    expect(missing.has(LOBBY_MODULE_NAME)).toBe(false);
-    expect(log).not.toMatch(/Error initializing module/);
-    // The rendered module path is the one the test loaded it from.
-    expect(existsSync(join(root, LOBBY_MODULE_PATH))).toBe(true);
-
-    await stopProsody(running);
-    running = undefined;
-  });
+        const log = readFileSync(stack.running.log, 'utf8');
+        const missing = new Set([...log.matchAll(/Unable to load module '([^']+)'/g)].map((m) => m[1]!));
+        expect([...missing].filter((name) => !JITSI_MODULES.has(name))).toEqual([]);
+        expect(missing.has(LOBBY_MODULE_NAME)).toBe(false);
+        if (JITSI_PLUGINS.real) expect([...missing]).toEqual([]);
+        expect(unexpectedLogErrors(stack)).toEqual([]);
+        // The rendered module path is the one the test loaded it from.
+        expect(existsSync(join(stack.root, LOBBY_MODULE_PATH))).toBe(true);
+      } finally {
+        await stopProsody(stack.running);
+      }
+    },
+  );
 });
 
-describe('lobby for every room, in a running Prosody', () => {
-  const scratch = tempDir('jitsi-eu-prosody-lobby-');
-  const MUC_HOST = 'conference.localhost';
-  let running: RunningProsody | undefined;
+// ---------------------------------------------------------------------------------------------
+// Meetings
+
+/** HS256 token as a learning platform would mint it for the deployment. */
+function signToken(claims: Record<string, unknown>, secret = TEST_APP_SECRET): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const unsigned = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(claims)}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+}
+
+function hostToken(spec: DeploymentSpec, room: string, overrides: Record<string, unknown> = {}): string {
+  const now = Math.floor(Date.now() / 1000);
+  return signToken({ iss: JWT_APP_ID, aud: JWT_APP_ID, sub: spec.domain, room, iat: now, exp: now + 3600, context: { user: { name: 'Host' } }, ...overrides });
+}
+
+/**
+ * Stands in for Jicofo: logs in as focus on the auth domain, opens rooms by joining them first,
+ * and grants ownership with a XEP-0045 affiliation change for the bare real JID it saw in the
+ * occupant's presence, as Jicofo does for the participant it makes moderator.
+ */
+class JicofoStandIn {
+  private readonly realJids = new Map<string, string>();
+
+  constructor(
+    private readonly xmpp: XmppModule,
+    readonly client: XmppClient,
+  ) {
+    client.on('stanza', (stanza: XmlElement) => {
+      const jid = stanza.name === 'presence' ? stanza.getChild('x', MUC_USER)?.getChild('item')?.attrs.jid : undefined;
+      if (jid && stanza.attrs.from) this.realJids.set(stanza.attrs.from, jid);
+    });
+  }
+
+  openRoom(roomJid: string) {
+    return joinRoom(this.xmpp, this.client, roomJid, 'focus');
+  }
+
+  async grantOwner(occupantJid: string): Promise<void> {
+    const deadline = Date.now() + 5_000;
+    while (!this.realJids.has(occupantJid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const realJid = this.realJids.get(occupantJid);
+    if (!realJid) throw new Error(`focus never saw ${occupantJid} with its real JID`);
+    await setAffiliation(this.xmpp, this.client, occupantJid.split('/')[0]!, realJid.split('/')[0]!, 'owner');
+  }
+}
+
+describe.each(['secure', 'jwt', 'anonymous'] as const)('meetings in a running Prosody, %s stack', (auth: AuthMode) => {
+  const scratch = tempDir(`jitsi-eu-prosody-${auth}-`);
+  const spec = makeSpec({ auth, lobby: auth !== 'anonymous', turn: false });
+  const hosts = jitsiHosts(spec);
+  const FOCUS_PASSWORD = `focus-${randomUUID()}`;
+  const HOST_PASSWORD = `host-${randomUUID()}`;
+  let stack: TestStack | undefined;
   let xmpp: XmppModule;
+  let jicofo: JicofoStandIn;
   const clients: XmppClient[] = [];
 
-  async function connectClient(port: number): Promise<XmppClient> {
-    const client = xmpp.client({ service: `xmpp://127.0.0.1:${port}`, domain: 'localhost' });
-    client.on('error', () => {
-      // connection errors surface through start() or the join timeout
+  async function login(domain: string, options: { username?: string; password?: string; token?: string } = {}): Promise<XmppClient> {
+    const query = options.token ? `?token=${encodeURIComponent(options.token)}` : '';
+    const client = xmpp.client({
+      service: `ws://127.0.0.1:${stack!.ports.http}/xmpp-websocket${query}`,
+      domain,
+      ...(options.username ? { username: options.username, password: options.password } : {}),
     });
-    await client.start();
+    client.on('error', () => {
+      // failures surface through start() or the join timeout
+    });
+    withoutStreamManagement(client);
     clients.push(client);
+    client.reconnect.stop();
+    await client.start();
     return client;
   }
 
+  /** A host: signed in with an account or a token for the room; on anonymous stacks, anyone. */
+  function loginHost(room: string): Promise<XmppClient> {
+    if (auth === 'secure') return login(hosts.domain, { username: 'host', password: HOST_PASSWORD });
+    if (auth === 'jwt') return login(hosts.domain, { token: hostToken(spec, room) });
+    return login(hosts.domain);
+  }
+
+  /** Someone without an account or token: the guest domain where there is one. */
+  function loginGuest(): Promise<XmppClient> {
+    return login(auth === 'anonymous' ? hosts.domain : hosts.guest);
+  }
+
+  const newRoom = (prefix = 'weekly') => `${prefix}-${randomUUID()}@${hosts.muc}`;
+  const roomName = (roomJid: string) => roomJid.split('@')[0]!;
+
   beforeAll(async () => {
     xmpp = await loadXmpp();
-    const root = join(scratch.path, 'root');
-    renderInto(root, makeSpec({ auth: 'secure', lobby: true }));
-    const pluginDir = join(root, PROSODY_PLUGIN_DIR);
-    expect(existsSync(join(pluginDir, `mod_${LOBBY_MODULE_NAME}.lua`))).toBe(true);
-
-    const port = await freePort();
-    const work = join(scratch.path, 'work');
-    mkdirSync(work, { recursive: true });
-    const config = [
-      '-- Test configuration: jitsi-eu\'s rendered lobby module on a MUC component, plus a test-only stub.',
-      `data_path = ${JSON.stringify(join(work, 'data'))}`,
-      `pidfile = ${JSON.stringify(join(work, 'prosody.pid'))}`,
-      `log = { warn = ${JSON.stringify(join(work, 'prosody.log'))} }`,
-      ...(RUNNING_AS_ROOT ? ['run_as_root = true'] : []),
-      `plugin_paths = { ${JSON.stringify(pluginDir)}; ${JSON.stringify(FIXTURES)} }`,
-      'modules_enabled = { "saslauth"; "disco"; "ping"; }',
-      'modules_disabled = { "s2s"; "offline"; }',
-      `c2s_ports = { ${port} }`,
-      'c2s_interfaces = { "127.0.0.1" }',
-      'http_interfaces = { "127.0.0.1" }',
-      'https_ports = {}',
-      'component_ports = {}',
-      'c2s_require_encryption = false',
-      '',
-      'VirtualHost "localhost"',
-      '    authentication = "anonymous"',
-      '    -- where Jitsi loads persistent_lobby',
-      '    modules_enabled = { "test_stub_persistent_lobby"; }',
-      '',
-      `Component "${MUC_HOST}" "muc"`,
-      `    modules_enabled = { "${LOBBY_MODULE_NAME}"; }`,
-      '    muc_room_locking = false',
-      '',
-    ].join('\n');
-    const configPath = join(work, 'prosody.cfg.lua');
-    writeFileSync(configPath, config);
-    running = await startProsody(configPath, work, port);
-    await connectClient(port);
-    await connectClient(port);
+    const [focusUser, focusDomain] = hosts.focusJid.split('@') as [string, string];
+    stack = await startStack(scratch.path, spec, [
+      { user: focusUser, host: focusDomain, password: FOCUS_PASSWORD },
+      ...(auth === 'secure' ? [{ user: 'host', host: hosts.domain, password: HOST_PASSWORD }] : []),
+    ]);
+    jicofo = new JicofoStandIn(xmpp, await login(focusDomain, { username: focusUser, password: FOCUS_PASSWORD }));
   });
 
   afterAll(async () => {
-    for (const client of clients) {
-      client.reconnect.stop();
-      await client.stop().catch(() => undefined);
+    for (const client of clients) await client.stop().catch(() => undefined);
+    try {
+      if (stack) expect(unexpectedLogErrors(stack)).toEqual([]);
+    } finally {
+      await stopProsody(stack?.running);
+      scratch.remove();
     }
-    await stopProsody(running);
-    scratch.remove();
   });
 
-  it('a new room starts members-only: its creator is in, the next joiner must knock', async () => {
-    const [alice, bob] = clients as [XmppClient, XmppClient];
-    const room = `weekly-${randomUUID()}@${MUC_HOST}`;
-    expect(await joinRoom(xmpp, alice, room, 'alice')).toEqual({ joined: true });
-    const features = await roomFeatures(xmpp, alice, room);
-    expect(features).toContain('muc_membersonly');
-    expect(features).not.toContain('muc_open');
-    expect(await joinRoom(xmpp, bob, room, 'bob')).toEqual({ joined: false, condition: 'registration-required' });
+  it('only Jicofo opens a room; the host then enters and Jicofo makes them moderator', async () => {
+    const room = newRoom();
+    const host = await loginHost(roomName(room));
+    expect(await joinRoom(xmpp, host, room, 'host')).toEqual({ joined: false, condition: 'not-allowed' });
+
+    expect(await jicofo.openRoom(room)).toMatchObject({ joined: true, affiliation: 'owner' });
+    const entered = await joinRoom(xmpp, host, room, 'host');
+    expect(entered).toMatchObject({ joined: true, role: 'participant' });
+
+    const promoted = awaitOccupant(host, `${room}/host`, { affiliation: 'owner', role: 'moderator' });
+    await jicofo.grantOwner(`${room}/host`);
+    await promoted;
   });
 
-  it('a Jicofo health-check room gets no lobby', async () => {
-    const [alice, bob] = clients as [XmppClient, XmppClient];
-    const room = `__jicofo-health-check-${randomUUID()}@${MUC_HOST}`;
-    expect(await joinRoom(xmpp, alice, room, 'focus')).toEqual({ joined: true });
-    expect(await roomFeatures(xmpp, alice, room)).toContain('muc_open');
-    expect(await joinRoom(xmpp, bob, room, 'bob')).toEqual({ joined: true });
-  });
+  if (spec.lobby) {
+    it('a new room has its lobby on: the host enters, a guest is sent to the lobby and enters once admitted', async () => {
+      const room = newRoom();
+      expect(await jicofo.openRoom(room)).toMatchObject({ joined: true });
+      const host = await loginHost(roomName(room));
+      expect(await joinRoom(xmpp, host, room, 'host')).toMatchObject({ joined: true });
+      await jicofo.grantOwner(`${room}/host`);
+      const features = await roomFeatures(xmpp, host, room);
+      expect(features).toContain('muc_membersonly');
+      expect(features).not.toContain('muc_open');
 
-  it('only a room that starts with the health-check prefix is exempt', async () => {
-    const [alice, bob] = clients as [XmppClient, XmppClient];
-    const room = `not__jicofo-health-check-${randomUUID()}@${MUC_HOST}`;
-    expect(await joinRoom(xmpp, alice, room, 'alice')).toEqual({ joined: true });
-    expect(await joinRoom(xmpp, bob, room, 'bob')).toEqual({ joined: false, condition: 'registration-required' });
-  });
+      // The guest is sent to the room's lobby, and can wait there.
+      const guest = await loginGuest();
+      const lobby = `${roomName(room)}@${hosts.lobby}`;
+      expect(await joinRoom(xmpp, guest, room, 'guest')).toEqual({ joined: false, condition: 'registration-required', lobby });
+      expect(await joinRoom(xmpp, guest, lobby, 'guest')).toMatchObject({ joined: true });
+
+      // Admitting a knocker: the moderator makes them a member, as Jitsi's client does.
+      await setAffiliation(xmpp, host, room, guest.jid!.bare().toString(), 'member');
+      expect(await joinRoom(xmpp, guest, room, 'guest')).toEqual({ joined: true, affiliation: 'member', role: 'participant' });
+    });
+
+    it('a Jicofo health-check room gets no lobby, and only the exact prefix counts', async () => {
+      const check = newRoom('__jicofo-health-check');
+      expect(await jicofo.openRoom(check)).toMatchObject({ joined: true });
+      expect(await roomFeatures(xmpp, jicofo.client, check)).toContain('muc_open');
+      const guest = await loginGuest();
+      expect(await joinRoom(xmpp, guest, check, 'guest')).toMatchObject({ joined: true });
+
+      const lookalike = newRoom('not__jicofo-health-check');
+      expect(await jicofo.openRoom(lookalike)).toMatchObject({ joined: true });
+      expect(await joinRoom(xmpp, guest, lookalike, 'guest')).toMatchObject({ joined: false, condition: 'registration-required' });
+    });
+  } else {
+    it('without a lobby, everyone enters and only Jicofo\'s grant makes a moderator', async () => {
+      const room = newRoom();
+      expect(await jicofo.openRoom(room)).toMatchObject({ joined: true });
+      const first = await loginHost(roomName(room));
+      expect(await joinRoom(xmpp, first, room, 'first')).toMatchObject({ joined: true, role: 'participant' });
+      const promoted = awaitOccupant(first, `${room}/first`, { affiliation: 'owner', role: 'moderator' });
+      await jicofo.grantOwner(`${room}/first`);
+      await promoted;
+      const second = await loginGuest();
+      expect(await joinRoom(xmpp, second, room, 'second')).toEqual({ joined: true, affiliation: 'none', role: 'participant' });
+      expect(await roomFeatures(xmpp, second, room)).toContain('muc_open');
+    });
+  }
+
+  if (auth === 'jwt') {
+    it('checks the room token before the lobby: a token for another room is refused, not sent to knock', async () => {
+      const room = newRoom();
+      expect(await jicofo.openRoom(room)).toMatchObject({ joined: true });
+      const elsewhere = await login(hosts.domain, { token: hostToken(spec, 'another-room') });
+      expect(await joinRoom(xmpp, elsewhere, room, 'elsewhere')).toEqual({ joined: false, condition: 'not-allowed' });
+      const wildcard = await login(hosts.domain, { token: hostToken(spec, '*') });
+      expect(await joinRoom(xmpp, wildcard, room, 'wildcard')).toMatchObject({ joined: true });
+      const otherDomain = await login(hosts.domain, { token: hostToken(spec, roomName(room), { sub: 'other.example.org' }) });
+      expect(await joinRoom(xmpp, otherDomain, room, 'other-domain')).toEqual({ joined: false, condition: 'not-allowed' });
+    });
+
+    it('refuses a login without a valid token on the main domain', async () => {
+      await expect(login(hosts.domain)).rejects.toThrow();
+      await expect(login(hosts.domain, { token: signToken({ iss: JWT_APP_ID, aud: JWT_APP_ID, sub: spec.domain, room: '*' }, 'wrong-secret') })).rejects.toThrow();
+      await expect(login(hosts.domain, { token: hostToken(spec, '*', { exp: Math.floor(Date.now() / 1000) - 60 }) })).rejects.toThrow();
+    });
+  }
 });

@@ -89,6 +89,10 @@ function sectionsLoading(config: LoadedConfig, module: string): string[] {
   return config.sections.filter((s) => modulesOf(s).includes(module)).map((s) => s.name);
 }
 
+function sectionsSetting(config: LoadedConfig, option: string): string[] {
+  return config.sections.filter((s) => option in s.options).map((s) => s.name);
+}
+
 const variants = specVariants().map(render);
 
 describe.each(variants.map((r) => [r.spec.stack, r] as const))('prosody config for %s', (_name, r) => {
@@ -153,6 +157,10 @@ describe.each(variants.map((r) => [r.spec.stack, r] as const))('prosody config f
       expect(main.options.allow_empty_token).toBe(false);
       expect(modulesOf(conference)).toContain('token_verification');
       expect(conference.options.token_verification_require_token_for_moderation).toBe(true);
+      // Guests (no token) pass the room-token check, which runs before the lobby, and only they.
+      expect(conference.options.token_verification_allowlist).toEqual([hosts.guest]);
+      // Token holders keep the domain check (upstream's default; not switched off anywhere).
+      expect(sectionsSetting(config, 'enable_domain_verification')).toEqual([]);
     } else {
       expect(main.options).not.toHaveProperty('app_secret');
       expect(sectionsLoading(config, 'token_verification')).toEqual([]);

@@ -503,7 +503,7 @@ printf 'Package: jitsi-meet\\nPre-Depends: jitsi-videobridge2 (= 2.3-1-g1-1)\\n'
     // Every step function is replaced by a recorder: what is checked is main's order and its
     // handling of a failure, without touching this machine.
     const STEPS = [
-      'check_packages', 'link_basexx', 'retire_local_videobridge', 'load_secrets', 'parse_boot_args', 'fill_placeholders',
+      'check_packages', 'link_basexx', 'link_inspect', 'retire_local_videobridge', 'load_secrets', 'parse_boot_args', 'fill_placeholders',
       'fix_ownership', 'apply_owners', 'install_standin_certificate', 'register_accounts', 'enable_site', 'start_services',
       'request_certificate', 'wait_until_healthy',
     ];
@@ -548,6 +548,7 @@ printf 'Package: jitsi-meet\\nPre-Depends: jitsi-videobridge2 (= 2.3-1-g1-1)\\n'
         return index;
       };
       expect(at('check_packages')).toBeLessThan(at('link_basexx'));
+      expect(at('check_packages')).toBeLessThan(at('link_inspect'));
       expect(at('fill_placeholders')).toBeLessThan(at('acme.sh restore'));
       expect(at('apply_owners')).toBeLessThan(at('start_services'));
       expect(at('acme.sh restore')).toBeLessThan(at('start_services'));
@@ -653,6 +654,54 @@ printf 'Package: jitsi-meet\\nPre-Depends: jitsi-videobridge2 (= 2.3-1-g1-1)\\n'
       const result = runBash(`set -euo pipefail; source '${boot}'; link_basexx '${empty.path}'`, [], {}, fakeBin({}));
       expect(result.status).not.toBe(0);
       expect(result.stderr).toContain('lua-basexx');
+    });
+  });
+
+  describe('the token library\'s inspect module on Debian 12', () => {
+    const LUA = requireTool('lua5.4');
+    const DEBIAN_INSPECT = '/usr/share/lua/5.1/inspect.lua';
+    // Jitsi's token/util.lib.lua loads it at module start: without it auth_token and
+    // token_verification fail to initialise and nobody with a token can log in.
+    const probe = 'local inspect = require "inspect"; io.write(inspect({ room = "weekly" }))';
+
+    it('makes the Debian inspect module loadable by Lua 5.4 the way the boot script links it', () => {
+      if (!existsSync(DEBIAN_INSPECT)) throw new Error(`${DEBIAN_INSPECT} is missing: install lua-inspect (bash .ci/run installs it)`);
+      const root = materialise(scriptsOf(renderBundle(makeSpec({ auth: 'jwt' }))));
+      const tree = tempDir('jitsi-eu-lua-inspect-');
+      temps.push(tree);
+      const share = join(tree.path, 'usr/share/lua');
+      mkdirSync(join(share, '5.1'), { recursive: true });
+      copyFileSync(DEBIAN_INSPECT, join(share, '5.1', 'inspect.lua'));
+      const lua = () => spawnSync(LUA, ['-e', probe], { encoding: 'utf8', env: { ...process.env, LUA_PATH: `${share}/5.4/?.lua;;` } });
+
+      const before = lua();
+      expect(before.status).not.toBe(0);
+      expect(before.stderr).toContain("module 'inspect' not found");
+
+      const boot = join(root, BOOT_DIR.slice(1), 'boot-signaling.sh');
+      for (let run = 0; run < 2; run++) {
+        const linked = runBash(`set -euo pipefail; source '${boot}'; link_inspect '${share}'`, [], {}, fakeBin({}));
+        expect(linked.status, linked.stderr).toBe(0);
+      }
+      expect(readlinkSync(join(share, '5.4', 'inspect.lua'))).toBe('../5.1/inspect.lua');
+
+      const after = lua();
+      expect(after.status, after.stderr).toBe(0);
+      expect(after.stdout).toBe('{\n  room = "weekly"\n}');
+    });
+
+    it('links inspect only where tokens are used, and stops the boot when lua-inspect is missing', () => {
+      for (const auth of ['anonymous', 'secure'] as const) {
+        const boot = renderBundle(makeSpec({ auth })).files.find((f) => f.path.endsWith('boot-signaling.sh'))!;
+        expect(boot.content, auth).not.toContain('inspect');
+      }
+      const root = materialise(scriptsOf(renderBundle(makeSpec({ auth: 'jwt' }))));
+      const empty = tempDir('jitsi-eu-lua-inspect-empty-');
+      temps.push(empty);
+      const boot = join(root, BOOT_DIR.slice(1), 'boot-signaling.sh');
+      const result = runBash(`set -euo pipefail; source '${boot}'; link_inspect '${empty.path}'`, [], {}, fakeBin({}));
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain('lua-inspect');
     });
   });
 

@@ -289,6 +289,15 @@ export function prosodySettings(spec: DeploymentSpec): PrivacySetting[] {
         reason: 'A guest without a token cannot change room settings, such as switching the lobby off, even if made moderator.',
         upstreamDefault: 'false',
       }),
+      prosody({
+        id: 'prosody-jwt-guest-token-allowlist',
+        key: 'token_verification_allowlist',
+        value: [hosts.guest],
+        category: 'lobby',
+        reason:
+          'Guests have no token: their domain skips the room-token check, which runs before the lobby, so they can knock and enter once admitted; token holders keep the full check of room and domain.',
+        upstreamDefault: '{} (every joiner without a token is refused while enable_domain_verification is on, its default)',
+      }),
     );
   }
   return settings;
