@@ -18,6 +18,12 @@ export interface IssueOptions {
   notAfter?: Date;
   /** Defaults to EC P-256. */
   key?: KeySpec;
+  /** A CRL distribution point URL (as Let's Encrypt certificates carry). */
+  crlUrl?: string;
+  /** An OCSP responder URL (authority information access). */
+  ocspUrl?: string;
+  /** The TLS feature "must staple" (RFC 7633). */
+  mustStaple?: boolean;
 }
 
 export interface IssuedCertificate {
@@ -124,6 +130,9 @@ export function createTestCa(dir: string): TestCa {
           `subjectAltName = ${san}`,
           'subjectKeyIdentifier = hash',
           'authorityKeyIdentifier = keyid',
+          ...(options.crlUrl ? [`crlDistributionPoints = URI:${options.crlUrl}`] : []),
+          ...(options.ocspUrl ? [`authorityInfoAccess = OCSP;URI:${options.ocspUrl}`] : []),
+          ...(options.mustStaple ? ['tlsfeature = status_request'] : []),
           '',
         ].join('\n'),
       );
