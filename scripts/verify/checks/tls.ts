@@ -268,7 +268,7 @@ const dhParameters: CheckDefinition = {
   mode: 'external',
   description:
     `A TLS 1.2 handshake offering only finite-field DHE suites is refused (ECDHE only), or gets a DH group of at least ${DH_MIN_BITS} bits. ` +
-    'FAIL below, WARN when this client cannot tell.',
+    "FAIL below, WARN when this client cannot tell. (TLS 1.3's finite-field groups are 2048 bits or more by definition.)",
   async run(ctx) {
     // Lowered security level: this client accepts any group size, so a small one is seen and measured.
     const probe = await handshake(ctx, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: 'kDHE@SECLEVEL=0' });
