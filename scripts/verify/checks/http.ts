@@ -378,6 +378,8 @@ export function sessionDataIn(response: HttpResponse, marker: string): string | 
   return undefined;
 }
 
+// testssl.sh: BREACH, which flags any compression of '/'. BREACH (CVE-2013-3587) needs a secret
+// and attacker-chosen text in the same compressed body, so only responses carrying session data count.
 const breach: CheckDefinition = {
   id: 'http-no-compressed-secrets',
   title: 'No compression of responses that carry session data (BREACH)',

@@ -261,6 +261,7 @@ const keyStrength: CheckDefinition = {
 /** Below this a DH group is breakable by a well-funded attacker (Logjam); testssl.sh and Mozilla draw the line here too. */
 export const DH_MIN_BITS = 2048;
 
+// testssl.sh: DH_groups, LOGJAM. Logjam (weakdh.org) showed 512- and 1024-bit groups breakable.
 const dhParameters: CheckDefinition = {
   id: 'tls-dh-params',
   title: 'DHE uses a group of at least 2048 bits',
@@ -300,6 +301,7 @@ function revocationOf(cert: DetailedPeerCertificate): { crlUrls: string[]; mustS
   }
 }
 
+// testssl.sh: cert_crlDistributionPoints, cert_ocspURL (neither is rated HIGH there too).
 const revocationInformation: CheckDefinition = {
   id: 'tls-revocation-info',
   title: 'Certificate says where revocation is published',
@@ -322,6 +324,7 @@ const revocationInformation: CheckDefinition = {
   },
 };
 
+// testssl.sh: OCSP_stapling, cert_mustStapleExtension; RFC 6066 (status_request), RFC 7633 (must staple).
 const ocspStapling: CheckDefinition = {
   id: 'tls-ocsp-stapling',
   title: 'OCSP answer stapled when the certificate names a responder',
