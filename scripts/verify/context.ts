@@ -111,7 +111,7 @@ export class VerifyContext {
   /** A request to the HTTPS site. Plain GETs are shared between checks. */
   https(path: string, request: Omit<HttpRequest, 'scheme' | 'path'> = {}): Promise<HttpResponse> {
     const run = () => this.limiter.run(() => httpRequest(this.endpoint(443), { ...request, scheme: 'https', path }, this.probeTimeoutMs, this.signal));
-    const plain = (request.method ?? 'GET') === 'GET' && request.body === undefined && !request.headers;
+    const plain = (request.method ?? 'GET') === 'GET' && request.body === undefined && !request.headers && !request.acceptCompression;
     return plain ? this.once(`https ${path}`, run) : run();
   }
 

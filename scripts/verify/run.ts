@@ -7,6 +7,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { privacyProfile } from '../../infra/privacy/profile.ts';
 import { EXIT, UsageError } from '../lib/cli.ts';
 import { AWS_RANGES_REFRESH_COMMAND } from './aws-ranges.ts';
+import { requireAwsAccessFor } from './checks/aws.ts';
 import { closeBrowser } from './checks/browser.ts';
 import type { CheckDefinition } from './checks/define.ts';
 import { VerifyContext, type Resolved } from './context.ts';
@@ -198,6 +199,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
       now: options.now ?? new Date(),
       options,
     });
+    if (options.aws && selected.some((c) => c.mode === 'aws')) await requireAwsAccessFor(ctx);
     progress(`${selected.length} checks against ${target.host} (${resolved.addresses.join(', ') || resolved.via}), at most ${totalMs / 1000} s`);
     const pending = new Set(selected.map((c) => c.id));
     const ticker = setInterval(() => {

@@ -1,6 +1,7 @@
 // A throwaway certificate authority for tests that speak real TLS: a CA certificate, and leaf
 // certificates it signs for any names and validity window (valid, wrong name, expired, not yet
-// valid). Made with the openssl CLI; keys and certificates live only in the directory given.
+// valid), with or without revocation information; it revokes them and signs OCSP answers about
+// them. Made with the openssl CLI; keys and certificates live only in the directory given.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -18,6 +19,12 @@ export interface IssueOptions {
   notAfter?: Date;
   /** Defaults to EC P-256. */
   key?: KeySpec;
+  /** A CRL distribution point URL (as Let's Encrypt certificates carry). */
+  crlUrl?: string;
+  /** An OCSP responder URL (authority information access). */
+  ocspUrl?: string;
+  /** The TLS feature "must staple" (RFC 7633). */
+  mustStaple?: boolean;
 }
 
 export interface IssuedCertificate {
@@ -37,6 +44,10 @@ export interface TestCa {
   caCertPath: string;
   caCertPem: string;
   issue(options: IssueOptions): IssuedCertificate;
+  /** Marks a certificate revoked in the CA's database. */
+  revoke(cert: IssuedCertificate): void;
+  /** An OCSP response (DER file) about the certificate, as the CA's database has it now; valid for a day. */
+  ocspResponse(cert: IssuedCertificate): string;
 }
 
 /** openssl's `ca` command takes dates as YYYYMMDDHHMMSSZ (UTC). */
@@ -124,6 +135,9 @@ export function createTestCa(dir: string): TestCa {
           `subjectAltName = ${san}`,
           'subjectKeyIdentifier = hash',
           'authorityKeyIdentifier = keyid',
+          ...(options.crlUrl ? [`crlDistributionPoints = URI:${options.crlUrl}`] : []),
+          ...(options.ocspUrl ? [`authorityInfoAccess = OCSP;URI:${options.ocspUrl}`] : []),
+          ...(options.mustStaple ? ['tlsfeature = status_request'] : []),
           '',
         ].join('\n'),
       );
@@ -138,6 +152,19 @@ export function createTestCa(dir: string): TestCa {
       const fullchainPem = certPem + caCertPem;
       writeFileSync(fullchainPath, fullchainPem);
       return { certPath, keyPath, fullchainPath, certPem, keyPem: readFileSync(keyPath, 'utf8'), fullchainPem };
+    },
+    revoke(cert) {
+      run(['ca', '-config', configPath, '-revoke', cert.certPath]);
+    },
+    ocspResponse(cert) {
+      const base = cert.certPath.replace(/\.pem$/, '');
+      const responsePath = `${base}-ocsp-${Date.now()}.der`;
+      run(['ocsp', '-issuer', caCertPath, '-cert', cert.certPath, '-no_nonce', '-reqout', `${base}-ocsp-request.der`]);
+      run([
+        'ocsp', '-index', join(caDir, 'index.txt'), '-CA', caCertPath, '-rsigner', caCertPath, '-rkey', join(caDir, 'ca.key'),
+        '-reqin', `${base}-ocsp-request.der`, '-respout', responsePath, '-ndays', '1',
+      ]);
+      return responsePath;
     },
   };
 }

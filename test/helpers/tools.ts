@@ -16,6 +16,7 @@ const DEBIAN_PACKAGE: Record<string, string> = {
   'lua5.4': 'lua5.4',
   'luac5.4': 'lua5.4',
   openssl: 'openssl',
+  testssl: 'testssl.sh',
   moto_server: 'moto (pip install "moto[server]")',
 };
 

@@ -13,12 +13,18 @@ import {
   RunInstancesCommand,
   type IpPermission,
 } from '@aws-sdk/client-ec2';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runVerify } from '../../scripts/verify/run.ts';
 import type { CheckResult, VerifyReport } from '../../scripts/verify/types.ts';
 import { startLoopbackDns, type LoopbackDns } from '../helpers/dns-server.ts';
 import { makeSpec } from '../helpers/spec.ts';
 import { startMoto, type Moto } from '../helpers/moto.ts';
+import { tempDir } from '../helpers/tools.ts';
+
+const execFileAsync = promisify(execFile);
 
 const REGION = 'eu-central-1';
 let moto: Moto;
@@ -152,5 +158,28 @@ describe('verify --aws', () => {
       status: 'PASS',
       detail: expect.stringContaining(`public address ${ELASTIC_IP} → stack good in ${REGION}`),
     });
+  });
+
+  it('without AWS credentials: exit 2 and one line saying what is missing, before any check runs', async () => {
+    const home = tempDir('jitsi-eu-verify-no-aws-');
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home.path, AWS_CONFIG_FILE: join(home.path, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(home.path, 'none') };
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[name];
+    try {
+      const run = await execFileAsync(
+        'npx',
+        ['tsx', 'scripts/verify.ts', '--url', 'https://meet.example.org', '--resolve', `meet.example.org:${ELASTIC_IP}`, '--dns', dns.server, '--aws', '--only', 'aws', '--timeout', '30'],
+        { encoding: 'utf8', env },
+      ).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+      );
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      // Besides progress lines (and the SDK's notice about Node versions), one error line.
+      const errors = run.stderr.split('\n').filter((line) => /error|FAIL/i.test(line));
+      expect(errors).toEqual([expect.stringMatching(/^error: --aws: no AWS credentials were found; set AWS_PROFILE \(or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\), or leave out --aws$/)]);
+    } finally {
+      home.remove();
+    }
   });
 });

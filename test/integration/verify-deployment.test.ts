@@ -2,27 +2,33 @@
 // config.js, interface_config.js and privacy notice, a test CA, a real Prosody behind BOSH and the
 // XMPP WebSocket, a real coturn for STUN. The rendered deployment passes; then each fault, made
 // one at a time the way an operator's edit would make it, fails the matching check.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runVerify } from '../../scripts/verify/run.ts';
 import { CHECK_CATALOGUE } from '../../scripts/verify/registry.ts';
 import type { CheckResult, VerifyReport } from '../../scripts/verify/types.ts';
 import { startLoopbackDeployment, type Fault, type LoopbackDeployment, type ServedSite } from '../fixtures/verify/deployment.ts';
-import { freePort } from '../helpers/tools.ts';
+import { freePort, requireTool, tempDir } from '../helpers/tools.ts';
 
 const execFileAsync = promisify(execFile);
 
 let deployment: LoopbackDeployment;
 let site: ServedSite;
+const scratch = tempDir('jitsi-eu-verify-faults-');
+/** A 1536-bit DH group (RFC 3526), for a fault that offers DHE with it. */
+const smallDhParams = join(scratch.path, 'dh1536.pem');
 
 beforeAll(async () => {
+  execFileSync(requireTool('openssl'), ['genpkey', '-genparam', '-algorithm', 'DH', '-pkeyopt', 'group:modp_1536', '-out', smallDhParams]);
   deployment = await startLoopbackDeployment();
   site = await deployment.serve();
 });
 
 afterAll(async () => {
   await deployment?.stop();
+  scratch.remove();
 });
 
 function byId(report: VerifyReport): Map<string, CheckResult> {
@@ -95,6 +101,39 @@ const FAULTS: FaultCase[] = [
       site: (s) => edit(edit(s, /ssl_protocols TLSv1\.2 TLSv1\.3;/, 'ssl_protocols TLSv1.1 TLSv1.2 TLSv1.3;'), /ssl_ciphers [^;]+;/, 'ssl_ciphers DEFAULT@SECLEVEL=0;'),
     },
     fails: ['tls-legacy-refused'],
+  },
+  {
+    // Offered together, 1.0 and 1.1 draw a 1.0 answer with the downgrade marker, which the client
+    // refuses on its own: each version needs its own handshake to see that 1.0 is accepted.
+    name: 'TLS 1.0 enabled, 1.1 not',
+    fault: {
+      site: (s) => edit(edit(s, /ssl_protocols TLSv1\.2 TLSv1\.3;/, 'ssl_protocols TLSv1 TLSv1.2 TLSv1.3;'), /ssl_ciphers [^;]+;/, 'ssl_ciphers DEFAULT@SECLEVEL=0;'),
+    },
+    fails: ['tls-legacy-refused'],
+  },
+  {
+    name: 'DHE suites with a 1536-bit group',
+    fault: {
+      site: (s) => edit(s, /ssl_ciphers ([^;]+);/, `ssl_ciphers $1:DHE-RSA-AES128-GCM-SHA256@SECLEVEL=0;\n    ssl_dhparam ${smallDhParams};`),
+    },
+    fails: ['tls-dh-params'],
+  },
+  {
+    name: 'BOSH answers compressed (they carry the session id)',
+    fault: { site: (s) => edit(s, /gzip_types text\/plain /, 'gzip_types text/xml text/plain ') },
+    fails: ['http-no-compressed-secrets'],
+  },
+  {
+    name: 'a session cookie on every compressed page',
+    fault: { site: (s) => edit(s, /^(\s*add_header Strict-Transport-Security .*)$/m, '$1\n    add_header Set-Cookie "jitsi_session=4f2a9c0d; Secure; HttpOnly; SameSite=Strict" always;') },
+    fails: ['http-no-compressed-secrets', 'http-no-cookies'],
+  },
+  {
+    name: 'the token from the address echoed into the compressed room page',
+    fault: {
+      site: (s) => edit(s, /location ~ \^\/\[\^\/\]\+\$ \{/, `location ~ ^/[^/]+$ {\n        sub_filter '</head>' '<meta name="jwt" content="$request_uri"></head>';`),
+    },
+    fails: ['http-no-compressed-secrets'],
   },
   {
     name: 'a third-party analytics key in config.js',

@@ -1,6 +1,7 @@
 // The rules verify judges a deployment by, on hand-made inputs: header grading, CSP sources,
 // exposed admin routes, loaded resources, profile comparison, security-group design, health output,
-// certificate signature algorithms and the evaluation of served configuration files.
+// certificate signature algorithms, TLS probe outcomes, session data in responses and the
+// evaluation of served configuration files.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +9,8 @@ import { X509Certificate } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import type { PrivacySetting } from '../../infra/privacy/types.ts';
-import { hstsMaxAge, judgeReferrerPolicy, nonFirstPartySource, parseCspHeader } from '../../scripts/verify/checks/http.ts';
+import { hstsMaxAge, judgeReferrerPolicy, nonFirstPartySource, parseCspHeader, sessionDataIn } from '../../scripts/verify/checks/http.ts';
+import { serverAnswer } from '../../scripts/verify/checks/tls.ts';
 import { exposureOf, looksLikeAppShell, pointsAtDomain } from '../../scripts/verify/checks/jitsi.ts';
 import { compareSettings, hostOfUrl, iceUrls, loadedResources, mentionsHost } from '../../scripts/verify/checks/privacy.ts';
 import { expectedWorldIngress, judgeJicofo, judgeJvbHealth, judgeSecurityGroups, parseHealthOutput } from '../../scripts/verify/checks/aws.ts';
@@ -278,5 +280,39 @@ describe('certificate signature algorithm', () => {
     expect(signatureAlgorithm(selfSigned('rsa', ['-newkey', 'rsa:2048', '-sha256']))).toMatchObject({ name: 'sha256WithRSAEncryption', weak: false });
     expect(signatureAlgorithm(selfSigned('ec', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:secp384r1', '-sha384']))).toMatchObject({ name: 'ecdsa-with-SHA384', weak: false });
     expect(signatureAlgorithm(selfSigned('sha1', ['-newkey', 'rsa:2048', '-sha1']))).toMatchObject({ name: 'sha1WithRSAEncryption', weak: true });
+  });
+});
+
+describe('TLS probe outcomes, judged from the server side', () => {
+  const failed = (code: string) => ({ ok: false as const, code, message: code });
+  it('counts only what the server did as a refusal', () => {
+    expect(serverAnswer(failed('ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION'))).toBe('refused');
+    expect(serverAnswer(failed('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE'))).toBe('refused');
+    expect(serverAnswer(failed('ERR_SSL_UNSUPPORTED_PROTOCOL'))).toBe('refused');
+    expect(serverAnswer(failed('ECONNRESET'))).toBe('refused');
+  });
+
+  it('counts a handshake this client stopped after the server agreed as accepted', () => {
+    expect(serverAnswer(failed('ERR_SSL_INAPPROPRIATE_FALLBACK'))).toBe('accepted');
+    expect(serverAnswer(failed('ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED'))).toBe('accepted');
+    expect(serverAnswer(failed('ERR_SSL_DH_KEY_TOO_SMALL'))).toBe('accepted');
+  });
+
+  it('cannot tell when this client could not offer or got no answer', () => {
+    for (const code of ['ERR_SSL_NO_PROTOCOLS_AVAILABLE', 'ERR_SSL_WRONG_VERSION_NUMBER', 'timeout', 'aborted']) expect([code, serverAnswer(failed(code))]).toEqual([code, 'unknown']);
+  });
+});
+
+describe('session data in a response', () => {
+  const marker = 'jitsieu0123abcd';
+  const withHeaders = (headers: HttpResponse['headers'], body = ''): HttpResponse => ({ status: 200, headers, body, truncated: false });
+  it('finds cookies, the reflected token and BOSH session ids', () => {
+    expect(sessionDataIn(withHeaders({ 'set-cookie': ['sid=1; Secure', 'lang=en'] }), marker)).toBe('sets cookie sid, lang');
+    expect(sessionDataIn(withHeaders({}, `<meta content="/room?jwt=${marker}">`), marker)).toBe('reflects the token from the address');
+    expect(sessionDataIn(withHeaders({}, "<body sid='a1b2c3' xmlns='http://jabber.org/protocol/httpbind'/>"), marker)).toBe('carries a BOSH session id');
+  });
+
+  it('finds nothing in a static page', () => {
+    expect(sessionDataIn(withHeaders({ 'content-type': 'text/html' }, '<html><title>Jitsi Meet</title></html>'), marker)).toBeUndefined();
   });
 });

@@ -7,6 +7,7 @@ import type { DeploymentSpec } from '../../../infra/spec/types.ts';
 import { placementFor, regionOfPlacement } from '../placement.ts';
 // The AWS SDK loads only when --aws is used: it is a large import.
 import type { AwsInventory, InstanceRole, InstanceView, ScriptResult } from '../aws/inventory.ts';
+import { UsageError } from '../../lib/cli.ts';
 import type { VerifyContext } from '../context.ts';
 import { type CheckDefinition, fail, list, pass, reason, warn } from './define.ts';
 
@@ -92,6 +93,18 @@ export async function awsRegionFor(ctx: VerifyContext): Promise<string | undefin
   const placement = await placementFor(ctx);
   const placed = placement.addresses.map(regionOfPlacement).find((region) => region !== undefined);
   return placed ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+}
+
+/** Before any AWS check: a region to ask and credentials that work, or a UsageError (exit 2) in one line. */
+export async function requireAwsAccessFor(ctx: VerifyContext): Promise<void> {
+  const region = await awsRegionFor(ctx);
+  if (!region) throw new UsageError('--aws: cannot tell which AWS region to ask; give --stack NAME or set AWS_REGION');
+  const { requireAwsAccess } = await import('../aws/credentials.ts');
+  await requireAwsAccess({
+    region,
+    ...(ctx.options.awsEndpoint ? { endpoint: ctx.options.awsEndpoint } : {}),
+    timeoutMs: Math.max(1000, Math.min(15_000, ctx.deadline - Date.now() - 1000)),
+  });
 }
 
 function inventory(ctx: VerifyContext): Promise<AwsInventory> {

@@ -1,6 +1,7 @@
 // HTTP behaviour every browser sees: the redirect to HTTPS and the security headers, checked on
 // the app page, a room page, config.js and a 404, because nginx drops headers added without
-// `always` from error responses.
+// `always` from error responses; cookies, leaked files, and compression of session data (BREACH).
+import { randomBytes } from 'node:crypto';
 import parseCsp from 'content-security-policy-parser';
 import type { VerifyContext } from '../context.ts';
 import { headerValue, type HttpResponse } from '../net/http.ts';
@@ -368,4 +369,72 @@ const leaks: CheckDefinition = {
   },
 };
 
-export const HTTP_CHECKS: CheckDefinition[] = [redirect, hsts, referrer, nosniff, framing, csp, permissionsPolicy, versionBanner, cookies, leaks];
+/** Where a response carries something worth stealing, or undefined when it does not. */
+export function sessionDataIn(response: HttpResponse, marker: string): string | undefined {
+  const cookies = response.headers['set-cookie'] ?? [];
+  if (cookies.length > 0) return `sets cookie ${cookies.map((c) => c.split('=')[0]).join(', ')}`;
+  if (response.body.includes(marker)) return 'reflects the token from the address';
+  if (/\bsid=['"][^'"]+['"]/.test(response.body)) return 'carries a BOSH session id';
+  return undefined;
+}
+
+// testssl.sh: BREACH, which flags any compression of '/'. BREACH (CVE-2013-3587) needs a secret
+// and attacker-chosen text in the same compressed body, so only responses carrying session data count.
+const breach: CheckDefinition = {
+  id: 'http-no-compressed-secrets',
+  title: 'No compression of responses that carry session data (BREACH)',
+  area: 'http',
+  mode: 'external',
+  description:
+    'Asked for gzip/br like a browser, no response that sets a cookie, carries a BOSH session id or echoes a token from the address ' +
+    '(a room page with ?jwt=) comes back compressed. Compressed static files (the app, config.js) are fine: they hold no secret.',
+  async run(ctx) {
+    const marker = `jitsieu${randomBytes(12).toString('hex')}`;
+    const rid = randomBytes(4).readUInt32BE(0) % 1_000_000_000;
+    const boshSession =
+      `<body rid='${rid}' to='${ctx.host}' xml:lang='en' wait='10' hold='1' ver='1.6' ` +
+      `xmpp:version='1.0' xmlns='http://jabber.org/protocol/httpbind' xmlns:xmpp='urn:xmpp:xbosh'/>`;
+    const probes: { what: string; path: string; request: Parameters<VerifyContext['https']>[1] }[] = [
+      { what: '/', path: '/', request: { acceptCompression: true } },
+      { what: 'room page with ?jwt=', path: `/${ctx.room}?jwt=${marker}`, request: { acceptCompression: true } },
+      { what: '/config.js', path: '/config.js', request: { acceptCompression: true } },
+      {
+        what: 'BOSH session request',
+        path: '/http-bind',
+        request: { acceptCompression: true, method: 'POST', body: boshSession, headers: { 'content-type': 'text/xml; charset=utf-8' } },
+      },
+    ];
+    const answers = await Promise.all(
+      probes.map(async (probe): Promise<{ what: string; response?: HttpResponse; error?: string }> => {
+        try {
+          return { what: probe.what, response: await ctx.https(probe.path, probe.request) };
+        } catch (error) {
+          return { what: probe.what, error: reason(error) };
+        }
+      }),
+    );
+    const exposed: string[] = [];
+    const compressed: string[] = [];
+    const withSecrets: string[] = [];
+    for (const answer of answers) {
+      if (!answer.response) continue;
+      const encoding = headerValue(answer.response.headers, 'content-encoding')?.trim().toLowerCase();
+      const isCompressed = encoding !== undefined && encoding !== '' && encoding !== 'identity';
+      const secret = sessionDataIn(answer.response, marker);
+      if (isCompressed && secret) exposed.push(`${answer.what}: ${encoding}-compressed and ${secret}`);
+      else if (isCompressed) compressed.push(answer.what);
+      else if (secret) withSecrets.push(`${answer.what} (${secret})`);
+    }
+    const errors = answers.filter((a) => !a.response).map((a) => `${a.what}: ${a.error}`);
+    if (exposed.length > 0) return fail(`${list(exposed, 2)}: BREACH can read it byte by byte; leave these responses uncompressed (gzip off or gzip_types without their type)`);
+    if (errors.length === answers.length) return fail(list(errors, 2));
+    const parts = [
+      compressed.length > 0 ? `compressed without session data: ${compressed.join(', ')}` : 'nothing compressed',
+      ...(withSecrets.length > 0 ? [`session data sent uncompressed: ${withSecrets.join(', ')}`] : []),
+      ...(errors.length > 0 ? [`not answered: ${list(errors, 2)}`] : []),
+    ];
+    return pass(parts.join('; '));
+  },
+};
+
+export const HTTP_CHECKS: CheckDefinition[] = [redirect, hsts, referrer, nosniff, framing, csp, permissionsPolicy, versionBanner, cookies, leaks, breach];

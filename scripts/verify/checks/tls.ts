@@ -1,11 +1,13 @@
-// TLS as a client sees it: which protocol versions and suites the server accepts, and whether the
-// certificate is trusted, names the domain, is not about to expire and uses a strong key.
+// TLS as a client sees it: which protocol versions, suites and DH groups the server accepts, and
+// whether the certificate is trusted, names the domain, is not about to expire, uses a strong key,
+// says where its revocation is published and comes with a stapled OCSP answer where one exists.
 import { X509Certificate } from 'node:crypto';
-import { checkServerIdentity, type DetailedPeerCertificate } from 'node:tls';
+import { checkServerIdentity, type DetailedPeerCertificate, type SecureVersion } from 'node:tls';
 import type { VerifyContext } from '../context.ts';
 import { tlsHandshake, type TlsProbe, type TlsSuccess } from '../net/tls.ts';
-import { signatureAlgorithm } from '../x509.ts';
-import { type CheckDefinition, fail, pass, reason, warn } from './define.ts';
+import { readStapledOcsp, type StapledAnswer } from '../ocsp.ts';
+import { revocationInfo, signatureAlgorithm } from '../x509.ts';
+import { type CheckDefinition, fail, list, pass, reason, warn } from './define.ts';
 
 /** Project thresholds: renewal runs 30 days ahead, so under 21 days means renewal is failing. */
 export const EXPIRY_WARN_DAYS = 21;
@@ -49,20 +51,71 @@ const modernVersions: CheckDefinition = {
   },
 };
 
+/**
+ * OpenSSL errors this client raises after the server already agreed to what was offered: the
+ * server picked a legacy version below the offered maximum (downgrade marker), signed with a
+ * legacy algorithm, or sent a too-small DH group. The server accepted; only this client stopped.
+ */
+const ACCEPTED_THEN_CLIENT_STOPPED = new Set([
+  'ERR_SSL_INAPPROPRIATE_FALLBACK',
+  'ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED',
+  'ERR_SSL_DH_KEY_TOO_SMALL',
+]);
+
+/** What a probe says about the server: it accepted, it refused, or this client cannot tell. */
+export type ServerAnswer = 'accepted' | 'refused' | 'unknown';
+
+/**
+ * Judges a probe from the server's side. Only a TLS alert the server sent, a protocol version the
+ * server chose outside the offer, or the server closing the connection count as refusal; an error
+ * this client raised on its own (it cannot offer the version, a timeout) is never counted as one.
+ */
+export function serverAnswer(probe: TlsProbe): ServerAnswer {
+  if (probe.ok || ACCEPTED_THEN_CLIENT_STOPPED.has(probe.code)) return 'accepted';
+  const refused =
+    /^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_/.test(probe.code) || probe.code === 'ERR_SSL_UNSUPPORTED_PROTOCOL' || probe.code === 'ECONNRESET' || probe.code === 'EPIPE';
+  return refused ? 'refused' : 'unknown';
+}
+
+/** How a probe ended, for detail lines: the suite, or the alert name, or the error. */
+function probeText(probe: TlsProbe): string {
+  if (probe.ok) return probe.cipher;
+  if (ACCEPTED_THEN_CLIENT_STOPPED.has(probe.code)) return `chosen by the server, then stopped by this client: ${probe.code}`;
+  const alert = /_ALERT_(.+)$/.exec(probe.code);
+  if (alert) return `alert ${alert[1]!.toLowerCase().replaceAll('_', ' ')}`;
+  if (probe.code === 'ERR_SSL_UNSUPPORTED_PROTOCOL') return 'answered with another version';
+  if (probe.code === 'ECONNRESET' || probe.code === 'EPIPE') return 'connection closed';
+  return `${probe.code}: ${probe.message}`;
+}
+
+const LEGACY_VERSIONS: { version: SecureVersion; name: string }[] = [
+  { version: 'TLSv1', name: 'TLS 1.0' },
+  { version: 'TLSv1.1', name: 'TLS 1.1' },
+];
+
 const legacyRefused: CheckDefinition = {
   id: 'tls-legacy-refused',
   title: 'TLS 1.0 and 1.1 refused',
   area: 'tls',
   mode: 'external',
   description:
-    'A handshake offering only TLS 1.0/1.1 fails. The probe lowers its own security level so a server that accepts 1.1 is really seen.',
+    'Handshakes offering only TLS 1.0, and only TLS 1.1, each fail with the server refusing. The probes lower their own security level so a server ' +
+    'that accepts them is really seen; when this client stops a handshake itself, the result is WARN, never a pass.',
   async run(ctx) {
-    // Node's OpenSSL refuses TLS 1.0/1.1 itself at the default security level: lower it, or every
-    // server would look compliant.
-    const probe = await handshake(ctx, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' });
-    if (probe.ok) return fail(`the server accepted ${probe.protocol} (${probe.cipher}); allow only TLSv1.2 TLSv1.3`);
-    if (probe.code === 'timeout' || probe.code === 'aborted') return warn(`no answer to a TLS 1.0/1.1 handshake: ${probe.message}`);
-    return pass(`refused (${probe.code})`);
+    // One version per handshake: offering 1.0 and 1.1 together lets a server that has 1.0 but not
+    // 1.1 answer 1.0 with the downgrade marker, and this client would abort as if refused.
+    // Node's OpenSSL refuses TLS 1.0/1.1 itself at the default security level: lower it.
+    const probes = await Promise.all(
+      LEGACY_VERSIONS.map(async ({ version, name }) => {
+        const probe = await handshake(ctx, { minVersion: version, maxVersion: version, ciphers: 'DEFAULT@SECLEVEL=0' });
+        return { name, probe, answer: serverAnswer(probe), text: `${name} (${probeText(probe)})` };
+      }),
+    );
+    const accepted = probes.filter((p) => p.answer === 'accepted');
+    if (accepted.length > 0) return fail(`the server accepted ${accepted.map((p) => p.text).join(' and ')}; allow only TLSv1.2 TLSv1.3 in ssl_protocols`);
+    const unknown = probes.filter((p) => p.answer === 'unknown');
+    if (unknown.length > 0) return warn(`cannot tell whether the server refuses ${unknown.map((p) => p.text).join(' and ')}`);
+    return pass(`refused: ${probes.map((p) => p.text).join(', ')}`);
   },
 };
 
@@ -78,7 +131,8 @@ const forwardSecrecy: CheckDefinition = {
       handshake(ctx, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' }),
     ]);
     if (weak.ok) return fail(`the server accepted ${weak.cipher} over ${weak.protocol}; use ECDHE/DHE with GCM or ChaCha20 only`);
-    if (weak.code === 'timeout' || weak.code === 'aborted') return warn(`no answer to the weak-suite handshake: ${weak.message}`);
+    if (serverAnswer(weak) === 'accepted') return fail(`the server accepted a weak suite (${probeText(weak)}); use ECDHE/DHE with GCM or ChaCha20 only`);
+    if (serverAnswer(weak) === 'unknown') return warn(`cannot tell whether the server refuses weak suites (${probeText(weak)})`);
     if (!normal.ok) return warn(`weak suites refused, but no TLS 1.2 handshake succeeded either (${normal.code})`);
     return pass(`weak suites refused; TLS 1.2 negotiates ${normal.cipher}`);
   },
@@ -204,4 +258,109 @@ const keyStrength: CheckDefinition = {
   },
 };
 
-export const TLS_CHECKS: CheckDefinition[] = [modernVersions, legacyRefused, forwardSecrecy, chainTrusted, hostname, expiry, keyStrength];
+/** Below this a DH group is breakable by a well-funded attacker (Logjam); testssl.sh and Mozilla draw the line here too. */
+export const DH_MIN_BITS = 2048;
+
+// testssl.sh: DH_groups, LOGJAM. Logjam (weakdh.org) showed 512- and 1024-bit groups breakable.
+const dhParameters: CheckDefinition = {
+  id: 'tls-dh-params',
+  title: 'DHE uses a group of at least 2048 bits',
+  area: 'tls',
+  mode: 'external',
+  description:
+    `A TLS 1.2 handshake offering only finite-field DHE suites is refused (ECDHE only), or gets a DH group of at least ${DH_MIN_BITS} bits. ` +
+    "FAIL below, WARN when this client cannot tell. (TLS 1.3's finite-field groups are 2048 bits or more by definition.)",
+  async run(ctx) {
+    // Lowered security level: this client accepts any group size, so a small one is seen and measured.
+    const probe = await handshake(ctx, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: 'kDHE@SECLEVEL=0' });
+    const answer = serverAnswer(probe);
+    if (answer === 'refused') return pass(`no DHE suite offered (${probeText(probe)}); key exchange is ECDHE only`);
+    if (answer === 'unknown') return warn(`cannot tell whether DHE suites are offered (${probeText(probe)})`);
+    const fix = `use ssl_dhparam with a ${DH_MIN_BITS}-bit or larger group (RFC 7919 ffdhe2048), or drop the DHE suites`;
+    if (!probe.ok) return fail(`DHE offered with a group too small for this client (${probeText(probe)}); ${fix}`);
+    const size = probe.keyExchange?.type === 'DH' ? probe.keyExchange.size : undefined;
+    if (size === undefined) return warn(`DHE suite ${probe.cipher} negotiated, but the group size was not reported`);
+    if (size < DH_MIN_BITS) return fail(`${probe.cipher} with a ${size}-bit DH group (Logjam); ${fix}`);
+    return pass(`${probe.cipher} with a ${size}-bit DH group`);
+  },
+};
+
+/** Certificates valid this long or less need no revocation information (CA/Browser Forum short-lived certificates). */
+export const SHORT_LIVED_DAYS = 10;
+
+function ocspUrls(cert: DetailedPeerCertificate): string[] {
+  const access = cert.infoAccess as Record<string, string[] | undefined> | undefined;
+  return access?.['OCSP - URI'] ?? [];
+}
+
+function revocationOf(cert: DetailedPeerCertificate): { crlUrls: string[]; mustStaple: boolean } | { error: string } {
+  try {
+    return revocationInfo(cert.raw);
+  } catch (error) {
+    return { error: `cannot read the certificate's extensions: ${reason(error)}` };
+  }
+}
+
+// testssl.sh: cert_crlDistributionPoints, cert_ocspURL (neither is rated HIGH there too).
+const revocationInformation: CheckDefinition = {
+  id: 'tls-revocation-info',
+  title: 'Certificate says where revocation is published',
+  area: 'tls',
+  mode: 'external',
+  description:
+    'The certificate names a CRL distribution point or an OCSP responder, so a revoked certificate can be refused. ' +
+    `Let's Encrypt certificates name a CRL since OCSP ended in 2025; certificates valid ${SHORT_LIVED_DAYS} days or less need neither.`,
+  async run(ctx) {
+    const got = await certificate(ctx);
+    if ('error' in got) return fail(got.error);
+    const revocation = revocationOf(got.cert);
+    if ('error' in revocation) return fail(revocation.error);
+    const ocsp = ocspUrls(got.cert);
+    const found = [...revocation.crlUrls.map((u) => `CRL ${u}`), ...ocsp.map((u) => `OCSP ${u}`)];
+    if (found.length > 0) return pass(list(found, 2));
+    const days = (new Date(got.cert.valid_to).getTime() - new Date(got.cert.valid_from).getTime()) / DAY_MS;
+    if (days <= SHORT_LIVED_DAYS) return pass(`short-lived certificate (${Math.round(days)} days): it expires before revocation would matter`);
+    return fail(`neither a CRL distribution point nor an OCSP responder in the certificate (issuer: ${issuerName(got.cert)}): nobody can learn that it was revoked; get it from a CA that publishes revocation`);
+  },
+};
+
+// testssl.sh: OCSP_stapling, cert_mustStapleExtension; RFC 6066 (status_request), RFC 7633 (must staple).
+const ocspStapling: CheckDefinition = {
+  id: 'tls-ocsp-stapling',
+  title: 'OCSP answer stapled when the certificate names a responder',
+  area: 'tls',
+  mode: 'external',
+  description:
+    'When the certificate names an OCSP responder, the server staples a current "good" answer, so browsers need not ask the CA (which would learn ' +
+    'who visits). WARN when not stapled, FAIL when stapled "revoked" or missing on a must-staple certificate. ' +
+    "PASS without a responder: Let's Encrypt ended OCSP in 2025, nothing to staple.",
+  async run(ctx) {
+    const got = await certificate(ctx);
+    if ('error' in got) return fail(got.error);
+    const revocation = revocationOf(got.cert);
+    if ('error' in revocation) return fail(revocation.error);
+    const responders = ocspUrls(got.cert);
+    const stapled = got.probe.stapledOcsp;
+    if (!stapled) {
+      if (revocation.mustStaple) return fail('the certificate promises a stapled OCSP answer (must-staple), but none was sent: browsers refuse the site; set ssl_stapling on');
+      if (responders.length === 0) return pass("the certificate names no OCSP responder: nothing to staple, and browsers ask nobody (revocation comes from the CA's CRL)");
+      return warn(`no stapled OCSP answer: browsers ask ${list(responders, 1)}, telling the CA who visits; set ssl_stapling on and ssl_stapling_verify on`);
+    }
+    let answer: StapledAnswer;
+    try {
+      answer = readStapledOcsp(stapled, got.cert.serialNumber);
+    } catch (error) {
+      return fail(`the stapled OCSP answer is unreadable: ${reason(error)}`);
+    }
+    if (answer.responseStatus !== 'successful') return fail(`the stapled OCSP answer is an error (${answer.responseStatus})`);
+    if (!answer.certStatus) return fail('the stapled OCSP answer is about another certificate');
+    if (answer.certStatus === 'revoked') return fail('the stapled OCSP answer says the certificate is REVOKED: replace it');
+    if (answer.certStatus === 'unknown') return fail('the stapled OCSP answer says the responder does not know the certificate');
+    if (answer.nextUpdate && answer.nextUpdate.getTime() < ctx.now.getTime()) return fail(`the stapled OCSP answer expired on ${answer.nextUpdate.toISOString()}: nginx is not refreshing it`);
+    return pass(`stapled: good${answer.nextUpdate ? ` until ${answer.nextUpdate.toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''}`);
+  },
+};
+
+export const TLS_CHECKS: CheckDefinition[] = [
+  modernVersions, legacyRefused, forwardSecrecy, dhParameters, chainTrusted, hostname, expiry, keyStrength, revocationInformation, ocspStapling,
+];

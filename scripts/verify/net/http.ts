@@ -4,6 +4,8 @@
 // or broken certificate, so they accept any certificate here.
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { ProbeError } from './probe-error.ts';
 
 export interface Endpoint {
@@ -22,6 +24,11 @@ export interface HttpRequest {
   body?: string;
   /** Bytes kept of the body; the rest is discarded (default 2 MiB). */
   maxBody?: number;
+  /**
+   * Ask for compressed answers (gzip, deflate, br) as browsers do; the body is decoded, and the
+   * Content-Encoding header shows what the server did.
+   */
+  acceptCompression?: boolean;
 }
 
 export interface HttpResponse {
@@ -72,7 +79,13 @@ export function httpRequest(endpoint: Endpoint, request: HttpRequest, timeoutMs:
       port: endpoint.port,
       method: request.method ?? 'GET',
       path: request.path,
-      headers: { host: hostHeader(endpoint, request.scheme), 'user-agent': 'jitsi-eu-verify', accept: '*/*', ...request.headers },
+      headers: {
+        host: hostHeader(endpoint, request.scheme),
+        'user-agent': 'jitsi-eu-verify',
+        accept: '*/*',
+        ...(request.acceptCompression ? { 'accept-encoding': 'gzip, deflate, br' } : {}),
+        ...request.headers,
+      },
       agent: false,
       ...(request.scheme === 'https' ? { servername: endpoint.host, rejectUnauthorized: false } : {}),
     };
@@ -80,7 +93,8 @@ export function httpRequest(endpoint: Endpoint, request: HttpRequest, timeoutMs:
       const chunks: Buffer[] = [];
       let size = 0;
       let truncated = false;
-      res.on('data', (chunk: Buffer) => {
+      const body = request.acceptCompression ? decoded(res, headerValue(res.headers, 'content-encoding')) : res;
+      body.on('data', (chunk: Buffer) => {
         if (size >= maxBody) {
           truncated = true;
           return;
@@ -88,7 +102,7 @@ export function httpRequest(endpoint: Endpoint, request: HttpRequest, timeoutMs:
         chunks.push(chunk);
         size += chunk.length;
       });
-      res.on('end', () => {
+      body.on('end', () => {
         if (settled) return;
         settled = true;
         cleanup();
@@ -96,6 +110,7 @@ export function httpRequest(endpoint: Endpoint, request: HttpRequest, timeoutMs:
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body, truncated: truncated || size > maxBody });
       });
       res.on('error', (error: NodeJS.ErrnoException) => fail(error.code ?? 'ERESPONSE', error.message));
+      if (body !== res) body.on('error', (error: NodeJS.ErrnoException) => fail('EDECODE', `undecodable ${headerValue(res.headers, 'content-encoding')} body: ${error.message}`));
     });
     const timer = setTimeout(() => {
       fail('ETIMEOUT', `no complete answer within ${timeoutMs} ms`);
@@ -115,6 +130,13 @@ export function httpRequest(endpoint: Endpoint, request: HttpRequest, timeoutMs:
     if (request.body !== undefined) req.write(request.body);
     req.end();
   });
+}
+
+/** The body stream decoded per Content-Encoding (unknown encodings are passed through as they are). */
+function decoded(res: Readable, encoding: string | undefined): Readable {
+  const name = encoding?.trim().toLowerCase();
+  const decoder = name === 'gzip' || name === 'x-gzip' ? createGunzip() : name === 'deflate' ? createInflate() : name === 'br' ? createBrotliDecompress() : undefined;
+  return decoder ? res.pipe(decoder) : res;
 }
 
 /** A header as one string (joined with `, ` when repeated), or undefined. */

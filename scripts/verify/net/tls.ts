@@ -1,7 +1,8 @@
 // One TLS handshake with chosen protocol bounds and cipher list. The chain is verified against
 // the system roots plus any --ca certificates; the host name is checked separately, so a wrong
-// name and an untrusted chain are reported as two different findings.
-import { rootCertificates, connect, type DetailedPeerCertificate, type SecureVersion } from 'node:tls';
+// name and an untrusted chain are reported as two different findings. Every handshake asks for a
+// stapled OCSP response and reports the key exchange, so one handshake serves several checks.
+import { rootCertificates, connect, type ConnectionOptions, type DetailedPeerCertificate, type SecureVersion } from 'node:tls';
 import type { Endpoint } from './http.ts';
 
 export interface TlsOptions {
@@ -22,6 +23,10 @@ export interface TlsSuccess {
   trusted: boolean;
   trustError?: string;
   certificate: DetailedPeerCertificate;
+  /** The OCSP response the server stapled (DER), when it sent one. */
+  stapledOcsp?: Buffer;
+  /** The ephemeral key exchange: `DH` with its size in bits, or `ECDH` with the curve. */
+  keyExchange?: { type: string; name?: string; size?: number };
 }
 
 export interface TlsFailure {
@@ -41,7 +46,8 @@ export function tlsHandshake(endpoint: Endpoint, options: TlsOptions): Promise<T
   return new Promise((resolve) => {
     let settled = false;
     const ca = trustedCas(options.extraCa);
-    const socket = connect({
+    // tls.connect passes requestOCSP on to the socket; @types/node lists it only for TLSSocket.
+    const connectOptions: ConnectionOptions & { requestOCSP: boolean } = {
       host: endpoint.ip,
       port: endpoint.port,
       servername: endpoint.host,
@@ -53,6 +59,13 @@ export function tlsHandshake(endpoint: Endpoint, options: TlsOptions): Promise<T
       ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
       ...(options.ciphers ? { ciphers: options.ciphers } : {}),
       ALPNProtocols: ['http/1.1'],
+      requestOCSP: true,
+    };
+    const socket = connect(connectOptions);
+    let stapledOcsp: Buffer | undefined;
+    // Emitted during the handshake, before secureConnect; null or empty when nothing was stapled.
+    socket.once('OCSPResponse', (response: Buffer | null) => {
+      if (response && response.length > 0) stapledOcsp = response;
     });
     const finish = (result: TlsProbe) => {
       if (settled) return;
@@ -78,6 +91,8 @@ export function tlsHandshake(endpoint: Endpoint, options: TlsOptions): Promise<T
         trusted: socket.authorized,
         ...(authError ? { trustError: authError instanceof Error ? authError.message : String(authError) } : {}),
         certificate: socket.getPeerCertificate(true),
+        ...(stapledOcsp ? { stapledOcsp } : {}),
+        ...keyExchangeOf(socket.getEphemeralKeyInfo()),
       });
     });
     socket.once('error', (error: NodeJS.ErrnoException) =>
@@ -86,3 +101,9 @@ export function tlsHandshake(endpoint: Endpoint, options: TlsOptions): Promise<T
   });
 }
 
+
+function keyExchangeOf(info: object | null): { keyExchange?: TlsSuccess['keyExchange'] } {
+  const { type, name, size } = (info ?? {}) as { type?: string; name?: string; size?: number };
+  if (!type) return {};
+  return { keyExchange: { type, ...(name ? { name } : {}), ...(size ? { size } : {}) } };
+}
