@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../infra/spec/index.ts';
 import { UsageError } from '../../scripts/lib/cli.ts';
 import {
+  POLICY_PACK_DIR,
+  PolicyViolationError,
   PulumiCommandError,
   StackExistsError,
   StackMissingError,
@@ -19,11 +21,14 @@ import { tempDir } from '../helpers/tools.ts';
 
 const STUB_BIN = resolve(PROJECT_DIR, 'test/fixtures/fake-pulumi/bin');
 const PASSPHRASE = 'stub-test-passphrase';
+const EU_ONLY = { allowNonEuRegion: false };
 
 interface Call {
   args: string[];
   env: Record<string, string>;
   cwd: string;
+  /** Content of the --policy-pack-config files. */
+  policyPackConfigs?: unknown[];
 }
 
 let dir: ReturnType<typeof tempDir>;
@@ -50,7 +55,7 @@ beforeEach(() => {
   log = join(dir.path, 'calls.jsonl');
   // The stub's own controls; the adapter's settings are passed explicitly, never through process.env.
   process.env.FAKE_PULUMI_LOG = log;
-  for (const key of ['PULUMI_BACKEND_URL', 'PULUMI_CONFIG_PASSPHRASE', 'PULUMI_CONFIG_PASSPHRASE_FILE', 'FAKE_PULUMI_OUTPUTS', 'FAKE_PULUMI_SECRET_OUTPUTS', 'FAKE_PULUMI_FAIL', 'FAKE_PULUMI_VERSION']) {
+  for (const key of ['PULUMI_BACKEND_URL', 'PULUMI_CONFIG_PASSPHRASE', 'PULUMI_CONFIG_PASSPHRASE_FILE', 'FAKE_PULUMI_OUTPUTS', 'FAKE_PULUMI_SECRET_OUTPUTS', 'FAKE_PULUMI_FAIL', 'FAKE_PULUMI_VERSION', 'FAKE_PULUMI_EVENTS']) {
     delete process.env[key];
   }
 });
@@ -66,7 +71,7 @@ describe('PulumiWorkspace on the pulumi CLI', () => {
     await ws.createStack('demo');
     await ws.setConfig('demo', 'jitsi-eu:owner', 'prof@uni.example');
     const output: string[] = [];
-    const upOutputs = await ws.up('demo', (t) => output.push(t));
+    const upOutputs = await ws.up('demo', (t) => output.push(t), EU_ONLY);
     const outputs = await ws.outputs('demo');
     const first = await ws.firstUpdateAt('demo');
     const listed = await ws.listStacks();
@@ -80,12 +85,13 @@ describe('PulumiWorkspace on the pulumi CLI', () => {
       ['stack', 'output', '--json', ...S],
       ['stack', 'output', '--json', '--show-secrets', ...S],
     ];
+    const policyArgs = ['--policy-pack', POLICY_PACK_DIR, '--policy-pack-config', expect.stringMatching(/^\/.*\/policy-config\.json$/)];
     const latest = ['stack', 'history', '--json', '--show-secrets', '--page-size', '1', '--page', '1', ...S];
     expect(recorded.slice(1).map((c) => c.args)).toEqual([
       ['stack', 'init', 'demo', '--secrets-provider', 'passphrase', '--non-interactive'],
       ['config', 'set', 'jitsi-eu:owner', '--stack', 'demo', '--plaintext', '--non-interactive', '--', 'prof@uni.example'],
       ['stack', 'select', ...S],
-      ['up', '--yes', '--skip-preview', '--exec-kind', 'auto.local', ...S],
+      ['up', '--yes', '--skip-preview', ...policyArgs, '--exec-kind', 'auto.local', '--event-log', expect.stringMatching(/eventlog/), ...S],
       ...outputsCalls,
       latest,
       ...outputsCalls,
@@ -97,6 +103,11 @@ describe('PulumiWorkspace on the pulumi CLI', () => {
       latest,
       ['stack', 'rm', '--yes', 'demo', '--non-interactive'],
     ]);
+
+    // The policy pack's config says what the stack allows, and is gone after the call.
+    const up = recorded.find((c) => c.args[0] === 'up')!;
+    expect(up.policyPackConfigs).toEqual([{ 'eu-region': { allowNonEuRegion: false } }]);
+    expect(existsSync(up.args[up.args.indexOf('--policy-pack-config') + 1]!)).toBe(false);
 
     // The backend and the passphrase reach every call that can touch state; all run in the project.
     for (const call of recorded.slice(1)) {
@@ -131,12 +142,12 @@ describe('PulumiWorkspace on the pulumi CLI', () => {
     expect(await ws.createOrSelectStack('fresh')).toBe('created');
     expect(await ws.createOrSelectStack('fresh')).toBe('selected');
     await expect(ws.createStack('fresh')).rejects.toBeInstanceOf(StackExistsError);
-    await ws.up('fresh', () => {});
+    await ws.up('fresh', () => {}, EU_ONLY);
     const rm = ws.removeStack('fresh');
     await expect(rm).rejects.toBeInstanceOf(PulumiCommandError);
     await expect(rm).rejects.toThrow(/^error: 'fresh' still has resources; removal rejected/);
     process.env.FAKE_PULUMI_FAIL = 'up';
-    await expect(ws.up('fresh', () => {})).rejects.toThrow(/up failed as asked/);
+    await expect(ws.up('fresh', () => {}, EU_ONLY)).rejects.toThrow(/up failed as asked/);
   });
 
   it('hands a passphrase file to every call instead of a passphrase', async () => {
@@ -145,7 +156,7 @@ describe('PulumiWorkspace on the pulumi CLI', () => {
     const env = { ...baseEnv(), PULUMI_CONFIG_PASSPHRASE: undefined, PULUMI_CONFIG_PASSPHRASE_FILE: file };
     const ws = await openPulumiWorkspace({ projectDir: project, env, home: dir.path });
     await ws.createStack('demo');
-    await ws.up('demo', () => {});
+    await ws.up('demo', () => {}, EU_ONLY);
     for (const call of calls().slice(1)) {
       expect(call.env.PULUMI_CONFIG_PASSPHRASE_FILE).toBe(file);
       expect(call.env.PULUMI_CONFIG_PASSPHRASE).toBeUndefined();

@@ -229,6 +229,10 @@ describe('deployMain', () => {
       out: (t) => stdout.push(t),
       progress: () => {},
       onOutput: () => {},
+      interactive: () => false,
+      ask: async () => {
+        throw new Error('nobody should be asked');
+      },
       ...overrides,
     };
   };
