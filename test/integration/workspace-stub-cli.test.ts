@@ -1,7 +1,7 @@
 // The Automation API adapter against a stand-in `pulumi` executable (test/fixtures/fake-pulumi)
 // that records each call's arguments, environment and working directory: proves the exact CLI
 // calls, and that the backend and the passphrase reach every one of them.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../infra/spec/index.ts';
@@ -15,7 +15,11 @@ import {
   openPulumiWorkspace,
   readStackConfigFile,
 } from '../../scripts/lib/workspace.ts';
+import type { EngineEvent } from '../../scripts/lib/workspace.ts';
+import { deployMain } from '../../scripts/deploy/main.ts';
+import { summarisePreview } from '../../scripts/deploy/preview.ts';
 import { sandboxMain } from '../../scripts/sandbox/main.ts';
+import { RESOURCES as R, policyViolation, previewRun, replace, same } from '../fixtures/fake-pulumi/preview-events.ts';
 import { memoryDeps } from '../fixtures/fake-pulumi/memory-deps.ts';
 import { tempDir } from '../helpers/tools.ts';
 
@@ -182,6 +186,99 @@ describe('PulumiWorkspace on the pulumi CLI', () => {
     const before = calls().length;
     await expect(openPulumiWorkspace({ projectDir: project, env: noPassphrase, home: dir.path })).rejects.toBeInstanceOf(UsageError);
     expect(calls().length).toBe(before);
+  });
+});
+
+/** Engine events the stub writes to --event-log for preview and up. */
+function stubEvents(events: EngineEvent[]): void {
+  const file = join(dir.path, 'events.json');
+  writeFileSync(file, JSON.stringify(events));
+  process.env.FAKE_PULUMI_EVENTS = file;
+}
+
+const REPLACE_SIGNALING = previewRun([same(R.signalingEip), ...replace(R.signalingInstance, { userDataBase64: 'update-replace' }, { deleteBeforeReplace: true })], { same: 29, replace: 1 });
+const IMDS_MESSAGE = 'signaling-instance does not require IMDSv2 tokens: set metadataOptions.httpTokens to "required"';
+const VIOLATION = policyViolation('imdsv2-required', IMDS_MESSAGE, R.signalingInstance);
+
+describe('preview and the policy pack through the CLI', () => {
+  it('previews with --diff and the policy pack, handing back the engine events the CLI wrote', async () => {
+    stubEvents(REPLACE_SIGNALING.events);
+    const ws = await openPulumiWorkspace({ projectDir: project, env: baseEnv(), home: dir.path });
+    await ws.createStack('demo');
+    const run = await ws.preview('demo', { allowNonEuRegion: true });
+    const preview = calls().find((c) => c.args[0] === 'preview')!;
+    expect(preview.args).toEqual([
+      'preview', '--diff', '--policy-pack', POLICY_PACK_DIR, '--policy-pack-config', expect.stringMatching(/policy-config\.json$/),
+      '--exec-kind', 'auto.local', '--event-log', expect.stringMatching(/eventlog/), '--stack', 'demo', '--non-interactive',
+    ]);
+    expect(preview.policyPackConfigs).toEqual([{ 'eu-region': { allowNonEuRegion: true } }]);
+    expect(existsSync(join(POLICY_PACK_DIR, 'PulumiPolicy.yaml'))).toBe(true);
+    expect(run.changeSummary).toEqual({ same: 29, replace: 1 });
+    expect(run.events).toEqual(REPLACE_SIGNALING.events);
+    expect(summarisePreview(run).changes.map((c) => [c.kind, c.name, c.replacedBy])).toEqual([['replace', 'signaling-instance', ['userDataBase64']]]);
+  });
+
+  it('a mandatory violation stops preview and up with the policy\'s own message, before anything changes', async () => {
+    const ws = await openPulumiWorkspace({ projectDir: project, env: baseEnv(), home: dir.path });
+    await ws.createStack('demo');
+    stubEvents([VIOLATION]);
+    const previewed = ws.preview('demo', EU_ONLY);
+    await expect(previewed).rejects.toBeInstanceOf(PolicyViolationError);
+    await expect(previewed).rejects.toThrow(`[mandatory] imdsv2-required: ${IMDS_MESSAGE} (signaling-instance, aws:ec2/instance:Instance)`);
+    await expect(ws.up('demo', () => {}, EU_ONLY)).rejects.toThrow(IMDS_MESSAGE);
+    expect(JSON.parse(readFileSync(join(state, '.pulumi/stacks/jitsi-eu/demo.json'), 'utf8')).resources).toBe(0);
+    // An advisory finding does not stop anything.
+    stubEvents([policyViolation('required-tags', 'no owner tag', R.dnsRecord, 'warning')]);
+    expect((await ws.preview('demo', EU_ONLY)).events.map((e) => e.policyEvent?.policyName)).toEqual(['required-tags']);
+  });
+});
+
+describe('npm run deploy through the stub CLI', () => {
+  const deployDeps = (answer?: string) => {
+    const d = memoryDeps();
+    const asked: string[] = [];
+    return {
+      ...d,
+      asked,
+      openWorkspace: () => openPulumiWorkspace({ projectDir: project, env: baseEnv(), home: dir.path }),
+      interactive: () => answer !== undefined,
+      ask: async (question: string) => (asked.push(question), answer ?? ''),
+    };
+  };
+  const ops = () => calls().map((c) => c.args[0]!);
+
+  it('stops at a mandatory violation with the policy\'s message and exit 1: no up', async () => {
+    stubEvents([VIOLATION]);
+    const d = deployDeps();
+    expect(await deployMain(['--stack', 'example-production', '--yes'], d)).toBe(1);
+    expect(d.stdout.join('')).toBe(
+      `✗ example-production: the policy pack stops this deploy before any change\n  [mandatory] imdsv2-required: ${IMDS_MESSAGE} (signaling-instance, aws:ec2/instance:Instance)\n`,
+    );
+    expect(ops()).toContain('preview');
+    expect(ops()).not.toContain('up');
+  });
+
+  it('previews, asks, and only then runs up with the same policy pack', async () => {
+    stubEvents(REPLACE_SIGNALING.events);
+    const d = deployDeps('yes');
+    process.env.FAKE_PULUMI_OUTPUTS = JSON.stringify({ url: 'https://meet.example.org', publicIp: '192.0.2.10' });
+    expect(await deployMain(['--stack', 'example-production'], d)).toBe(0);
+    expect(d.asked).toEqual(['Deploy these changes to example-production? [y/N] ']);
+    expect(d.stdout.join('')).toMatch(/^Preview of example-production: 1 to replace, 0 to change, 0 to create, 0 to delete, 29 unchanged\n/);
+    expect(d.stdout.join('')).toContain('[ends meetings] The host (it runs the whole deployment, videobridge included) is replaced (userDataBase64 forces it)');
+    const [preview, up] = ['preview', 'up'].map((op) => calls().find((c) => c.args[0] === op)!);
+    for (const call of [preview!, up!]) expect(call.args.slice(call.args.indexOf('--policy-pack'), call.args.indexOf('--policy-pack') + 2)).toEqual(['--policy-pack', POLICY_PACK_DIR]);
+    expect(ops().indexOf('preview')).toBeLessThan(ops().indexOf('up'));
+  });
+
+  it('without a terminal and without --yes: exit 2 with the fix, after the preview, before up', async () => {
+    stubEvents(REPLACE_SIGNALING.events);
+    const d = deployDeps();
+    const run = deployMain(['--stack', 'example-production'], d);
+    await expect(run).rejects.toBeInstanceOf(UsageError);
+    await expect(run).rejects.toThrow(/not a terminal[\s\S]*run again with --yes/);
+    expect(ops()).toContain('preview');
+    expect(ops()).not.toContain('up');
   });
 });
 
