@@ -64,6 +64,7 @@ function signalingImpacts(changes: readonly ResourceChange[], ctx: ImpactContext
   const host = ctx.topology === 'single' ? 'the host (it runs the whole deployment, videobridge included)' : 'the signaling host';
   const Host = host.charAt(0).toUpperCase() + host.slice(1);
   const instances = changes.filter((c) => c.type === TYPE.instance);
+  const address = changes.filter((c) => c.type === TYPE.eip && (c.kind === 'replace' || c.kind === 'delete'));
   const impacts: Impact[] = [];
   for (const c of instances) {
     const resources = [c.name];
@@ -72,7 +73,7 @@ function signalingImpacts(changes: readonly ResourceChange[], ctx: ImpactContext
       impacts.push({
         kind: 'signaling-replaced',
         severity: 'interrupts',
-        text: `${Host} is replaced${why}: meetings in progress end; about ${SIGNALING_BOOT_MINUTES} minutes without service while the new host installs Jitsi. The public address stays; anything kept only on the old host (Prosody's data, accounts added there) is gone.`,
+        text: `${Host} is replaced${why}: meetings in progress end; about ${SIGNALING_BOOT_MINUTES} minutes without service while the new host installs Jitsi.${address.length ? '' : ' The public address stays.'} Anything kept only on the old host (Prosody's data, accounts added there) is gone.`,
         resources,
       });
     } else if (c.kind === 'delete') {
@@ -101,7 +102,6 @@ function signalingImpacts(changes: readonly ResourceChange[], ctx: ImpactContext
       }
     }
   }
-  const address = changes.filter((c) => c.type === TYPE.eip && (c.kind === 'replace' || c.kind === 'delete'));
   if (address.length) {
     impacts.push({
       kind: 'address-changes',

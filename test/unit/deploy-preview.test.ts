@@ -74,7 +74,14 @@ describe('what a preview means for people in meetings', () => {
     expect(impact!.text).toMatch(
       new RegExp(`^The signaling host is replaced \\(userDataBase64 forces it\\): meetings in progress end; about ${SIGNALING_BOOT_MINUTES} minutes without service`),
     );
-    expect(impact!.text).toContain('anything kept only on the old host');
+    expect(impact!.text).toContain('The public address stays. Anything kept only on the old host');
+  });
+
+  it('a replaced Elastic IP moves the site to a new address, and the host\'s words no longer promise the old one', () => {
+    const impacts = impactOf([...replace(R.signalingEip, { domain: 'update-replace' }), ...replace(R.signalingInstance, { userDataBase64: 'update-replace' })]);
+    expect(kinds(impacts)).toEqual(['signaling-replaced', 'address-changes']);
+    expect(impacts[0]!.text).not.toContain('address stays');
+    expect(impacts[1]!.text).toBe('The public address of meet.example.org changes: connected clients lose the site until DNS points at the new address.');
   });
 
   it('on a single node, says that the host carries the whole deployment', () => {
