@@ -265,6 +265,7 @@ export async function openPulumiWorkspace(options: OpenWorkspaceOptions = {}): P
 
 type Automation = typeof import('@pulumi/pulumi/automation/index.js');
 type LocalWorkspace = import('@pulumi/pulumi/automation/index.js').LocalWorkspace;
+type AutomationStack = import('@pulumi/pulumi/automation/index.js').Stack;
 
 /** The Workspace on Pulumi's Automation API. */
 export class PulumiWorkspace implements Workspace {
@@ -303,7 +304,7 @@ export class PulumiWorkspace implements Workspace {
 
   async createOrSelectStack(stack: string): Promise<'created' | 'selected'> {
     try {
-      await this.call(stack, () => this.ws.selectStack(stack));
+      await this.select(stack);
       return 'selected';
     } catch (error) {
       if (!(error instanceof StackMissingError)) throw error;
@@ -368,6 +369,7 @@ export class PulumiWorkspace implements Workspace {
   }
 
   async removeStack(stack: string): Promise<void> {
+    this.selected.delete(stack);
     await this.call(stack, () => this.ws.removeStack(stack));
   }
 
@@ -378,8 +380,15 @@ export class PulumiWorkspace implements Workspace {
     return starts.length ? new Date(Math.min(...starts)) : undefined;
   }
 
+  /** Stacks already selected: each further command names its stack, so one `stack select` is enough. */
+  private readonly selected = new Map<string, AutomationStack>();
+
   private async select(stack: string) {
-    return this.call(stack, () => this.automation.Stack.select(stack, this.ws));
+    const known = this.selected.get(stack);
+    if (known) return known;
+    const selected = await this.call(stack, () => this.automation.Stack.select(stack, this.ws));
+    this.selected.set(stack, selected);
+    return selected;
   }
 
   /** Runs one Automation API call and turns its errors into ours. */

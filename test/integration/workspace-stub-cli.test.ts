@@ -99,10 +99,9 @@ describe('PulumiWorkspace on the pulumi CLI', () => {
       ...outputsCalls,
       latest,
       ...outputsCalls,
-      ['stack', 'select', ...S],
+      // Selected once: every later command names the stack itself.
       ['stack', 'history', '--json', '--show-secrets', ...S],
       ['stack', 'ls', '--json', '--non-interactive'],
-      ['stack', 'select', ...S],
       ['destroy', '--yes', '--skip-preview', '--exec-kind', 'auto.local', ...S],
       latest,
       ['stack', 'rm', '--yes', 'demo', '--non-interactive'],
