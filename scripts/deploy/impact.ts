@@ -212,7 +212,7 @@ function otherImpacts(changes: readonly ResourceChange[]): Impact[] {
     described.has(c.type) || inComponent(c, 'BridgePool') || NETWORK_TYPES.has(c.type) || firewall.includes(c) || secrets.includes(c);
   const rest = changes.filter((c) => !known(c));
   if (rest.length) {
-    const types = [...new Set(rest.map((c) => c.type.split(':').pop()!))];
+    const types = [...new Set(rest.map((c) => (c.type.startsWith('pulumi:providers:') ? `${c.type.slice('pulumi:providers:'.length)} provider` : c.type.split(':').pop()!)))];
     impacts.push({ kind: 'other-changes', severity: 'none', text: `Other resources change (${list(types)}): meetings are not affected.`, resources: names(rest) });
   }
   return impacts;

@@ -140,11 +140,17 @@ describe('what a preview means for people in meetings', () => {
   });
 
   it('firewall, secrets, permissions and everything else', () => {
-    const impacts = impactOf([update(R.signalingSg, { 'ingress[2]': 'add' }), update(R.hostPassword, { value: 'update' }), update(R.instanceRole, { assumeRolePolicy: 'update' })]);
+    const provider = { chain: ['pulumi:providers:aws'], name: 'aws-eu', inputs: { region: 'eu-central-1' } };
+    const impacts = impactOf([
+      update(R.signalingSg, { 'ingress[2]': 'add' }),
+      update(R.hostPassword, { value: 'update' }),
+      update(R.instanceRole, { assumeRolePolicy: 'update' }),
+      update(provider, { defaultTags: 'update' }),
+    ]);
     expect(impacts.map((i) => [i.kind, i.severity, i.text])).toEqual([
       ['secrets-change', 'notice', 'Stored secrets change: hosts read their secrets when they boot, so running hosts keep the old values until they are replaced.'],
       ['firewall-changes', 'none', 'Firewall rules change in place (ingress): the hosts keep running; connections on ports that stay open are not affected.'],
-      ['other-changes', 'none', 'Other resources change (Role): meetings are not affected.'],
+      ['other-changes', 'none', 'Other resources change (Role, aws provider): meetings are not affected.'],
     ]);
   });
 
