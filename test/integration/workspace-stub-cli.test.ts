@@ -3,7 +3,7 @@
 // calls, and that the backend and the passphrase reach every one of them.
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../infra/spec/index.ts';
 import { UsageError } from '../../scripts/lib/cli.ts';
 import {
@@ -21,6 +21,8 @@ import { summarisePreview } from '../../scripts/deploy/preview.ts';
 import { sandboxMain } from '../../scripts/sandbox/main.ts';
 import { RESOURCES as R, policyViolation, previewRun, replace, same } from '../fixtures/fake-pulumi/preview-events.ts';
 import { memoryDeps } from '../fixtures/fake-pulumi/memory-deps.ts';
+import { startMoto, type Moto } from '../helpers/moto.ts';
+import { runNpmScript } from '../helpers/npm-run.ts';
 import { tempDir } from '../helpers/tools.ts';
 
 const STUB_BIN = resolve(PROJECT_DIR, 'test/fixtures/fake-pulumi/bin');
@@ -278,6 +280,46 @@ describe('npm run deploy through the stub CLI', () => {
     await expect(run).rejects.toThrow(/not a terminal[\s\S]*run again with --yes/);
     expect(ops()).toContain('preview');
     expect(ops()).not.toContain('up');
+  });
+});
+
+describe('npm run deploy as a user runs it, in a pipe (stub CLI, moto_server for the AWS check)', () => {
+  let moto: Moto;
+  beforeAll(async () => {
+    moto = await startMoto();
+  }, 60_000);
+  afterAll(() => moto?.stop());
+
+  const run = (args: string[]) => {
+    // The stack exists already, so nothing writes to the checkout's own stack file.
+    mkdirSync(join(state, '.pulumi/stacks/jitsi-eu'), { recursive: true });
+    writeFileSync(join(state, '.pulumi/stacks/jitsi-eu/example-production.json'), JSON.stringify({ secretsProvider: 'passphrase', resources: 30, outputs: {}, history: [] }));
+    return runNpmScript('deploy', ['--stack', 'example-production', ...args], {
+      ...moto.env,
+      PATH: baseEnv().PATH,
+      PULUMI_BACKEND_URL: `file://${state}`,
+      PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+      FAKE_PULUMI_LOG: log,
+      FAKE_PULUMI_EVENTS: process.env.FAKE_PULUMI_EVENTS!,
+    }, 120_000);
+  };
+
+  it('without a terminal and without --yes: the preview, then exit 2 with the fix; nothing applied', () => {
+    stubEvents(REPLACE_SIGNALING.events);
+    const result = run([]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/^Preview of example-production: 1 to replace/);
+    expect(result.stderr).toContain('error: deploy of example-production needs a confirmation, and this is not a terminal');
+    expect(result.stderr).toContain('then run again with --yes to deploy without asking.');
+    expect(calls().map((c) => c.args[0])).toEqual(['version', 'stack', 'preview']);
+  });
+
+  it('a mandatory violation: the policy\'s message and exit 1, even with --yes', () => {
+    stubEvents([VIOLATION]);
+    const result = run(['--yes']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`[mandatory] imdsv2-required: ${IMDS_MESSAGE}`);
+    expect(calls().map((c) => c.args[0])).not.toContain('up');
   });
 });
 
