@@ -1,5 +1,6 @@
-// One deployment from start to verdict: select (or create) the stack, `pulumi up` with its output
-// streamed, the bounded waits, then the live verification. Shared by `deploy` and `sandbox create`.
+// One deployment from start to verdict: select (or create) the stack, `pulumi up` (with the policy
+// pack) with its output streamed, the bounded waits, then the live verification. Shared by
+// `deploy` (which previews and asks first) and `sandbox create`.
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { READY_URL_PATH } from '../../infra/render/paths.ts';
 import type { StackOutputs, Workspace } from '../lib/workspace.ts';
@@ -40,6 +41,8 @@ export interface DeployFlowOptions {
   intervalMs: number;
   verify: { run: VerifyRunner } | { missing: string };
   probes?: Probes;
+  /** Whether the stack was just created or selected, when the caller already did it (for its preview). */
+  stackAction?: 'created' | 'selected';
 }
 
 export interface DeployOutcome {
@@ -64,12 +67,12 @@ export async function deployStack(workspace: Workspace, spec: DeploymentSpec, op
   const probes = options.probes ?? REAL_PROBES;
   const outcome: DeployOutcome = { stack: spec.stack, region: spec.region, url: `https://${spec.domain}`, outputs: {}, deployed: {}, waits: [], ok: false };
 
-  outcome.stackAction = await workspace.createOrSelectStack(spec.stack);
-  if (outcome.stackAction === 'created') options.progress(`created stack ${spec.stack} in ${workspace.backendDescription}`);
+  outcome.stackAction = options.stackAction ?? (await workspace.createOrSelectStack(spec.stack));
+  if (outcome.stackAction === 'created' && !options.stackAction) options.progress(`created stack ${spec.stack} in ${workspace.backendDescription}`);
   options.progress(`pulumi up for ${spec.stack} (${spec.topology}, ${spec.region}); this takes a few minutes`);
   let outputs: StackOutputs;
   try {
-    outputs = await workspace.up(spec.stack, options.onOutput);
+    outputs = await workspace.up(spec.stack, options.onOutput, { allowNonEuRegion: spec.allowNonEuRegion });
   } catch (error) {
     return { ...outcome, failure: `pulumi up failed for ${spec.stack}: ${(error as Error).message}` };
   }

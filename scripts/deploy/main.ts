@@ -1,25 +1,40 @@
-// `npm run deploy -- --stack NAME`: the stack's config validated, Pulumi and AWS checked, then
-// `pulumi up`, the waits and the live verification; the exit code is the verification's verdict.
+// `npm run deploy -- --stack NAME`: the stack's config validated, Pulumi and AWS checked, a
+// preview with the policy pack (what changes, and what that means for people in meetings), the
+// operator's confirmation, then `pulumi up`, the waits and the live verification; the exit code is
+// the verification's verdict.
 import { stackFileFor } from '../../infra/spec/index.ts';
+import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { EXIT, UsageError, loadSpecOrThrow, parseCliOrHelp, rawOptionValue, refuseExampleNames, requireStackName, stackFileAdvice, warn } from '../lib/cli.ts';
 import { REAL_COMMAND_DEPS, type CommandDeps } from '../lib/command-deps.ts';
+import { PolicyViolationError, PulumiCommandError, StackBusyError, formatViolation, type Workspace } from '../lib/workspace.ts';
+import { TERMINAL_CONFIRMATION, confirmDeploy } from './confirm.ts';
 import { requireDuration } from './duration.ts';
 import { DEFAULT_TIMEOUTS, deployStack, type Probes, type WaitTimeouts } from './flow.ts';
+import { meetingImpact } from './impact.ts';
+import { policyFinding, summarisePreview } from './preview.ts';
+import { previewText, type ShownPreview } from './preview-report.ts';
 import { deploySummary } from './report.ts';
 import { loadVerifyRunner, type VerifyRunner } from './verify.ts';
 
-export const DEPLOY_USAGE = `Usage: npm run deploy -- --stack NAME [--json] [--no-wait] [--wait-timeout DURATION]
+export const DEPLOY_USAGE = `Usage: npm run deploy -- --stack NAME [--yes | --preview-only] [--json] [--no-wait] [--wait-timeout DURATION]
 
 Deploys the stack whose config is Pulumi.NAME.yaml (next to Pulumi.yaml): validates the config,
-runs \`pulumi up\` through the Automation API with Pulumi's output on stderr, then waits until the
-host name points at the Elastic IP, HTTPS answers and the host reports ready, and finally runs the
-live verification. A stack that does not exist yet is created.
+previews the update through the Automation API with jitsi-eu's policy pack (infra/policy) and
+prints what will be created, changed, replaced or deleted and what that means for people in
+meetings, then asks before it changes anything. Once confirmed it runs \`pulumi up\` (with the
+policy pack again) with Pulumi's output on stderr, waits until the host name points at the
+Elastic IP, HTTPS answers and the host reports ready, and finally runs the live verification.
+A stack that does not exist yet is created. A mandatory policy violation stops the deploy
+before any change, with the policy's own message.
 
 Options:
   --stack NAME             the stack to deploy (its file must be Pulumi.NAME.yaml next to
                            Pulumi.yaml, where Pulumi reads it: there is no --config)
-  --json                   print one JSON object on stdout: stack, url, outputs (secrets masked),
-                           waits and the verification report
+  --yes                    deploy without asking (for scripts and CI; needed when not on a terminal)
+  --preview-only, --dry-run  print the preview and stop: nothing is changed
+  --json                   print one JSON object on stdout: with --preview-only the preview;
+                           otherwise stack, url, outputs (secrets masked), waits, the verification
+                           report and the preview (the preview's text then goes to stderr)
   --no-wait                stop after pulumi up: no waits and no verification
   --wait-timeout DURATION  longest each wait may take, e.g. 45m (defaults: DNS 20m, HTTPS 20m, ready 30m)
   -h, --help               show this help
@@ -33,17 +48,22 @@ Environment:
 When a wait fails (or the host reports that its boot failed, which ends the wait at once), the
 summary says where to look: the instance's console output and the boot log on the host.
 
-Exit codes: 0 deployed and verified; 1 pulumi up failed, a wait timed out, the host's boot failed
-or the verification failed; 2 bad arguments, invalid config, or a missing Pulumi CLI, passphrase
-or AWS credentials.`;
+Exit codes: 0 deployed and verified (or previewed, with --preview-only); 1 a mandatory policy
+violation, the preview or pulumi up failed, a wait timed out, the host's boot failed or the
+verification failed; 2 bad arguments, invalid config, no confirmation (declined, or not on a
+terminal without --yes), or a missing Pulumi CLI, passphrase or AWS credentials.`;
 
 export interface DeployDeps extends CommandDeps {
   loadVerify: () => Promise<{ run: VerifyRunner } | { missing: string }>;
   probes?: Probes;
   intervalMs?: number;
+  /** Whether someone at a terminal can confirm. */
+  interactive: () => boolean;
+  /** Asks the operator one question; resolves to the answer. */
+  ask: (question: string) => Promise<string>;
 }
 
-export const REAL_DEPLOY_DEPS: DeployDeps = { ...REAL_COMMAND_DEPS, loadVerify: loadVerifyRunner };
+export const REAL_DEPLOY_DEPS: DeployDeps = { ...REAL_COMMAND_DEPS, loadVerify: loadVerifyRunner, ...TERMINAL_CONFIRMATION };
 
 export function timeoutsFrom(value: string | undefined): WaitTimeouts {
   if (value === undefined) return DEFAULT_TIMEOUTS;
@@ -62,6 +82,9 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
     {
       stack: { type: 'string' },
       json: { type: 'boolean' },
+      yes: { type: 'boolean', short: 'y' },
+      'preview-only': { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
       'no-wait': { type: 'boolean' },
       'wait-timeout': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -73,14 +96,35 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
   const { values, positionals } = parsed;
   const stack = requireStackName(values.stack, positionals, 'deployed');
   const timeouts = timeoutsFrom(values['wait-timeout']);
+  const previewOnly = Boolean(values['preview-only'] || values['dry-run']);
+  if (previewOnly && values.yes) throw new UsageError(['--yes and --preview-only contradict each other: --preview-only never changes anything', 'run with --help for usage']);
   const { spec, warnings } = loadSpecOrThrow(stackFileFor(stack), stack);
   for (const w of warnings) warn(w);
 
   const workspace = await deps.openWorkspace();
   await deps.requireCredentials(spec.region);
   refuseExampleNames(spec, stackFileFor(stack));
+  const stackAction = await workspace.createOrSelectStack(stack);
+  if (stackAction === 'created') deps.progress(`created stack ${stack} in ${workspace.backendDescription}`);
+  const previewed = await previewStack(workspace, spec, deps);
+  if ('failure' in previewed) {
+    deps.out(values.json ? `${JSON.stringify({ stack, ok: false, ...previewed }, null, 2)}\n` : `✗ ${stack}: ${previewed.failure}\n${previewed.details.map((l) => `  ${l}\n`).join('')}`);
+    return EXIT.FAILED;
+  }
+  const { preview } = previewed;
+  if (previewOnly) {
+    deps.out(values.json ? `${JSON.stringify(preview, null, 2)}\n` : previewText(preview));
+    return EXIT.OK;
+  }
+  // With --json the preview's text goes to stderr: the operator reads it before answering.
+  (values.json ? deps.onOutput : deps.out)(previewText(preview));
+  if (preview.changes.length) {
+    await confirmDeploy(stack, { yes: Boolean(values.yes), interactive: deps.interactive(), ask: deps.ask });
+  }
+
   const verify = values['no-wait'] ? { missing: 'skipped (--no-wait)' } : await deps.loadVerify();
   const outcome = await deployStack(workspace, spec, {
+    stackAction,
     progress: deps.progress,
     onOutput: deps.onOutput,
     wait: !values['no-wait'],
@@ -89,6 +133,29 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
     verify,
     ...(deps.probes ? { probes: deps.probes } : {}),
   });
-  deps.out(values.json ? `${JSON.stringify(outcome, null, 2)}\n` : deploySummary(outcome));
+  deps.out(values.json ? `${JSON.stringify({ ...outcome, preview }, null, 2)}\n` : deploySummary(outcome));
   return outcome.ok ? EXIT.OK : EXIT.FAILED;
+}
+
+type Previewed = { preview: ShownPreview } | { failure: string; details: string[]; policy?: ShownPreview['policy'] };
+
+/** The preview with the policy pack, summarised and put into words; a refusal or failure as data. */
+async function previewStack(workspace: Workspace, spec: DeploymentSpec, deps: DeployDeps): Promise<Previewed> {
+  deps.progress(`previewing the update of ${spec.stack} with the policy pack (pulumi preview --diff)`);
+  try {
+    const summary = summarisePreview(await workspace.preview(spec.stack, { allowNonEuRegion: spec.allowNonEuRegion }));
+    return { preview: { stack: spec.stack, ...summary, impact: meetingImpact(summary, spec) } };
+  } catch (error) {
+    if (error instanceof PolicyViolationError) {
+      return {
+        failure: 'the policy pack stops this deploy before any change',
+        details: error.violations.map(formatViolation),
+        policy: error.violations.map(policyFinding),
+      };
+    }
+    if (error instanceof PulumiCommandError || error instanceof StackBusyError) {
+      return { failure: 'pulumi preview failed: nothing was changed', details: error.message.split('\n') };
+    }
+    throw error;
+  }
 }

@@ -10,11 +10,13 @@
 //  - Secrets: the passphrase provider, with the passphrase from PULUMI_CONFIG_PASSPHRASE or
 //    PULUMI_CONFIG_PASSPHRASE_FILE. Nothing here ever makes one up. JITSI_EU_SECRETS_PROVIDER
 //    (e.g. `awskms://alias/jitsi-eu?region=eu-central-1`) picks another provider for new stacks.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { Document, parse as parseYaml } from 'yaml';
 import { PROJECT_DIR, stackFileFor } from '../../infra/spec/index.ts';
+import type { EngineEvent, PolicyEvent } from '@pulumi/pulumi/automation/index.js';
+import type { PolicyConfig } from '../../infra/policy/policies.ts';
 import { UsageError } from './cli.ts';
 import { PASSPHRASE_SETUP_LINES } from './passphrase.ts';
 
@@ -30,6 +32,21 @@ export interface StackSummary {
 }
 
 export type StackOutputs = Record<string, { value: unknown; secret: boolean }>;
+
+/**
+ * jitsi-eu's CrossGuard policy pack (PulumiPolicy.yaml, entered through pack.cjs). Every preview and
+ * every update runs it; a mandatory violation stops the operation.
+ */
+export const POLICY_PACK_DIR = join(PROJECT_DIR, 'infra', 'policy');
+
+/** Pulumi's engine events of one operation, as the Automation API hands them over. */
+export type { EngineEvent, PolicyEvent };
+
+export interface PreviewRun {
+  events: EngineEvent[];
+  /** Resources per operation (`same`, `create`, `update`, `replace`, `delete`...). */
+  changeSummary: Record<string, number>;
+}
 
 /** The `config:` map of a stack file, as YAML gives it. */
 export type StackConfig = Record<string, unknown>;
@@ -50,7 +67,13 @@ export interface Workspace {
   /** Selects the stack, creating it first when the backend does not know it. */
   createOrSelectStack(stack: string): Promise<'created' | 'selected'>;
   setConfig(stack: string, key: string, value: string): Promise<void>;
-  up(stack: string, onOutput: (text: string) => void): Promise<StackOutputs>;
+  /**
+   * `pulumi preview --diff` with the policy pack: what an update would do, resource by resource.
+   * PolicyViolationError when a mandatory policy fails.
+   */
+  preview(stack: string, policy: PolicyConfig): Promise<PreviewRun>;
+  /** `pulumi up` with the policy pack; PolicyViolationError when a mandatory policy fails. */
+  up(stack: string, onOutput: (text: string) => void, policy: PolicyConfig): Promise<StackOutputs>;
   outputs(stack: string): Promise<StackOutputs>;
   destroy(stack: string, onOutput: (text: string) => void): Promise<void>;
   /** Removes the stack, its history and its stack file. */
@@ -79,6 +102,23 @@ export class StackBusyError extends Error {
 
 /** A Pulumi command that failed; `message` holds Pulumi's own error lines, not its whole output. */
 export class PulumiCommandError extends Error {}
+
+/** The policy pack refused the stack: the mandatory violations, in the policies' own words. */
+export class PolicyViolationError extends Error {
+  constructor(readonly stackName: string, readonly violations: PolicyEvent[]) {
+    super(`the policy pack refused stack ${stackName}:\n${violations.map(formatViolation).join('\n')}`);
+  }
+}
+
+export function formatViolation(v: PolicyEvent): string {
+  const resource = v.resourceUrn ? ` (${v.resourceUrn.split('::').pop()}, ${v.resourceUrn.split('::')[2]?.split('$').pop()})` : '';
+  return `[${v.enforcementLevel}] ${v.policyName}: ${v.message.trim()}${resource}`;
+}
+
+/** The mandatory policy violations among an operation's events. */
+export function mandatoryViolations(events: readonly EngineEvent[]): PolicyEvent[] {
+  return events.flatMap((e) => (e.policyEvent?.enforcementLevel === 'mandatory' ? [e.policyEvent] : []));
+}
 
 // ---------------------------------------------------------------------------------------------
 // Preflight: what must be installed or set before any Pulumi call.
@@ -225,6 +265,7 @@ export async function openPulumiWorkspace(options: OpenWorkspaceOptions = {}): P
 
 type Automation = typeof import('@pulumi/pulumi/automation/index.js');
 type LocalWorkspace = import('@pulumi/pulumi/automation/index.js').LocalWorkspace;
+type AutomationStack = import('@pulumi/pulumi/automation/index.js').Stack;
 
 /** The Workspace on Pulumi's Automation API. */
 export class PulumiWorkspace implements Workspace {
@@ -263,7 +304,7 @@ export class PulumiWorkspace implements Workspace {
 
   async createOrSelectStack(stack: string): Promise<'created' | 'selected'> {
     try {
-      await this.call(stack, () => this.ws.selectStack(stack));
+      await this.select(stack);
       return 'selected';
     } catch (error) {
       if (!(error instanceof StackMissingError)) throw error;
@@ -276,10 +317,46 @@ export class PulumiWorkspace implements Workspace {
     await this.call(stack, () => this.ws.setConfig(stack, key, { value, secret: false }));
   }
 
-  async up(stack: string, onOutput: (text: string) => void): Promise<StackOutputs> {
+  async preview(stack: string, policy: PolicyConfig): Promise<PreviewRun> {
     const selected = await this.select(stack);
-    const result = await this.call(stack, () => selected.up({ onOutput, onError: onOutput }));
+    const events: EngineEvent[] = [];
+    const result = await this.withPolicy(stack, policy, events, (packs) =>
+      selected.preview({ diff: true, ...packs, onEvent: (event) => events.push(event) }),
+    );
+    return { events, changeSummary: result.changeSummary as Record<string, number> };
+  }
+
+  async up(stack: string, onOutput: (text: string) => void, policy: PolicyConfig): Promise<StackOutputs> {
+    const selected = await this.select(stack);
+    const events: EngineEvent[] = [];
+    const result = await this.withPolicy(stack, policy, events, (packs) =>
+      selected.up({ onOutput, onError: onOutput, ...packs, onEvent: (event) => events.push(event) }),
+    );
     return result.outputs as StackOutputs;
+  }
+
+  /**
+   * Runs a preview or an update with the policy pack and its config (written to a private
+   * temporary file for the duration); a failure with mandatory violations among the events
+   * becomes a PolicyViolationError.
+   */
+  private async withPolicy<T>(
+    stack: string,
+    policy: PolicyConfig,
+    events: readonly EngineEvent[],
+    run: (packs: { policyPacks: string[]; policyPackConfigs: string[] }) => Promise<T>,
+  ): Promise<T> {
+    const dir = mkdtempSync(join(tmpdir(), 'jitsi-eu-policy-'));
+    const configFile = join(dir, 'policy-config.json');
+    writeFileSync(configFile, JSON.stringify(policyPackConfig(policy)), { mode: 0o600 });
+    try {
+      return await this.call(stack, () => run({ policyPacks: [POLICY_PACK_DIR], policyPackConfigs: [configFile] }));
+    } catch (error) {
+      const violations = mandatoryViolations(events);
+      throw violations.length ? new PolicyViolationError(stack, violations) : error;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   async outputs(stack: string): Promise<StackOutputs> {
@@ -292,6 +369,7 @@ export class PulumiWorkspace implements Workspace {
   }
 
   async removeStack(stack: string): Promise<void> {
+    this.selected.delete(stack);
     await this.call(stack, () => this.ws.removeStack(stack));
   }
 
@@ -302,8 +380,15 @@ export class PulumiWorkspace implements Workspace {
     return starts.length ? new Date(Math.min(...starts)) : undefined;
   }
 
+  /** Stacks already selected: each further command names its stack, so one `stack select` is enough. */
+  private readonly selected = new Map<string, AutomationStack>();
+
   private async select(stack: string) {
-    return this.call(stack, () => this.automation.Stack.select(stack, this.ws));
+    const known = this.selected.get(stack);
+    if (known) return known;
+    const selected = await this.call(stack, () => this.automation.Stack.select(stack, this.ws));
+    this.selected.set(stack, selected);
+    return selected;
   }
 
   /** Runs one Automation API call and turns its errors into ours. */
@@ -323,6 +408,11 @@ export class PulumiWorkspace implements Workspace {
     if (error instanceof a.CommandError) return new PulumiCommandError(pulumiErrorLines(error.message));
     return error instanceof Error ? error : new Error(String(error));
   }
+}
+
+/** The `--policy-pack-config` document: per policy, its settings (see infra/policy/policies.ts). */
+export function policyPackConfig(policy: PolicyConfig): Record<string, unknown> {
+  return { 'eu-region': { allowNonEuRegion: policy.allowNonEuRegion } };
 }
 
 /** Pulumi's `error:` lines from a failed command's output (the whole output when it has none). */

@@ -1,29 +1,41 @@
 // The Automation API adapter against a stand-in `pulumi` executable (test/fixtures/fake-pulumi)
 // that records each call's arguments, environment and working directory: proves the exact CLI
 // calls, and that the backend and the passphrase reach every one of them.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../infra/spec/index.ts';
 import { UsageError } from '../../scripts/lib/cli.ts';
 import {
+  POLICY_PACK_DIR,
+  PolicyViolationError,
   PulumiCommandError,
   StackExistsError,
   StackMissingError,
   openPulumiWorkspace,
   readStackConfigFile,
 } from '../../scripts/lib/workspace.ts';
+import type { EngineEvent } from '../../scripts/lib/workspace.ts';
+import { deployMain } from '../../scripts/deploy/main.ts';
+import { summarisePreview } from '../../scripts/deploy/preview.ts';
 import { sandboxMain } from '../../scripts/sandbox/main.ts';
+import { RESOURCES as R, policyViolation, previewRun, replace, same } from '../fixtures/fake-pulumi/preview-events.ts';
 import { memoryDeps } from '../fixtures/fake-pulumi/memory-deps.ts';
+import { startMoto, type Moto } from '../helpers/moto.ts';
+import { runNpmScript } from '../helpers/npm-run.ts';
 import { tempDir } from '../helpers/tools.ts';
+import { writeOwnNamesStack } from '../helpers/own-names-stack.ts';
 
 const STUB_BIN = resolve(PROJECT_DIR, 'test/fixtures/fake-pulumi/bin');
 const PASSPHRASE = 'stub-test-passphrase';
+const EU_ONLY = { allowNonEuRegion: false };
 
 interface Call {
   args: string[];
   env: Record<string, string>;
   cwd: string;
+  /** Content of the --policy-pack-config files. */
+  policyPackConfigs?: unknown[];
 }
 
 let dir: ReturnType<typeof tempDir>;
@@ -50,7 +62,7 @@ beforeEach(() => {
   log = join(dir.path, 'calls.jsonl');
   // The stub's own controls; the adapter's settings are passed explicitly, never through process.env.
   process.env.FAKE_PULUMI_LOG = log;
-  for (const key of ['PULUMI_BACKEND_URL', 'PULUMI_CONFIG_PASSPHRASE', 'PULUMI_CONFIG_PASSPHRASE_FILE', 'FAKE_PULUMI_OUTPUTS', 'FAKE_PULUMI_SECRET_OUTPUTS', 'FAKE_PULUMI_FAIL', 'FAKE_PULUMI_VERSION']) {
+  for (const key of ['PULUMI_BACKEND_URL', 'PULUMI_CONFIG_PASSPHRASE', 'PULUMI_CONFIG_PASSPHRASE_FILE', 'FAKE_PULUMI_OUTPUTS', 'FAKE_PULUMI_SECRET_OUTPUTS', 'FAKE_PULUMI_FAIL', 'FAKE_PULUMI_VERSION', 'FAKE_PULUMI_EVENTS']) {
     delete process.env[key];
   }
 });
@@ -66,7 +78,7 @@ describe('PulumiWorkspace on the pulumi CLI', () => {
     await ws.createStack('demo');
     await ws.setConfig('demo', 'jitsi-eu:owner', 'prof@uni.example');
     const output: string[] = [];
-    const upOutputs = await ws.up('demo', (t) => output.push(t));
+    const upOutputs = await ws.up('demo', (t) => output.push(t), EU_ONLY);
     const outputs = await ws.outputs('demo');
     const first = await ws.firstUpdateAt('demo');
     const listed = await ws.listStacks();
@@ -80,23 +92,28 @@ describe('PulumiWorkspace on the pulumi CLI', () => {
       ['stack', 'output', '--json', ...S],
       ['stack', 'output', '--json', '--show-secrets', ...S],
     ];
+    const policyArgs = ['--policy-pack', POLICY_PACK_DIR, '--policy-pack-config', expect.stringMatching(/^\/.*\/policy-config\.json$/)];
     const latest = ['stack', 'history', '--json', '--show-secrets', '--page-size', '1', '--page', '1', ...S];
     expect(recorded.slice(1).map((c) => c.args)).toEqual([
       ['stack', 'init', 'demo', '--secrets-provider', 'passphrase', '--non-interactive'],
       ['config', 'set', 'jitsi-eu:owner', '--stack', 'demo', '--plaintext', '--non-interactive', '--', 'prof@uni.example'],
       ['stack', 'select', ...S],
-      ['up', '--yes', '--skip-preview', '--exec-kind', 'auto.local', ...S],
+      ['up', '--yes', '--skip-preview', ...policyArgs, '--exec-kind', 'auto.local', '--event-log', expect.stringMatching(/eventlog/), ...S],
       ...outputsCalls,
       latest,
       ...outputsCalls,
-      ['stack', 'select', ...S],
+      // Selected once: every later command names the stack itself.
       ['stack', 'history', '--json', '--show-secrets', ...S],
       ['stack', 'ls', '--json', '--non-interactive'],
-      ['stack', 'select', ...S],
       ['destroy', '--yes', '--skip-preview', '--exec-kind', 'auto.local', ...S],
       latest,
       ['stack', 'rm', '--yes', 'demo', '--non-interactive'],
     ]);
+
+    // The policy pack's config says what the stack allows, and is gone after the call.
+    const up = recorded.find((c) => c.args[0] === 'up')!;
+    expect(up.policyPackConfigs).toEqual([{ 'eu-region': { allowNonEuRegion: false } }]);
+    expect(existsSync(up.args[up.args.indexOf('--policy-pack-config') + 1]!)).toBe(false);
 
     // The backend and the passphrase reach every call that can touch state; all run in the project.
     for (const call of recorded.slice(1)) {
@@ -131,12 +148,12 @@ describe('PulumiWorkspace on the pulumi CLI', () => {
     expect(await ws.createOrSelectStack('fresh')).toBe('created');
     expect(await ws.createOrSelectStack('fresh')).toBe('selected');
     await expect(ws.createStack('fresh')).rejects.toBeInstanceOf(StackExistsError);
-    await ws.up('fresh', () => {});
+    await ws.up('fresh', () => {}, EU_ONLY);
     const rm = ws.removeStack('fresh');
     await expect(rm).rejects.toBeInstanceOf(PulumiCommandError);
     await expect(rm).rejects.toThrow(/^error: 'fresh' still has resources; removal rejected/);
     process.env.FAKE_PULUMI_FAIL = 'up';
-    await expect(ws.up('fresh', () => {})).rejects.toThrow(/up failed as asked/);
+    await expect(ws.up('fresh', () => {}, EU_ONLY)).rejects.toThrow(/up failed as asked/);
   });
 
   it('hands a passphrase file to every call instead of a passphrase', async () => {
@@ -145,7 +162,7 @@ describe('PulumiWorkspace on the pulumi CLI', () => {
     const env = { ...baseEnv(), PULUMI_CONFIG_PASSPHRASE: undefined, PULUMI_CONFIG_PASSPHRASE_FILE: file };
     const ws = await openPulumiWorkspace({ projectDir: project, env, home: dir.path });
     await ws.createStack('demo');
-    await ws.up('demo', () => {});
+    await ws.up('demo', () => {}, EU_ONLY);
     for (const call of calls().slice(1)) {
       expect(call.env.PULUMI_CONFIG_PASSPHRASE_FILE).toBe(file);
       expect(call.env.PULUMI_CONFIG_PASSPHRASE).toBeUndefined();
@@ -171,6 +188,145 @@ describe('PulumiWorkspace on the pulumi CLI', () => {
     const before = calls().length;
     await expect(openPulumiWorkspace({ projectDir: project, env: noPassphrase, home: dir.path })).rejects.toBeInstanceOf(UsageError);
     expect(calls().length).toBe(before);
+  });
+});
+
+/** Engine events the stub writes to --event-log for preview and up. */
+function stubEvents(events: EngineEvent[]): void {
+  const file = join(dir.path, 'events.json');
+  writeFileSync(file, JSON.stringify(events));
+  process.env.FAKE_PULUMI_EVENTS = file;
+}
+
+const REPLACE_SIGNALING = previewRun([same(R.signalingEip), ...replace(R.signalingInstance, { userDataBase64: 'update-replace' }, { deleteBeforeReplace: true })], { same: 29, replace: 1 });
+const IMDS_MESSAGE = 'signaling-instance does not require IMDSv2 tokens: set metadataOptions.httpTokens to "required"';
+const VIOLATION = policyViolation('imdsv2-required', IMDS_MESSAGE, R.signalingInstance);
+
+describe('preview and the policy pack through the CLI', () => {
+  it('previews with --diff and the policy pack, handing back the engine events the CLI wrote', async () => {
+    stubEvents(REPLACE_SIGNALING.events);
+    const ws = await openPulumiWorkspace({ projectDir: project, env: baseEnv(), home: dir.path });
+    await ws.createStack('demo');
+    const run = await ws.preview('demo', { allowNonEuRegion: true });
+    const preview = calls().find((c) => c.args[0] === 'preview')!;
+    expect(preview.args).toEqual([
+      'preview', '--diff', '--policy-pack', POLICY_PACK_DIR, '--policy-pack-config', expect.stringMatching(/policy-config\.json$/),
+      '--exec-kind', 'auto.local', '--event-log', expect.stringMatching(/eventlog/), '--stack', 'demo', '--non-interactive',
+    ]);
+    expect(preview.policyPackConfigs).toEqual([{ 'eu-region': { allowNonEuRegion: true } }]);
+    expect(existsSync(join(POLICY_PACK_DIR, 'PulumiPolicy.yaml'))).toBe(true);
+    expect(run.changeSummary).toEqual({ same: 29, replace: 1 });
+    expect(run.events).toEqual(REPLACE_SIGNALING.events);
+    expect(summarisePreview(run).changes.map((c) => [c.kind, c.name, c.replacedBy])).toEqual([['replace', 'signaling-instance', ['userDataBase64']]]);
+  });
+
+  it('a mandatory violation stops preview and up with the policy\'s own message, before anything changes', async () => {
+    const ws = await openPulumiWorkspace({ projectDir: project, env: baseEnv(), home: dir.path });
+    await ws.createStack('demo');
+    stubEvents([VIOLATION]);
+    const previewed = ws.preview('demo', EU_ONLY);
+    await expect(previewed).rejects.toBeInstanceOf(PolicyViolationError);
+    await expect(previewed).rejects.toThrow(`[mandatory] imdsv2-required: ${IMDS_MESSAGE} (signaling-instance, aws:ec2/instance:Instance)`);
+    await expect(ws.up('demo', () => {}, EU_ONLY)).rejects.toThrow(IMDS_MESSAGE);
+    expect(JSON.parse(readFileSync(join(state, '.pulumi/stacks/jitsi-eu/demo.json'), 'utf8')).resources).toBe(0);
+    // An advisory finding does not stop anything.
+    stubEvents([policyViolation('required-tags', 'no owner tag', R.dnsRecord, 'warning')]);
+    expect((await ws.preview('demo', EU_ONLY)).events.map((e) => e.policyEvent?.policyName)).toEqual(['required-tags']);
+  });
+});
+
+// deploy refuses the examples' reserved names: the deploy tests use a stack file with names of the
+// operator's own, written where deploy reads it.
+let removeOwnStack = () => {};
+beforeAll(() => { removeOwnStack = writeOwnNamesStack('production', 'own-stubdeploy'); });
+afterAll(() => removeOwnStack());
+
+describe('npm run deploy through the stub CLI', () => {
+  const deployDeps = (answer?: string) => {
+    const d = memoryDeps();
+    const asked: string[] = [];
+    return {
+      ...d,
+      asked,
+      openWorkspace: () => openPulumiWorkspace({ projectDir: project, env: baseEnv(), home: dir.path }),
+      interactive: () => answer !== undefined,
+      ask: async (question: string) => (asked.push(question), answer ?? ''),
+    };
+  };
+  const ops = () => calls().map((c) => c.args[0]!);
+
+  it('stops at a mandatory violation with the policy\'s message and exit 1: no up', async () => {
+    stubEvents([VIOLATION]);
+    const d = deployDeps();
+    expect(await deployMain(['--stack', 'own-stubdeploy', '--yes'], d)).toBe(1);
+    expect(d.stdout.join('')).toBe(
+      `✗ own-stubdeploy: the policy pack stops this deploy before any change\n  [mandatory] imdsv2-required: ${IMDS_MESSAGE} (signaling-instance, aws:ec2/instance:Instance)\n`,
+    );
+    expect(ops()).toContain('preview');
+    expect(ops()).not.toContain('up');
+  });
+
+  it('previews, asks, and only then runs up with the same policy pack', async () => {
+    stubEvents(REPLACE_SIGNALING.events);
+    const d = deployDeps('yes');
+    process.env.FAKE_PULUMI_OUTPUTS = JSON.stringify({ url: 'https://meet.example.org', publicIp: '192.0.2.10' });
+    expect(await deployMain(['--stack', 'own-stubdeploy'], d)).toBe(0);
+    expect(d.asked).toEqual(['Deploy these changes to own-stubdeploy? [y/N] ']);
+    expect(d.stdout.join('')).toMatch(/^Preview of own-stubdeploy: 1 to replace, 0 to change, 0 to create, 0 to delete, 29 unchanged\n/);
+    expect(d.stdout.join('')).toContain('[ends meetings] The host (it runs the whole deployment, videobridge included) is replaced (userDataBase64 forces it)');
+    const [preview, up] = ['preview', 'up'].map((op) => calls().find((c) => c.args[0] === op)!);
+    for (const call of [preview!, up!]) expect(call.args.slice(call.args.indexOf('--policy-pack'), call.args.indexOf('--policy-pack') + 2)).toEqual(['--policy-pack', POLICY_PACK_DIR]);
+    expect(ops().indexOf('preview')).toBeLessThan(ops().indexOf('up'));
+  });
+
+  it('without a terminal and without --yes: exit 2 with the fix, after the preview, before up', async () => {
+    stubEvents(REPLACE_SIGNALING.events);
+    const d = deployDeps();
+    const run = deployMain(['--stack', 'own-stubdeploy'], d);
+    await expect(run).rejects.toBeInstanceOf(UsageError);
+    await expect(run).rejects.toThrow(/not a terminal[\s\S]*run again with --yes/);
+    expect(ops()).toContain('preview');
+    expect(ops()).not.toContain('up');
+  });
+});
+
+describe('npm run deploy as a user runs it, in a pipe (stub CLI, moto_server for the AWS check)', () => {
+  let moto: Moto;
+  beforeAll(async () => {
+    moto = await startMoto();
+  }, 60_000);
+  afterAll(() => moto?.stop());
+
+  const run = (args: string[]) => {
+    // The stack exists already, so nothing writes to the checkout's own stack file.
+    mkdirSync(join(state, '.pulumi/stacks/jitsi-eu'), { recursive: true });
+    writeFileSync(join(state, '.pulumi/stacks/jitsi-eu/own-stubdeploy.json'), JSON.stringify({ secretsProvider: 'passphrase', resources: 30, outputs: {}, history: [] }));
+    return runNpmScript('deploy', ['--stack', 'own-stubdeploy', ...args], {
+      ...moto.env,
+      PATH: baseEnv().PATH,
+      PULUMI_BACKEND_URL: `file://${state}`,
+      PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+      FAKE_PULUMI_LOG: log,
+      FAKE_PULUMI_EVENTS: process.env.FAKE_PULUMI_EVENTS!,
+    }, 120_000);
+  };
+
+  it('without a terminal and without --yes: the preview, then exit 2 with the fix; nothing applied', () => {
+    stubEvents(REPLACE_SIGNALING.events);
+    const result = run([]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/^Preview of own-stubdeploy: 1 to replace/);
+    expect(result.stderr).toContain('error: deploy of own-stubdeploy needs a confirmation, and this is not a terminal');
+    expect(result.stderr).toContain('then run again with --yes to deploy without asking.');
+    expect(calls().map((c) => c.args[0])).toEqual(['version', 'stack', 'preview']);
+  });
+
+  it('a mandatory violation: the policy\'s message and exit 1, even with --yes', () => {
+    stubEvents([VIOLATION]);
+    const result = run(['--yes']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`[mandatory] imdsv2-required: ${IMDS_MESSAGE}`);
+    expect(calls().map((c) => c.args[0])).not.toContain('up');
   });
 });
 

@@ -6,6 +6,7 @@ import { UsageError } from '../../scripts/lib/cli.ts';
 import { loadVerifyRunner, type VerifyReport } from '../../scripts/deploy/verify.ts';
 import { MemoryWorkspace } from '../fixtures/fake-pulumi/memory-workspace.ts';
 import { PASSING_PROBES } from '../fixtures/fake-pulumi/memory-deps.ts';
+import { RESOURCES as R, policyViolation } from '../fixtures/fake-pulumi/preview-events.ts';
 import { makeSpec } from '../helpers/spec.ts';
 import { writeOwnNamesStack } from '../helpers/own-names-stack.ts';
 
@@ -156,6 +157,19 @@ describe('deployStack', () => {
     expect(outcome).toMatchObject({ ok: false, failure: expect.stringMatching(/^pulumi up failed for prod: up of prod failed/), waits: [] });
   });
 
+  it('runs up with the stack\'s policy settings; a mandatory violation (as in sandbox create, which has no preview) ends it with the policy\'s message', async () => {
+    const ws = new MemoryWorkspace();
+    const london = makeSpec({ stack: 'prod', region: 'eu-west-2', residency: 'adequacy', allowNonEuRegion: true });
+    expect((await deployStack(ws, london, options({ wait: false }))).ok).toBe(true);
+    expect(ws.policyRuns).toEqual([{ op: 'up', stack: 'prod', policy: { allowNonEuRegion: true } }]);
+    ws.violations = [policyViolation('no-public-admin-ports', 'port 22 is open to 0.0.0.0/0', R.signalingSg).policyEvent!];
+    const outcome = await deployStack(ws, spec, options());
+    expect(outcome).toMatchObject({ ok: false, waits: [] });
+    expect(outcome.failure).toBe(
+      'pulumi up failed for prod: the policy pack refused stack prod:\n[mandatory] no-public-admin-ports: port 22 is open to 0.0.0.0/0 (signaling-sg, aws:ec2/securityGroup:SecurityGroup)',
+    );
+  });
+
   it('does not pass a deployment it could not verify', async () => {
     const outcome = await deployStack(new MemoryWorkspace(), spec, options({ verify: { missing: 'the live verification could not be loaded: nope' } }));
     expect(outcome.ok).toBe(false);
@@ -236,6 +250,10 @@ describe('deployMain', () => {
       out: (t) => stdout.push(t),
       progress: () => {},
       onOutput: () => {},
+      interactive: () => false,
+      ask: async () => {
+        throw new Error('nobody should be asked');
+      },
       ...overrides,
     };
   };

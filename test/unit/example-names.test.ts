@@ -51,10 +51,13 @@ describe('reserved example names', () => {
       out: () => {},
       progress: () => {},
       onOutput: () => {},
+      interactive: () => false,
+      ask: async () => 'yes',
     };
     const refused = deployMain(['--stack', 'example-production'], deps);
     await expect(refused).rejects.toThrow(UsageError);
     await expect(refused).rejects.toThrow(/Pulumi\.example-production\.yaml:\d+: jitsi-eu:domain: "meet\.example\.org" is in meet\.example\.org, a name reserved for examples/);
     expect(upCalls).toEqual([]);
+    expect(ws.opsFor('example-production')).toEqual([]);
   });
 });
