@@ -1,7 +1,7 @@
 // `npm run sandbox -- <create|list|extend|destroy|reap>`: short-lived deployments with an expiry.
 import { join, resolve } from 'node:path';
 import type { AuthMode, TlsMode } from '../../infra/spec/types.ts';
-import { EXIT, UsageError, parseCli, rawOptionValue, style } from '../lib/cli.ts';
+import { EXIT, UsageError, checkStackName, parseCli, rawOptionValue, style } from '../lib/cli.ts';
 import { readStackConfigFile } from '../lib/workspace.ts';
 import { formatDuration } from '../deploy/duration.ts';
 import { timeoutsFrom } from '../deploy/main.ts';
@@ -182,7 +182,7 @@ export async function sandboxMain(argv: string[], deps: SandboxDeps = REAL_SANDB
 
 function single(command: string, names: string[]): string {
   if (names.length !== 1) throw new UsageError(`sandbox ${command} takes exactly one NAME (got ${names.length})`);
-  return names[0]!;
+  return checkStackName(names[0]!, `sandbox ${command} ${JSON.stringify(names[0])}`);
 }
 
 function oneOf<T extends string>(option: string, value: string | undefined, allowed: readonly T[]): T | undefined {
