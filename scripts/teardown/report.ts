@@ -23,6 +23,7 @@ export function orphanSummary(stack: string, orphans: readonly Orphan[]): string
 
 export function purgeSummary(outcomes: readonly PurgeOutcome[]): string {
   if (outcomes.length === 0) return 'nothing to purge\n';
-  const lines = outcomes.map((o) => `  ${o.removed ? style.ok('removed') : style.fail('failed ')}  ${o.kind} ${o.resourceId}${o.error ? `: ${o.error}` : ''}`);
+  const mark = (o: PurgeOutcome) => (!o.removed ? style.fail('failed ') : o.alreadyGone ? style.ok('gone   ') : style.ok('removed'));
+  const lines = outcomes.map((o) => `  ${mark(o)}  ${o.kind} ${o.resourceId}${o.error ? `: ${o.error}` : o.alreadyGone ? ' (was already gone)' : ''}`);
   return `${lines.join('\n')}\n`;
 }

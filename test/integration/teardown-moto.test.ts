@@ -15,6 +15,7 @@ import {
   CreateSnapshotCommand,
   CreateSubnetCommand,
   CreateVolumeCommand,
+  CreateNetworkInterfaceCommand,
   CreateVpcCommand,
   DescribeAddressesCommand,
   DescribeInstancesCommand,
@@ -46,6 +47,7 @@ import { GetParametersByPathCommand, PutParameterCommand, SSMClient } from '@aws
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsClients, callerIdentity, closeClients, type AwsClients } from '../../scripts/teardown/aws.ts';
 import { findOrphans } from '../../scripts/teardown/find.ts';
+import { purgeOrphans, type PurgeOutcome } from '../../scripts/teardown/purge.ts';
 import type { Orphan } from '../../scripts/teardown/orphans.ts';
 import { requireAwsCredentials } from '../../scripts/deploy/credentials.ts';
 import { UsageError } from '../../scripts/lib/cli.ts';
@@ -171,9 +173,11 @@ beforeAll(async () => {
   await ssm.send(new PutParameterCommand({ Name: '/other-app/alpha/password', Value: 'x', Type: 'SecureString' }));
 
   zoneId = (await route53.send(new CreateHostedZoneCommand({ Name: 'sandbox.example.org', CallerReference: `ref-${Date.now()}` }))).HostedZone!.Id!.replace('/hostedzone/', '');
+  // Each site record with its ownership record, as the Pulumi program writes them.
   await record('alpha.sandbox.example.org', 'A', '192.0.2.10');
-  await record('alpha.sandbox.example.org', 'TXT', '"jitsi-eu:stack=alpha"');
+  await record('_jitsi-eu.alpha.sandbox.example.org', 'TXT', '"jitsi-eu:stack=alpha"');
   await record('beta.sandbox.example.org', 'A', '192.0.2.20');
+  await record('_jitsi-eu.beta.sandbox.example.org', 'TXT', '"jitsi-eu:stack=beta"');
 }, 120_000);
 
 afterAll(async () => {
@@ -191,11 +195,39 @@ function teardown(args: string[]) {
   return runNpmScript('teardown', args, { ...moto.env, AWS_REGION: REGION }, 120_000);
 }
 
+/** TeardownDeps on moto_server, with the Pulumi side in memory and the output captured. */
+function deps(workspace: MemoryWorkspace, answer = false) {
+  const stdout: string[] = [];
+  const questions: string[] = [];
+  const d: TeardownDeps & { stdout: string[]; questions: string[] } = {
+    stdout,
+    questions,
+    openWorkspace: async () => workspace,
+    requireCredentials: requireAwsCredentials,
+    findOrphans: checkOrphans,
+    purge,
+    readStackConfig: (stack) => workspace.files.get(stack)?.config,
+    confirm: async (question) => (questions.push(question), answer),
+    env: {},
+    out: (t) => stdout.push(t),
+    progress: () => {},
+    onOutput: () => {},
+  };
+  return d;
+}
+
+/** teardown in this process (faster than a child process) for a stack whose Pulumi side is gone. */
+async function teardownHere(args: string[]): Promise<{ code: number; report: { orphans: Orphan[]; purged?: PurgeOutcome[]; remaining: Orphan[] } }> {
+  const d = deps(new MemoryWorkspace());
+  const code = await teardownMain([...args, '--json'], d);
+  return { code, report: JSON.parse(d.stdout.join('')) };
+}
+
 describe('orphan check and purge against moto_server', () => {
   it('finds exactly what carries the stack tag, plus its DNS records, and nothing of other stacks or untagged', async () => {
     const found = await findOrphans(clients, await callerIdentity(clients), { stack: 'alpha', region: REGION, domain: 'alpha.sandbox.example.org' });
     expect(ids(found.filter((o) => o.kind !== 'route53:record'))).toEqual([...alpha].sort());
-    expect(ids(found.filter((o) => o.kind === 'route53:record'))).toEqual(['alpha.sandbox.example.org A', 'alpha.sandbox.example.org TXT']);
+    expect(ids(found.filter((o) => o.kind === 'route53:record'))).toEqual(['_jitsi-eu.alpha.sandbox.example.org TXT', 'alpha.sandbox.example.org A']);
     expect(found.every((o) => o.purgeable)).toBe(true);
     for (const other of [...beta, ...untagged]) expect(ids(found)).not.toContain(other);
     // Kinds are named after the service and type, in removal order (dependents first).
@@ -260,8 +292,8 @@ describe('orphan check and purge against moto_server', () => {
     const parameters = (await ssm.send(new GetParametersByPathCommand({ Path: '/', Recursive: true }))).Parameters!.map((p) => p.Name).sort();
     expect(parameters).toEqual(['/jitsi-eu/beta/jvb-password', '/jitsi-eu/loose/jvb-password', '/other-app/alpha/password']);
     const records = (await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets!.map((r) => `${r.Name} ${r.Type}`);
-    expect(records).toContain('beta.sandbox.example.org. A');
-    expect(records.filter((r) => r.startsWith('alpha.'))).toEqual([]);
+    expect(records).toEqual(expect.arrayContaining(['beta.sandbox.example.org. A', '_jitsi-eu.beta.sandbox.example.org. TXT']));
+    expect(records.filter((r) => r.includes('alpha.'))).toEqual([]);
 
     // IAM: alpha's role, policy and profile are gone; beta's and the untagged ones are intact,
     // attachments, inline policy and profile membership included.
@@ -322,26 +354,6 @@ describe('orphan check and purge against moto_server', () => {
 });
 
 describe('teardown: pulumi destroy, stack removal, then the orphan check on moto_server', () => {
-  function deps(workspace: MemoryWorkspace, answer = false) {
-    const stdout: string[] = [];
-    const questions: string[] = [];
-    const d: TeardownDeps & { stdout: string[]; questions: string[] } = {
-      stdout,
-      questions,
-      openWorkspace: async () => workspace,
-      requireCredentials: requireAwsCredentials,
-      findOrphans: checkOrphans,
-      purge,
-      readStackConfig: (stack) => workspace.files.get(stack)?.config,
-      confirm: async (question) => (questions.push(question), answer),
-      env: {},
-      out: (t) => stdout.push(t),
-      progress: () => {},
-      onOutput: () => {},
-    };
-    return d;
-  }
-
   it('destroys and removes the stack, then lists what is still tagged for it (exit 1)', async () => {
     // The Pulumi side stands in memory; the AWS side is moto with stack delta's resources still there.
     const made = await deployment('delta', projectTags('delta'));
@@ -413,5 +425,108 @@ describe('teardown: pulumi destroy, stack removal, then the orphan check on moto
     }
     await expect(teardownMain(['--config', 'elsewhere/Pulumi.zeta.yaml'], deps(ws))).rejects.toThrow(/cp elsewhere\/Pulumi\.zeta\.yaml \S+\/Pulumi\.zeta\.yaml, then use --stack zeta/);
     expect(ws.opsFor('zeta')).toEqual([]);
+  });
+});
+
+describe('--purge: already gone is done', () => {
+  it('counts a volume deleted together with its instance as removed, and exits 0 when nothing is left', async () => {
+    // The root volume carries the stack's tags (as the launch template gives them), so the check
+    // lists it; terminating the instance deletes it before its turn comes.
+    const instance = (await ec2.send(new RunInstancesCommand({ ImageId: AMI, MinCount: 1, MaxCount: 1, TagSpecifications: [{ ResourceType: 'instance', Tags: projectTags('iota') }, { ResourceType: 'volume', Tags: projectTags('iota') }] }))).Instances![0]!.InstanceId!;
+    const rootVolume = (await ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instance] }] }))).Volumes![0]!.VolumeId!;
+
+    const result = teardown(['--stack', 'iota', '--orphans', '--purge', '--yes', '--json']);
+    expect(result.stderr).not.toMatch(/error:/);
+    expect(result.stderr).toMatch(/removing 1 ec2:volume/);
+    const report = JSON.parse(result.stdout);
+    expect(ids(report.orphans)).toEqual([instance, rootVolume].sort());
+    expect(report.purged).toEqual([
+      { id: expect.stringContaining(instance), kind: 'ec2:instance', resourceId: instance, removed: true },
+      { id: expect.stringContaining(rootVolume), kind: 'ec2:volume', resourceId: rootVolume, removed: true, alreadyGone: true },
+    ]);
+    expect(report.remaining).toEqual([]);
+    expect(result.code).toBe(0);
+  });
+
+  it('counts every kind the purge handles as removed when it is gone by the time the purge comes to it', async () => {
+    const made = await deployment('kappa', projectTags('kappa'));
+    const eni = (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: made[1]!, TagSpecifications: [{ ResourceType: 'network-interface', Tags: projectTags('kappa') }] }))).NetworkInterface!.NetworkInterfaceId!;
+    await record('kappa.sandbox.example.org', 'A', '192.0.2.50');
+    await record('_jitsi-eu.kappa.sandbox.example.org', 'TXT', '"jitsi-eu:stack=kappa"');
+    const found = await findOrphans(clients, await callerIdentity(clients), { stack: 'kappa', region: REGION, domain: 'kappa.sandbox.example.org' });
+    expect(found.every((o) => o.purgeable)).toBe(true);
+    expect(ids(found)).toEqual(expect.arrayContaining([eni, ...made]));
+    const options = { progress: () => {}, pollMs: 50 };
+
+    const first = await purgeOrphans(clients, found, options);
+    expect(first.filter((o) => !o.removed)).toEqual([]);
+
+    // The same list again: everything on it is gone now.
+    const second = await purgeOrphans(clients, found, options);
+    const failures = second.filter((o) => !o.removed);
+    expect(failures).toEqual([]);
+    const kinds = (outcomes: PurgeOutcome[]) => [...new Set(outcomes.map((o) => o.kind))];
+    expect(kinds(second)).toEqual([
+      'autoscaling:autoScalingGroup', 'ec2:instance', 'ec2:elastic-ip', 'ec2:launch-template', 'ec2:network-interface', 'ec2:volume', 'ec2:snapshot',
+      'ec2:security-group', 'ec2:subnet', 'ec2:route-table', 'ec2:internet-gateway', 'ec2:vpc', 'ssm:parameter',
+      'iam:instance-profile', 'iam:role', 'iam:policy', 'route53:record',
+    ]);
+    // A terminated instance can still be terminated (EC2 keeps it listed for a while); everything else says it is gone.
+    expect(kinds(second.filter((o) => !o.alreadyGone))).toEqual(['ec2:instance']);
+  });
+});
+
+describe('DNS records: the site record and its ownership record, never one without the proof', () => {
+  it('purges the stack\'s site record and its ownership record, and leaves what the proof does not cover', async () => {
+    await record('theta.sandbox.example.org', 'A', '192.0.2.60');
+    await record('_jitsi-eu.theta.sandbox.example.org', 'TXT', '"jitsi-eu:stack=theta"');
+    // The operator's own TXT at the same name, and a host below it: jitsi-eu wrote neither.
+    await record('theta.sandbox.example.org', 'TXT', '"v=spf1 -all"');
+    await record('www.theta.sandbox.example.org', 'A', '192.0.2.61');
+
+    const { code, report } = await teardownHere(['--stack', 'theta', '--orphans', '--purge', '--yes', '--region', REGION, '--domain', 'theta.sandbox.example.org']);
+    expect(report.purged!.map((p) => [p.resourceId, p.removed])).toEqual([
+      ['theta.sandbox.example.org A', true],
+      ['_jitsi-eu.theta.sandbox.example.org TXT', true],
+    ]);
+    expect(Object.fromEntries(report.orphans.filter((o) => !o.purgeable).map((o) => [o.resourceId, o.note]))).toEqual({
+      'theta.sandbox.example.org TXT': expect.stringMatching(/jitsi-eu writes only A and AAAA records/),
+      'www.theta.sandbox.example.org A': expect.stringMatching(/_jitsi-eu\.www\.theta\.sandbox\.example\.org does not hold the ownership record/),
+    });
+    expect(report.remaining.map((o) => [o.resourceId, o.purgeable])).toEqual([
+      ['theta.sandbox.example.org TXT', false],
+      ['www.theta.sandbox.example.org A', false],
+    ]);
+    expect(code).toBe(1);
+    const left = (await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets!.map((r) => `${r.Name} ${r.Type}`);
+    expect(left).toEqual(expect.arrayContaining(['theta.sandbox.example.org. TXT', 'www.theta.sandbox.example.org. A', 'beta.sandbox.example.org. A', '_jitsi-eu.beta.sandbox.example.org. TXT']));
+    expect(left).not.toContain('theta.sandbox.example.org. A');
+    expect(left).not.toContain('_jitsi-eu.theta.sandbox.example.org. TXT');
+  });
+
+  it("never purges another stack's records, nor a name whose ownership record is shared", async () => {
+    await record('lambda.sandbox.example.org', 'A', '192.0.2.70');
+    await route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: '_jitsi-eu.lambda.sandbox.example.org', Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: '"jitsi-eu:stack=lambda"' }, { Value: '"jitsi-eu:stack=mu"' }] } }] },
+      }),
+    );
+    for (const domain of ['beta.sandbox.example.org', 'lambda.sandbox.example.org']) {
+      const { code, report } = await teardownHere(['--stack', 'lambda', '--orphans', '--purge', '--yes', '--region', REGION, '--domain', domain]);
+      expect(code).toBe(1);
+      expect(report.purged ?? []).toEqual([]);
+      expect(report.remaining.filter((o) => o.kind === 'route53:record').map((o) => o.purgeable)).toEqual([false, false]);
+    }
+    const left = (await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets!.map((r) => `${r.Name} ${r.Type}`);
+    expect(left).toEqual(expect.arrayContaining(['beta.sandbox.example.org. A', '_jitsi-eu.beta.sandbox.example.org. TXT', 'lambda.sandbox.example.org. A', '_jitsi-eu.lambda.sandbox.example.org. TXT']));
+  });
+});
+
+describe('stack names with wildcards', () => {
+  it("refuses --stack 'bet*' (a usage error) instead of listing the resources of stack beta", async () => {
+    const d = deps(new MemoryWorkspace());
+    await expect(teardownMain(['--stack', 'bet*', '--orphans', '--json', '--region', REGION], d)).rejects.toThrow(/^--stack "bet\*": the name contains "\*"/);
+    expect(d.stdout).toEqual([]);
   });
 });
