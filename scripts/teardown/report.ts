@@ -27,3 +27,18 @@ export function purgeSummary(outcomes: readonly PurgeOutcome[]): string {
   const lines = outcomes.map((o) => `  ${mark(o)}  ${o.kind} ${o.resourceId}${o.error ? `: ${o.error}` : o.alreadyGone ? ' (was already gone)' : ''}`);
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * What a teardown is about to remove, said before it asks. The stack file is named on its own:
+ * it is git-ignored, so removing the stack leaves no copy of its settings anywhere.
+ */
+export function teardownPreview(stack: string, region: string, backend: string, stackFile: string | undefined, keepState: boolean): string[] {
+  const lines = [`teardown of stack ${stack} removes:`, `  every resource of the stack in ${region} (pulumi destroy)`];
+  if (keepState) {
+    lines.push(`  nothing else: the stack, its history in ${backend}${stackFile ? ` and its stack file ${stackFile}` : ''} stay (--keep-state)`);
+    return lines;
+  }
+  lines.push(`  the stack and its history in ${backend}`);
+  if (stackFile) lines.push(`  its stack file ${stackFile}, which git ignores: no copy stays, so copy it first to deploy the same settings again (or use --keep-state)`);
+  return lines;
+}

@@ -199,18 +199,21 @@ function teardown(args: string[]) {
 function deps(workspace: MemoryWorkspace, answer = false) {
   const stdout: string[] = [];
   const questions: string[] = [];
-  const d: TeardownDeps & { stdout: string[]; questions: string[] } = {
+  /** Progress lines and questions, in the order they were said. */
+  const said: string[] = [];
+  const d: TeardownDeps & { stdout: string[]; questions: string[]; said: string[] } = {
     stdout,
     questions,
+    said,
     openWorkspace: async () => workspace,
     requireCredentials: requireAwsCredentials,
     findOrphans: checkOrphans,
     purge,
     readStackConfig: (stack) => workspace.files.get(stack)?.config,
-    confirm: async (question) => (questions.push(question), answer),
+    confirm: async (question) => (questions.push(question), said.push(question), answer),
     env: {},
     out: (t) => stdout.push(t),
-    progress: () => {},
+    progress: (message) => said.push(message),
     onOutput: () => {},
   };
   return d;
@@ -405,6 +408,31 @@ describe('teardown: pulumi destroy, stack removal, then the orphan check on moto
     expect(ws.opsFor('epsilon')).toEqual(['destroy']);
     expect(ws.stacks.has('epsilon')).toBe(true);
     expect(confirmed.stdout.join('')).toMatch(/no orphans/);
+  });
+
+  it('says before asking that the stack file goes too (it is git-ignored), and reports it removed', async () => {
+    const ws = new MemoryWorkspace();
+    ws.seed('nu', { 'aws:region': REGION }, { resources: 2 });
+    const file = '/memory/Pulumi.nu.yaml';
+    const refused = deps(ws, false);
+    await expect(teardownMain(['--stack', 'nu'], refused)).rejects.toThrow(/not confirmed/);
+    const asked = refused.said.indexOf(refused.questions[0]!);
+    const preview = refused.said.slice(0, asked).join('\n');
+    expect(preview).toContain(`its stack file ${file}, which git ignores: no copy stays`);
+    expect(preview).toContain('the stack and its history in the in-memory backend');
+    expect(refused.questions[0]).toMatch(/then the stack and Pulumi\.nu\.yaml\? Type the stack name/);
+    expect(ws.files.has('nu')).toBe(true);
+
+    const kept = deps(ws, true);
+    await teardownMain(['--stack', 'nu', '--keep-state'], kept);
+    expect(kept.said.join('\n')).toContain(`its stack file ${file} stay (--keep-state)`);
+    expect(ws.files.has('nu')).toBe(true);
+
+    const removed = deps(ws);
+    expect(await teardownMain(['--stack', 'nu', '--yes', '--json'], removed)).toBe(0);
+    expect(removed.said.join('\n')).toContain(`its stack file ${file}, which git ignores`);
+    expect(JSON.parse(removed.stdout.join('')).stackFileRemoved).toBe(file);
+    expect(ws.files.has('nu')).toBe(false);
   });
 
   it('needs a region when the stack file is gone, and refuses contradictions', async () => {
