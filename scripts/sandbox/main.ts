@@ -9,7 +9,7 @@ import { deploySummary } from '../deploy/report.ts';
 import { orphanSummary } from '../teardown/report.ts';
 import { createSandboxes, planAll, type CreatedSandbox } from './create.ts';
 import { REAL_SANDBOX_DEPS, type SandboxDeps } from './deps.ts';
-import { destroySandbox, reapSandboxes, type ReapReport } from './destroy.ts';
+import { destroySandbox, reapSandboxes, type ReapAction, type ReapReport } from './destroy.ts';
 import { extendSandbox } from './extend.ts';
 import { listSandboxes, sandboxTable } from './list.ts';
 import { checkSandboxName } from './name.ts';
@@ -166,14 +166,14 @@ export async function sandboxMain(argv: string[], deps: SandboxDeps = REAL_SANDB
       const name = single('destroy', names);
       const destroyed = await destroySandbox(name, Boolean(values.yes), deps);
       const head = destroyed.error ? style.fail(`✗ sandbox ${name} was not removed: ${destroyed.error}`) : `${style.ok('✓')} sandbox ${name} destroyed and removed`;
-      emit(`${head}\n${orphanSummary(name, destroyed.orphans)}`, destroyed);
+      emit(`${head}\n${orphanSummary(destroyed.scope, destroyed.orphans)}`, destroyed);
       return destroyed.orphans.length === 0 && !destroyed.error ? EXIT.OK : EXIT.FAILED;
     }
     case 'reap': {
       if (names.length) throw new UsageError(`sandbox reap takes no names (got ${names.join(' ')}): it finds expired sandboxes itself; use destroy NAME for one`);
       const report = await reapSandboxes(deps, { dryRun: Boolean(values['dry-run']), parallel: parallelFrom(values.parallel) });
       emit(reapSummary(report), report);
-      const bad = report.entries.some((e) => e.action === 'failed' || (e.orphans?.length ?? 0) > 0);
+      const bad = report.entries.some((e) => e.action === 'failed' || e.action === 'left-behind' || (e.orphans?.length ?? 0) > 0);
       return bad ? EXIT.FAILED : EXIT.OK;
     }
   }
@@ -212,7 +212,15 @@ function createdSummary(created: CreatedSandbox, now: Date): string {
 function reapSummary(report: ReapReport): string {
   if (report.entries.length === 0) return 'no stacks in the backend: nothing to reap\n';
   const width = Math.max(...report.entries.map((e) => e.stack.length));
-  const mark = (action: string) => (action === 'reaped' ? style.ok('reaped    ') : action === 'failed' ? style.fail('failed    ') : action === 'would-reap' ? style.warn('would reap') : 'skipped   ');
+  const marks: Record<ReapAction, string> = {
+    reaped: style.ok('reaped     '),
+    failed: style.fail('failed     '),
+    'would-reap': style.warn('would reap '),
+    'left-behind': style.fail('left behind'),
+    'cleaned-up': style.ok('cleaned up '),
+    skipped: 'skipped    ',
+  };
+  const mark = (action: ReapAction) => marks[action];
   const lines = report.entries.map((e) => `  ${mark(e.action)}  ${e.stack.padEnd(width)}  ${e.reason}`);
   const reaped = report.entries.filter((e) => e.action === 'reaped' || e.action === 'would-reap').length;
   const head = report.dryRun ? `dry run at ${report.at}: ${reaped} sandbox(es) would be reaped` : `reap at ${report.at}: ${reaped} sandbox(es) reaped`;

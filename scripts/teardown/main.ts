@@ -133,7 +133,7 @@ export async function teardownMain(argv: string[], deps: TeardownDeps = REAL_TEA
 
   if (values.purge && report.orphans.some((o) => o.purgeable)) {
     const count = report.orphans.filter((o) => o.purgeable).length;
-    if (!values.json) deps.out(orphanSummary(stack, report.orphans));
+    if (!values.json) deps.out(orphanSummary(scope, report.orphans));
     if (!values.yes) {
       const ok = await deps.confirm(`Remove the ${count} resource${count === 1 ? '' : 's'} marked for purge? [y/N]`, 'y');
       if (!ok) throw new UsageError('not confirmed: nothing was removed');
@@ -147,7 +147,7 @@ export async function teardownMain(argv: string[], deps: TeardownDeps = REAL_TEA
   if (values.json) deps.out(`${JSON.stringify(report, null, 2)}\n`);
   else {
     const removedFile = report.stackFileRemoved ? `${style.ok('✓')} removed stack ${stack} and its stack file ${report.stackFileRemoved}\n` : '';
-    deps.out(`${report.stackError ? `${style.fail('✗')} stack ${stack} was not removed: ${report.stackError}\n` : removedFile}${orphanSummary(stack, report.remaining)}`);
+    deps.out(`${report.stackError ? `${style.fail('✗')} stack ${stack} was not removed: ${report.stackError}\n` : removedFile}${orphanSummary(scope, report.remaining)}`);
   }
   const purgeFailed = (report.purged ?? []).some((p) => !p.removed);
   return report.remaining.length === 0 && !purgeFailed && !report.stackError ? EXIT.OK : EXIT.FAILED;

@@ -1,6 +1,6 @@
 // Orphans as a table for people; --json prints the same data as objects.
 import { renderTable, style } from '../lib/cli.ts';
-import type { Orphan } from './orphans.ts';
+import type { Orphan, OrphanScope } from './orphans.ts';
 import type { PurgeOutcome } from './purge.ts';
 
 export function orphanTable(orphans: readonly Orphan[]): string {
@@ -10,14 +10,23 @@ export function orphanTable(orphans: readonly Orphan[]): string {
   );
 }
 
-export function orphanSummary(stack: string, orphans: readonly Orphan[]): string {
+/**
+ * The command that checks a stack for orphans (and with `purge`, removes them), complete: the
+ * region and host name are spelled out, since the stack file that names them is usually gone.
+ */
+export function teardownCommand(scope: OrphanScope, purge: boolean): string {
+  return `npm run teardown -- --stack ${scope.stack} --orphans${purge ? ' --purge' : ''} --region ${scope.region}${scope.domain ? ` --domain ${scope.domain}` : ''}`;
+}
+
+export function orphanSummary(scope: OrphanScope, orphans: readonly Orphan[]): string {
+  const { stack } = scope;
   if (orphans.length === 0) return `${style.ok('✓')} nothing carries jitsi-eu:stack=${stack} any more: no orphans\n`;
   const purgeable = orphans.filter((o) => o.purgeable).length;
   const manual = orphans.length - purgeable;
   const hint =
     purgeable === 0
       ? 'none of them can be removed by --purge: look at each by hand'
-      : `npm run teardown -- --stack ${stack} --orphans --purge removes the ${purgeable} marked "yes"${manual ? `; the other ${manual} need a look by hand` : ''}`;
+      : `${teardownCommand(scope, true)} removes the ${purgeable} marked "yes"${manual ? `; the other ${manual} need a look by hand` : ''}`;
   return `${style.fail('✗')} ${orphans.length} resource${orphans.length === 1 ? '' : 's'} left for stack ${stack}:\n${orphanTable(orphans)}\n${hint}\n`;
 }
 
