@@ -44,6 +44,9 @@ import {
 } from '@aws-sdk/client-iam';
 import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { GetParametersByPathCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsClients, callerIdentity, closeClients, type AwsClients } from '../../scripts/teardown/aws.ts';
 import { findOrphans } from '../../scripts/teardown/find.ts';
@@ -55,7 +58,12 @@ import { checkOrphans, purge } from '../../scripts/teardown/check.ts';
 import { teardownMain, type TeardownDeps } from '../../scripts/teardown/main.ts';
 import { MemoryWorkspace } from '../fixtures/fake-pulumi/memory-workspace.ts';
 import { startMoto, type Moto } from '../helpers/moto.ts';
-import { runNpmScript } from '../helpers/npm-run.ts';
+import { pathWithoutPulumi, runNpmScript } from '../helpers/npm-run.ts';
+import { requireTool, tempDir } from '../helpers/tools.ts';
+import { memoryDeps } from '../fixtures/fake-pulumi/memory-deps.ts';
+import { sandboxMain } from '../../scripts/sandbox/main.ts';
+import { LEFTOVER_FILE, leftoverFileStore } from '../../scripts/sandbox/leftovers.ts';
+import { PROJECT_DIR } from '../../infra/spec/index.ts';
 
 const REGION = 'eu-central-1';
 const AMI = 'ami-12c6146b';
@@ -556,5 +564,59 @@ describe('stack names with wildcards', () => {
     const d = deps(new MemoryWorkspace());
     await expect(teardownMain(['--stack', 'bet*', '--orphans', '--json', '--region', REGION], d)).rejects.toThrow(/^--stack "bet\*": the name contains "\*"/);
     expect(d.stdout).toEqual([]);
+  });
+});
+
+describe('sandbox reap: what it leaves behind is remembered, and the printed command works as printed', () => {
+  it('reports the leftovers on every reap, and the printed purge command removes them from a shell without AWS_REGION', async () => {
+    const made = await deployment('xi', projectTags('xi'));
+    await record('xi.sandbox.example.org', 'A', '192.0.2.80');
+    await record('_jitsi-eu.xi.sandbox.example.org', 'TXT', '"jitsi-eu:stack=xi"');
+    const ws = new MemoryWorkspace();
+    ws.seed('xi', { 'aws:region': REGION, 'jitsi-eu:domain': 'xi.sandbox.example.org', 'jitsi-eu:sandbox': 'true', 'jitsi-eu:expiresAt': '2026-05-01T00:00:00Z' }, { resources: 13 });
+    const state = tempDir();
+    const reap = async () => {
+      // Each reap a fresh process as far as the code can tell: only the leftover file carries over.
+      const deps = { ...memoryDeps(new Date('2026-05-04T08:00:00Z'), ws), findOrphans: checkOrphans, requireCredentials: requireAwsCredentials, leftoverStore: leftoverFileStore(state.path) };
+      const code = await sandboxMain(['reap'], deps);
+      return { code, text: deps.stdout.join('') };
+    };
+    try {
+      const first = await reap();
+      expect(first.code).toBe(1);
+      expect(first.text).toMatch(/reaped\s+xi\s+expired at .*; \d+ resource\(s\) still tagged for it: remove them with npm run teardown -- --stack xi/);
+      expect(ws.stacks.has('xi')).toBe(false);
+      expect(existsSync(join(state.path, LEFTOVER_FILE))).toBe(true);
+
+      const second = await reap();
+      expect(second.code).toBe(1);
+      const hint = /left behind\s+xi\s+(\d+) resource\(s\) left behind by its teardown \(.*?\); remove them with (npm run teardown -- .*)$/m.exec(second.text);
+      expect(hint?.[2]).toBe('npm run teardown -- --stack xi --orphans --purge --region eu-central-1 --domain xi.sandbox.example.org');
+      expect(Number(hint![1])).toBe(made.length + 2);
+
+      // Exactly as printed, in a terminal (script(1) gives it one) whose user answers the question.
+      const { AWS_REGION: _region, ...withoutRegion } = moto.env;
+      const home = tempDir();
+      const shell = spawnSync(requireTool('script'), ['-qec', hint![2]!, '/dev/null'], {
+        cwd: PROJECT_DIR,
+        input: 'y\n',
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: { ...withoutRegion, PATH: pathWithoutPulumi(), HOME: home.path, NO_COLOR: '1' },
+      });
+      home.remove();
+      expect(shell.stdout).toMatch(/Remove the \d+ resources marked for purge\? \[y\/N\]/);
+      expect(shell.stdout).toMatch(/removed\s+route53:record xi\.sandbox\.example\.org A/);
+      expect(shell.stdout).toMatch(/nothing carries jitsi-eu:stack=xi any more/);
+      expect(shell.status).toBe(0);
+
+      const third = await reap();
+      expect(third.code).toBe(0);
+      expect(third.text).toMatch(/cleaned up\s+xi\s+what its teardown left behind \(.*\) is gone now/);
+      expect(existsSync(join(state.path, LEFTOVER_FILE))).toBe(false);
+      expect((await reap()).text).not.toMatch(/\bxi\b/);
+    } finally {
+      state.remove();
+    }
   });
 });
