@@ -11,6 +11,7 @@ import { createSandboxes, planAll, type CreatedSandbox } from './create.ts';
 import { REAL_SANDBOX_DEPS, type SandboxDeps } from './deps.ts';
 import { destroySandbox, reapSandboxes, type ReapAction, type ReapReport } from './destroy.ts';
 import { extendSandbox } from './extend.ts';
+import { LEFTOVER_FILE } from './leftovers.ts';
 import { listSandboxes, sandboxTable } from './list.ts';
 import { checkSandboxName } from './name.ts';
 import { SANDBOX_SIZES, isSandboxSize } from './sizes.ts';
@@ -52,6 +53,8 @@ ${sizes}
   reap [--dry-run] [--parallel N]
       Destroys every sandbox whose expiry has passed; stacks that are not sandboxes, or have time
       left, are listed with the reason and never touched. Safe to run from cron or CI, again and again.
+      What a teardown left behind is kept in ${LEFTOVER_FILE} and checked again by every reap
+      (exit 1 while anything is left), with the teardown command that removes it.
 
 Common options:
   --json       one JSON document on stdout (progress stays on stderr)
