@@ -79,11 +79,11 @@ interface KindOptions {
 /** `gone` when the removal found nothing left to remove. */
 type Removal = Promise<void | 'gone'>;
 
-const done = (orphan: Orphan, alreadyGone = false): PurgeOutcome => ({ id: orphan.id, kind: orphan.kind, resourceId: orphan.resourceId, removed: true, ...(alreadyGone ? { alreadyGone } : {}) });
+const succeeded = (orphan: Orphan, alreadyGone = false): PurgeOutcome => ({ id: orphan.id, kind: orphan.kind, resourceId: orphan.resourceId, removed: true, ...(alreadyGone ? { alreadyGone } : {}) });
 
 /** The outcome of an error: done when the API says the resource is not there, else a failure. */
 function failedOrGone(kind: PurgeKind, orphan: Orphan, error: unknown): PurgeOutcome {
-  if (isAlreadyGone(kind, error)) return done(orphan, true);
+  if (isAlreadyGone(kind, error)) return succeeded(orphan, true);
   return { id: orphan.id, kind: orphan.kind, resourceId: orphan.resourceId, removed: false, error: awsMessage(error) };
 }
 
@@ -91,7 +91,7 @@ async function eachOne(kind: PurgeKind, batch: readonly Orphan[], remove: (orpha
   const outcomes: PurgeOutcome[] = [];
   for (const orphan of batch) {
     try {
-      outcomes.push(done(orphan, (await remove(orphan)) === 'gone'));
+      outcomes.push(succeeded(orphan, (await remove(orphan)) === 'gone'));
     } catch (error) {
       outcomes.push(failedOrGone(kind, orphan, error));
     }
@@ -203,7 +203,7 @@ async function removeKind(clients: AwsClients, kind: PurgeKind, batch: readonly 
           const result = await clients.ssm.send(new DeleteParametersCommand({ Names: chunk.map((o) => o.resourceId) }));
           // InvalidParameters are the names that do not exist: already gone.
           const missing = new Set(result.InvalidParameters ?? []);
-          for (const o of chunk) outcomes.push(done(o, missing.has(o.resourceId)));
+          for (const o of chunk) outcomes.push(succeeded(o, missing.has(o.resourceId)));
         } catch (error) {
           for (const o of chunk) outcomes.push(failedOrGone(kind, o, error));
         }
@@ -242,11 +242,12 @@ async function revokeGroupReferences(clients: AwsClients, groupId: string): Prom
  */
 async function removeDnsRecords(clients: AwsClients, batch: readonly Orphan[]): Promise<PurgeOutcome[]> {
   const proofs = batch.filter((o) => o.record && isOwnershipRecord(o.record));
-  const outcomes = await eachOne('route53:record', batch.filter((o) => !proofs.includes(o)), (o) => removeDnsRecord(clients, o));
-  const failed = outcomes.filter((o) => !o.removed);
-  const provedFailed = (proof: Orphan) => failed.some((f) => batch.some((o) => o.id === f.id && o.record && proof.record && dnsOwnerName(o.record.name) === proof.record.name));
+  const sites = batch.filter((o) => !proofs.includes(o));
+  const outcomes = await eachOne('route53:record', sites, (o) => removeDnsRecord(clients, o));
+  /** Names of the ownership records whose site records are still there. */
+  const stillNeeded = new Set(sites.filter((o) => outcomes.some((r) => r.id === o.id && !r.removed)).map((o) => dnsOwnerName(o.record?.name ?? '')));
   for (const proof of proofs) {
-    if (provedFailed(proof)) {
+    if (stillNeeded.has(proof.record?.name ?? '')) {
       outcomes.push({ id: proof.id, kind: proof.kind, resourceId: proof.resourceId, removed: false, error: 'kept: it proves ownership of a record that could not be deleted' });
     } else {
       outcomes.push(...(await eachOne('route53:record', [proof], (o) => removeDnsRecord(clients, o))));

@@ -541,6 +541,34 @@ describe('DNS records: the site record and its ownership record, never one witho
     expect(left).not.toContain('_jitsi-eu.theta.sandbox.example.org. TXT');
   });
 
+  it('keeps the ownership record while the record it proves could not be deleted', async () => {
+    await record('omicron.sandbox.example.org', 'A', '192.0.2.90');
+    await record('_jitsi-eu.omicron.sandbox.example.org', 'TXT', '"jitsi-eu:stack=omicron"');
+    const found = await findOrphans(clients, await callerIdentity(clients), { stack: 'omicron', region: REGION, domain: 'omicron.sandbox.example.org' });
+    // Route53 refuses to delete the site record (as it does for a caller without the permission).
+    const refusing = new Route53Client({ region: REGION });
+    refusing.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { ChangeBatch?: { Changes?: { ResourceRecordSet?: { Type?: string } }[] } };
+        if (input.ChangeBatch?.Changes?.some((c) => c.ResourceRecordSet?.Type === 'A')) throw Object.assign(new Error('not allowed to change this record'), { name: 'AccessDenied' });
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const outcomes = await purgeOrphans({ ...clients, route53: refusing }, found, { progress: () => {} });
+    refusing.destroy();
+    expect(outcomes.map((o) => [o.resourceId, o.removed, o.error])).toEqual([
+      ['omicron.sandbox.example.org A', false, 'AccessDenied: not allowed to change this record'],
+      ['_jitsi-eu.omicron.sandbox.example.org TXT', false, 'kept: it proves ownership of a record that could not be deleted'],
+    ]);
+    const left = (await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets!.map((r) => `${r.Name} ${r.Type}`);
+    expect(left).toEqual(expect.arrayContaining(['omicron.sandbox.example.org. A', '_jitsi-eu.omicron.sandbox.example.org. TXT']));
+
+    // The next purge, allowed again, removes both.
+    const again = await findOrphans(clients, await callerIdentity(clients), { stack: 'omicron', region: REGION, domain: 'omicron.sandbox.example.org' });
+    expect((await purgeOrphans(clients, again, { progress: () => {} })).map((o) => o.removed)).toEqual([true, true]);
+  });
+
   it("never purges another stack's records, nor a name whose ownership record is shared", async () => {
     await record('lambda.sandbox.example.org', 'A', '192.0.2.70');
     await route53.send(
