@@ -14,3 +14,17 @@ export function defaultTags(spec: DeploymentSpec): Record<string, string> {
   if (spec.expiresAt) tags[TAG_EXPIRES_AT] = spec.expiresAt;
   return tags;
 }
+
+// DNS records carry no tags. A TXT record at `_jitsi-eu.<host>` holding `jitsi-eu:stack=<stack>`
+// says which stack the records at <host> belong to; teardown --purge removes a DNS record only with
+// that proof. Its own name keeps it clear of any TXT record the operator has at <host>.
+export const DNS_OWNER_LABEL = '_jitsi-eu';
+
+export function dnsOwnerName(host: string): string {
+  return `${DNS_OWNER_LABEL}.${host}`;
+}
+
+/** The ownership record's value, as given to Route53 (which stores TXT values in quotes). */
+export function dnsOwnerValue(stack: string): string {
+  return `${TAG_STACK}=${stack}`;
+}

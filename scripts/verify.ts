@@ -1,7 +1,7 @@
 // `npm run verify`: checks a live jitsi-eu deployment from outside (and, with --aws, from the AWS
 // side) against the privacy profile. Exit 0 when nothing failed, 1 when a check failed, 2 on usage
 // errors or when the host cannot be reached at all.
-import { EXIT, UsageError, parseCliOrHelp, printJson, progress, renderTable, runCli } from './lib/cli.ts';
+import { EXIT, UsageError, checkStackName, parseCliOrHelp, printJson, progress, renderTable, runCli } from './lib/cli.ts';
 // The checks (and the network, TLS and browser libraries behind them) load only after the
 // arguments are known to be good, so that --help and usage errors answer at once.
 const checks = () => import('./verify/registry.ts');
@@ -89,7 +89,7 @@ async function main(): Promise<number> {
   const [{ runVerify, verifyExitCode }, { reportJson, reportTable }] = await runner();
   const report = await runVerify({
     ...(values.url ? { url: values.url } : {}),
-    ...(values.stack ? { stack: values.stack } : {}),
+    ...(values.stack ? { stack: checkStackName(values.stack) } : {}),
     ...(values.config ? { stackFile: values.config } : {}),
     resolve: values.resolve ?? [],
     ca: values.ca ?? [],

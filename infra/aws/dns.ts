@@ -5,6 +5,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { getZone } from '@pulumi/aws/route53/getZone.js';
 import { Record as DnsRecordResource } from '@pulumi/aws/route53/record.js';
 import type { DeploymentSpec } from '../spec/types.ts';
+import { dnsOwnerName, dnsOwnerValue } from '../tags.ts';
 import { DNS_TTL_SECONDS } from './layout.ts';
 
 export interface DnsRecord {
@@ -43,6 +44,18 @@ export class Dns extends pulumi.ComponentResource {
         type: 'A',
         ttl: DNS_TTL_SECONDS,
         records: [args.publicIp],
+      }, { parent: this });
+    }
+    if (args.zoneId !== undefined) {
+      // Records carry no tags: this TXT record says the site's name belongs to this stack, so that
+      // teardown --purge may remove a record left behind (one pointing at a released address
+      // invites a subdomain takeover) and never another stack's.
+      new DnsRecordResource(`${name}-owner`, {
+        zoneId: args.zoneId,
+        name: dnsOwnerName(spec.domain),
+        type: 'TXT',
+        ttl: DNS_TTL_SECONDS,
+        records: [dnsOwnerValue(spec.stack)],
       }, { parent: this });
     }
     this.records = pulumi.output(args.publicIp).apply((ip) => [{ name: spec.domain, type: 'A' as const, value: ip, ttl: DNS_TTL_SECONDS }]);

@@ -5,6 +5,7 @@ import { PINNED_JITSI_RELEASE } from '../privacy/upstream.ts';
 import { CONFIG_KEYS, DEFAULT_BRIDGES, DEFAULT_INSTANCE_TYPE, NAMESPACE, configKey } from './keys.ts';
 import { undersizeWarning, unknownInstanceTypeReason } from './instance-types.ts';
 import { OPT_IN_REGIONS, allowedRegionList, regionInfo } from './regions.ts';
+import { STACK_NAME_RULE, stackNameProblem } from './stack-name.ts';
 import type {
   AuthMode,
   BridgePoolSpec,
@@ -25,7 +26,6 @@ export interface ValidateOptions {
 const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value));
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 // AWS tag values: letters, digits, spaces and _ . : / = + - @, up to 256 characters.
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
 
@@ -309,9 +309,8 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
     problem('jitsi-eu:amiId', amiId, `jitsi-eu:amiId: ${show(amiId)} is not an AMI id such as ami-0123456789abcdef0`);
   }
 
-  if (!STACK_NAME.test(options.stack)) {
-    problem('(stack)', options.stack, `stack name ${show(options.stack)} is not allowed: use letters, digits, "-", "_" and "."`);
-  }
+  const stackProblem = stackNameProblem(options.stack);
+  if (stackProblem) problem('(stack)', options.stack, `stack name ${show(options.stack)} ${stackProblem}: ${STACK_NAME_RULE}`);
 
   if (problems.length > 0 || !region || !info || !domain || !acmeEmail) {
     // In file order, so the messages read top to bottom like the stack file.

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import Table from 'cli-table3';
-import { PROJECT_DIR, formatProblems, loadStackFile, stackFileFor } from '../../infra/spec/index.ts';
+import { PROJECT_DIR, STACK_NAME_RULE, formatProblems, loadStackFile, stackFileFor, stackNameProblem } from '../../infra/spec/index.ts';
 import { exampleNameProblems } from '../../infra/spec/example-names.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 
@@ -124,14 +124,21 @@ export function renderTable(head: string[], rows: string[][]): string {
 export function requireStackName(stack: string | undefined, positionals: readonly string[], action: string): string {
   if (positionals.length > 0) throw new UsageError([`unexpected argument ${positionals[0]}: the stack is given with --stack NAME`, 'run with --help for usage']);
   if (!stack) throw new UsageError([`missing --stack NAME: which stack should be ${action}?`, 'run with --help for usage']);
-  return stack;
+  return checkStackName(stack);
+}
+
+/** The stack name as given, or a UsageError naming it, the rule and the fix (every command uses this). */
+export function checkStackName(name: string, given = `--stack ${JSON.stringify(name)}`): string {
+  const problem = stackNameProblem(name);
+  if (problem) throw new UsageError([`${given}: the name ${problem}.`, `${STACK_NAME_RULE}.`, 'Give the exact name of one stack, as pulumi stack ls or npm run sandbox -- list shows it.']);
+  return name;
 }
 
 /** `--config PATH` or `--stack NAME` (exactly one) → the stack file's path. */
 export function stackFileFromArgs(values: { config?: string | undefined; stack?: string | undefined }): string {
   if (values.config && values.stack) throw new UsageError('give either --config PATH or --stack NAME, not both');
   if (values.config) return values.config;
-  if (values.stack) return stackFileFor(values.stack);
+  if (values.stack) return stackFileFor(checkStackName(values.stack));
   throw new UsageError('missing --config PATH or --stack NAME: which stack should be used?');
 }
 

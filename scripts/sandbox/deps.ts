@@ -8,6 +8,7 @@ import { loadVerifyRunner, type VerifyRunner } from '../deploy/verify.ts';
 import { checkOrphans } from '../teardown/check.ts';
 import { confirmOnTerminal, type Confirm } from '../teardown/confirm.ts';
 import type { OrphanCheck } from '../teardown/stack.ts';
+import { leftoverFileStore, type LeftoverStore } from './leftovers.ts';
 
 export interface SandboxDeps extends CommandDeps {
   findOrphans: OrphanCheck;
@@ -19,6 +20,8 @@ export interface SandboxDeps extends CommandDeps {
   now: () => Date;
   /** Where the default base stack file is. */
   projectDir: string;
+  /** What sandbox teardowns left behind, until it is gone. */
+  leftoverStore: LeftoverStore;
 }
 
 export const REAL_SANDBOX_DEPS: SandboxDeps = {
@@ -29,6 +32,7 @@ export const REAL_SANDBOX_DEPS: SandboxDeps = {
   confirm: confirmOnTerminal,
   now: () => new Date(),
   projectDir: PROJECT_DIR,
+  leftoverStore: leftoverFileStore(PROJECT_DIR),
 };
 
 /** Prefixes every line of Pulumi's output with the stack name when several stacks run at once. */

@@ -1,14 +1,19 @@
-// sandbox destroy and sandbox reap: the teardown of sandboxes, and only of sandboxes.
+// sandbox destroy and sandbox reap: the teardown of sandboxes, and only of sandboxes. What a
+// teardown leaves behind is remembered (see leftovers.ts) and checked again by every reap.
 import { UsageError } from '../lib/cli.ts';
 import type { StackSummary, Workspace } from '../lib/workspace.ts';
-import type { Orphan } from '../teardown/orphans.ts';
+import type { Orphan, OrphanScope } from '../teardown/orphans.ts';
+import { teardownCommand } from '../teardown/report.ts';
 import { destroyAndRemove, type StackTeardown } from '../teardown/stack.ts';
 import { mapSettledLimit } from './concurrency.ts';
 import { prefixedOutput, type SandboxDeps } from './deps.ts';
 import { reapDecision, sandboxFacts } from './facts.ts';
+import { leftoverOf, withLeftover, type Leftover } from './leftovers.ts';
 
 export interface DestroyedSandbox {
   stack: string;
+  /** Where the orphan check looked (the stack file that said so is gone now). */
+  scope: OrphanScope;
   teardown?: StackTeardown;
   /** Why pulumi destroy or the stack removal failed, when it did. */
   error?: string;
@@ -27,8 +32,22 @@ async function tearDown(workspace: Workspace, stack: string, region: string, dom
     say(`destroying ${stack} failed: ${error}`);
   }
   say(`checking that nothing tagged jitsi-eu:stack=${stack} is left in ${region}`);
-  const orphans = await deps.findOrphans({ stack, region, ...(domain ? { domain } : {}) });
-  return { stack, ...(teardown ? { teardown } : {}), ...(error ? { error } : {}), orphans };
+  const scope: OrphanScope = { stack, region, ...(domain ? { domain } : {}) };
+  const orphans = await deps.findOrphans(scope);
+  return { stack, scope, ...(teardown ? { teardown } : {}), ...(error ? { error } : {}), orphans };
+}
+
+/** Records what a teardown left (or that it left nothing) in the leftover list. */
+async function remember(deps: SandboxDeps, results: readonly DestroyedSandbox[]): Promise<void> {
+  if (results.length === 0) return;
+  const before = await deps.leftoverStore.read();
+  let list = before;
+  for (const result of results) {
+    const previous = before.find((l) => l.stack === result.stack);
+    const entry = result.orphans.length ? { ...leftoverOf(result.scope, result.orphans, deps.now()), ...(previous ? { since: previous.since } : {}) } : undefined;
+    list = withLeftover(list, result.stack, entry);
+  }
+  if (JSON.stringify(list) !== JSON.stringify(before)) await deps.leftoverStore.write(list);
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -47,10 +66,16 @@ export async function destroySandbox(name: string, yes: boolean, deps: SandboxDe
     if (!ok) throw new UsageError('not confirmed: nothing was changed');
   }
   await deps.requireCredentials(region);
-  return tearDown(workspace, name, region, text(config['jitsi-eu:domain']), deps, false);
+  const destroyed = await tearDown(workspace, name, region, text(config['jitsi-eu:domain']), deps, false);
+  await remember(deps, [destroyed]);
+  return destroyed;
 }
 
-export type ReapAction = 'reaped' | 'would-reap' | 'skipped' | 'failed';
+/**
+ * `left-behind`: a sandbox reaped earlier whose leftovers are still there; `cleaned-up`: one whose
+ * leftovers are gone now (and which is forgotten).
+ */
+export type ReapAction = 'reaped' | 'would-reap' | 'skipped' | 'failed' | 'left-behind' | 'cleaned-up';
 
 export interface ReapEntry {
   stack: string;
@@ -58,6 +83,8 @@ export interface ReapEntry {
   reason: string;
   expiresAt?: string;
   orphans?: Orphan[];
+  /** The command that removes what is left, exactly as it can be run. */
+  purge?: string;
 }
 
 export interface ReapReport {
@@ -69,7 +96,8 @@ export interface ReapReport {
 /**
  * Destroys every sandbox whose expiry has passed, at most `parallel` at a time. Stacks that are not
  * sandboxes, or have no expiry, or have time left, are listed with the reason and never touched.
- * Running it again is harmless: what was reaped is gone, what failed is tried again.
+ * Running it again is harmless: what was reaped is gone, what failed is tried again, and what an
+ * earlier teardown left behind is checked again and reported until it is gone.
  */
 export async function reapSandboxes(deps: SandboxDeps, options: { dryRun: boolean; parallel: number }): Promise<ReapReport> {
   const now = deps.now();
@@ -95,9 +123,17 @@ export async function reapSandboxes(deps: SandboxDeps, options: { dryRun: boolea
     const domain = text(config?.['jitsi-eu:domain']);
     due.push({ summary, region, ...(domain ? { domain } : {}), entry });
   }
-  if (options.dryRun || due.length === 0) return { at: now.toISOString(), dryRun: options.dryRun, entries };
+  // A stack of the same name in the backend again owns whatever carries its tags: its own reap decides.
+  const remembered = (await deps.leftoverStore.read()).filter((l) => !summaries.some((s) => s.name === l.stack));
+  if (options.dryRun) {
+    for (const l of remembered) entries.push(leftoverEntry(l, l.resources.length));
+    return { at: now.toISOString(), dryRun: true, entries };
+  }
+  if (due.length === 0 && remembered.length === 0) return { at: now.toISOString(), dryRun: false, entries };
 
-  for (const region of new Set(due.map((d) => d.region))) await deps.requireCredentials(region);
+  for (const region of new Set([...due.map((d) => d.region), ...remembered.map((l) => l.region)])) await deps.requireCredentials(region);
+  entries.push(...(await recheckLeftovers(deps, remembered)));
+  if (due.length === 0) return { at: now.toISOString(), dryRun: false, entries };
   deps.progress(`reaping ${due.length} expired sandbox${due.length === 1 ? '' : 'es'}, at most ${options.parallel} at a time`);
   const results = await mapSettledLimit(due, options.parallel, (d) => tearDown(workspace, d.summary.name, d.region, d.domain, deps, due.length > 1));
   results.forEach((result, i) => {
@@ -108,11 +144,42 @@ export async function reapSandboxes(deps: SandboxDeps, options: { dryRun: boolea
       entry.orphans = result.value.orphans;
     } else if (result.ok) {
       entry.orphans = result.value.orphans;
-      if (result.value.orphans.length) entry.reason += `; ${result.value.orphans.length} resource(s) still tagged for it: see npm run teardown -- --stack ${entry.stack} --orphans`;
+      if (result.value.orphans.length) {
+        entry.purge = teardownCommand(result.value.scope, true);
+        entry.reason += `; ${result.value.orphans.length} resource(s) still tagged for it: remove them with ${entry.purge}`;
+      }
     } else {
       entry.action = 'failed';
       entry.reason = result.error.message;
     }
   });
+  // A failed destroy keeps its stack, and the next reap takes it again: only finished teardowns are remembered.
+  await remember(deps, results.flatMap((r) => (r.ok && !r.value.error ? [r.value] : [])));
   return { at: now.toISOString(), dryRun: false, entries };
+}
+
+function leftoverEntry(leftover: Leftover, count: number): ReapEntry {
+  const purge = teardownCommand(leftover, true);
+  return { stack: leftover.stack, action: 'left-behind', reason: `${count} resource(s) left behind by its teardown (${leftover.since}); remove them with ${purge}`, purge };
+}
+
+/** Checks each remembered sandbox again: still there is reported (and kept), gone is forgotten. */
+async function recheckLeftovers(deps: SandboxDeps, remembered: readonly Leftover[]): Promise<ReapEntry[]> {
+  if (remembered.length === 0) return [];
+  const entries: ReapEntry[] = [];
+  let list = await deps.leftoverStore.read();
+  for (const leftover of remembered) {
+    const scope: OrphanScope = { stack: leftover.stack, region: leftover.region, ...(leftover.domain ? { domain: leftover.domain } : {}) };
+    deps.progress(`checking again what the teardown of ${leftover.stack} left behind in ${leftover.region}`);
+    const orphans = await deps.findOrphans(scope);
+    if (orphans.length === 0) {
+      entries.push({ stack: leftover.stack, action: 'cleaned-up', reason: `what its teardown left behind (${leftover.since}) is gone now` });
+      list = withLeftover(list, leftover.stack, undefined);
+    } else {
+      entries.push({ ...leftoverEntry(leftover, orphans.length), orphans });
+      list = withLeftover(list, leftover.stack, { ...leftoverOf(scope, orphans, deps.now()), since: leftover.since });
+    }
+  }
+  await deps.leftoverStore.write(list);
+  return entries;
 }

@@ -1,7 +1,7 @@
 // `npm run sandbox -- <create|list|extend|destroy|reap>`: short-lived deployments with an expiry.
 import { join, resolve } from 'node:path';
 import type { AuthMode, TlsMode } from '../../infra/spec/types.ts';
-import { EXIT, UsageError, parseCli, rawOptionValue, style } from '../lib/cli.ts';
+import { EXIT, UsageError, checkStackName, parseCli, rawOptionValue, style } from '../lib/cli.ts';
 import { readStackConfigFile } from '../lib/workspace.ts';
 import { formatDuration } from '../deploy/duration.ts';
 import { timeoutsFrom } from '../deploy/main.ts';
@@ -9,8 +9,9 @@ import { deploySummary } from '../deploy/report.ts';
 import { orphanSummary } from '../teardown/report.ts';
 import { createSandboxes, planAll, type CreatedSandbox } from './create.ts';
 import { REAL_SANDBOX_DEPS, type SandboxDeps } from './deps.ts';
-import { destroySandbox, reapSandboxes, type ReapReport } from './destroy.ts';
+import { destroySandbox, reapSandboxes, type ReapAction, type ReapReport } from './destroy.ts';
 import { extendSandbox } from './extend.ts';
+import { LEFTOVER_FILE } from './leftovers.ts';
 import { listSandboxes, sandboxTable } from './list.ts';
 import { checkSandboxName } from './name.ts';
 import { SANDBOX_SIZES, isSandboxSize } from './sizes.ts';
@@ -52,6 +53,8 @@ ${sizes}
   reap [--dry-run] [--parallel N]
       Destroys every sandbox whose expiry has passed; stacks that are not sandboxes, or have time
       left, are listed with the reason and never touched. Safe to run from cron or CI, again and again.
+      What a teardown left behind is kept in ${LEFTOVER_FILE} and checked again by every reap
+      (exit 1 while anything is left), with the teardown command that removes it.
 
 Common options:
   --json       one JSON document on stdout (progress stays on stderr)
@@ -166,14 +169,14 @@ export async function sandboxMain(argv: string[], deps: SandboxDeps = REAL_SANDB
       const name = single('destroy', names);
       const destroyed = await destroySandbox(name, Boolean(values.yes), deps);
       const head = destroyed.error ? style.fail(`✗ sandbox ${name} was not removed: ${destroyed.error}`) : `${style.ok('✓')} sandbox ${name} destroyed and removed`;
-      emit(`${head}\n${orphanSummary(name, destroyed.orphans)}`, destroyed);
+      emit(`${head}\n${orphanSummary(destroyed.scope, destroyed.orphans)}`, destroyed);
       return destroyed.orphans.length === 0 && !destroyed.error ? EXIT.OK : EXIT.FAILED;
     }
     case 'reap': {
       if (names.length) throw new UsageError(`sandbox reap takes no names (got ${names.join(' ')}): it finds expired sandboxes itself; use destroy NAME for one`);
       const report = await reapSandboxes(deps, { dryRun: Boolean(values['dry-run']), parallel: parallelFrom(values.parallel) });
       emit(reapSummary(report), report);
-      const bad = report.entries.some((e) => e.action === 'failed' || (e.orphans?.length ?? 0) > 0);
+      const bad = report.entries.some((e) => e.action === 'failed' || e.action === 'left-behind' || (e.orphans?.length ?? 0) > 0);
       return bad ? EXIT.FAILED : EXIT.OK;
     }
   }
@@ -182,7 +185,7 @@ export async function sandboxMain(argv: string[], deps: SandboxDeps = REAL_SANDB
 
 function single(command: string, names: string[]): string {
   if (names.length !== 1) throw new UsageError(`sandbox ${command} takes exactly one NAME (got ${names.length})`);
-  return names[0]!;
+  return checkStackName(names[0]!, `sandbox ${command} ${JSON.stringify(names[0])}`);
 }
 
 function oneOf<T extends string>(option: string, value: string | undefined, allowed: readonly T[]): T | undefined {
@@ -212,7 +215,15 @@ function createdSummary(created: CreatedSandbox, now: Date): string {
 function reapSummary(report: ReapReport): string {
   if (report.entries.length === 0) return 'no stacks in the backend: nothing to reap\n';
   const width = Math.max(...report.entries.map((e) => e.stack.length));
-  const mark = (action: string) => (action === 'reaped' ? style.ok('reaped    ') : action === 'failed' ? style.fail('failed    ') : action === 'would-reap' ? style.warn('would reap') : 'skipped   ');
+  const marks: Record<ReapAction, string> = {
+    reaped: style.ok('reaped     '),
+    failed: style.fail('failed     '),
+    'would-reap': style.warn('would reap '),
+    'left-behind': style.fail('left behind'),
+    'cleaned-up': style.ok('cleaned up '),
+    skipped: 'skipped    ',
+  };
+  const mark = (action: ReapAction) => marks[action];
   const lines = report.entries.map((e) => `  ${mark(e.action)}  ${e.stack.padEnd(width)}  ${e.reason}`);
   const reaped = report.entries.filter((e) => e.action === 'reaped' || e.action === 'would-reap').length;
   const head = report.dryRun ? `dry run at ${report.at}: ${reaped} sandbox(es) would be reaped` : `reap at ${report.at}: ${reaped} sandbox(es) reaped`;

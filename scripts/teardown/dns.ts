@@ -1,6 +1,7 @@
 // DNS records at a deployment's host name. Records carry no tags, so a record counts as the
-// stack's own only when the same name holds the ownership TXT record `"jitsi-eu:stack=<stack>"`;
-// others are reported (a record pointing at a released address invites a takeover) but never purged.
+// stack's own only when its name has the stack's ownership record (TXT `"jitsi-eu:stack=<stack>"` at
+// `_jitsi-eu.<name>`, written at deploy); others are reported (a record pointing at a released
+// address invites a takeover) but never purged. The ownership record is purged with what it proves.
 import {
   ChangeResourceRecordSetsCommand,
   type ListResourceRecordSetsCommandOutput,
@@ -10,7 +11,8 @@ import {
   type ResourceRecordSet,
   type Route53Client,
 } from '@aws-sdk/client-route-53';
-import { dnsOwnerMarker, type DnsRecord, type Orphan } from './orphans.ts';
+import { DNS_OWNER_LABEL, dnsOwnerName, dnsOwnerValue } from '../../infra/tags.ts';
+import type { DnsRecord, Orphan } from './orphans.ts';
 
 /** `Meet.Example.org.` → `meet.example.org`; Route53 writes `*` as `\052`. */
 export function normaliseDnsName(name: string): string {
@@ -68,13 +70,22 @@ function toRecord(zoneId: string, zoneName: string, set: ResourceRecordSet): Dns
     type: String(set.Type),
     ...(set.TTL !== undefined ? { ttl: set.TTL } : {}),
     values: (set.ResourceRecords ?? []).map((r) => r.Value ?? ''),
+    ...(set.SetIdentifier ? { setIdentifier: set.SetIdentifier } : {}),
     ...(set.AliasTarget
       ? { alias: { hostedZoneId: set.AliasTarget.HostedZoneId ?? '', dnsName: set.AliasTarget.DNSName ?? '', evaluateTargetHealth: Boolean(set.AliasTarget.EvaluateTargetHealth) } }
       : {}),
   };
 }
 
-/** Records named `domain` or below it (never the zone's own NS and SOA). */
+/** The record types infra/aws/dns.ts writes at the site's name; others there are the operator's. */
+const SITE_RECORD_TYPES = ['A', 'AAAA'];
+
+/** An ownership record: a TXT record whose first label is `_jitsi-eu`. */
+export function isOwnershipRecord(record: Pick<DnsRecord, 'name' | 'type'>): boolean {
+  return record.type === 'TXT' && record.name.startsWith(`${DNS_OWNER_LABEL}.`);
+}
+
+/** Records named `domain` or below it (never the zone's own NS and SOA), judged by their ownership records. */
 export async function findDnsRecords(route53: Route53Client, stack: string, domain: string): Promise<Orphan[]> {
   const fqdn = normaliseDnsName(domain);
   const zone = zoneFor(await allZones(route53), fqdn);
@@ -85,11 +96,20 @@ export async function findDnsRecords(route53: Route53Client, stack: string, doma
     const name = normaliseDnsName(set.Name ?? '');
     return (name === fqdn || name.endsWith(`.${fqdn}`)) && set.Type !== 'NS' && set.Type !== 'SOA';
   });
-  const marker = `"${dnsOwnerMarker(stack)}"`;
-  const owned = new Set(sets.filter((s) => s.Type === 'TXT' && (s.ResourceRecords ?? []).some((r) => r.Value === marker)).map((s) => normaliseDnsName(s.Name ?? '')));
-  return sets.map((set) => {
-    const record = toRecord(zoneId, zoneName, set);
-    const purgeable = owned.has(record.name);
+  const marker = `"${dnsOwnerValue(stack)}"`;
+  const records = sets.map((set) => ({ set, record: toRecord(zoneId, zoneName, set) }));
+  /** Names of ownership records that hold this stack's value and nothing else. */
+  const ours = new Set(records.filter(({ record }) => isOwnershipRecord(record) && record.values.length > 0 && record.values.every((v) => v === marker)).map(({ record }) => record.name));
+  return records.map(({ set, record }) => {
+    const owner = isOwnershipRecord(record);
+    const proof = owner ? record.name : dnsOwnerName(record.name);
+    const written = owner || SITE_RECORD_TYPES.includes(record.type);
+    const purgeable = ours.has(proof) && written;
+    const note = owner
+      ? `an ownership record, but not for stack ${stack} alone (it holds ${record.values.join(' ')}): never removed by --purge`
+      : !ours.has(proof)
+        ? `DNS records carry no tags and ${proof} does not hold the ownership record TXT ${marker}: check it and delete it by hand if it was this deployment's`
+        : `jitsi-eu writes only A and AAAA records at a site's name: this ${record.type} record is someone else's, never removed by --purge`;
     return {
       id: `route53:${zoneId}/${record.name}/${record.type}${set.SetIdentifier ? `/${set.SetIdentifier}` : ''}`,
       kind: 'route53:record',
@@ -98,12 +118,18 @@ export async function findDnsRecords(route53: Route53Client, stack: string, doma
       tags: {},
       foundBy: ['route53-name'],
       purgeable,
-      ...(purgeable
-        ? {}
-        : { note: `DNS records carry no tags and this name has no ownership record (TXT ${marker}): check it and delete it by hand if it was this deployment's` }),
+      ...(purgeable ? {} : { note }),
       record,
     } satisfies Orphan;
   });
+}
+
+/** Whether the zone still holds the record set (same name, type and set identifier). */
+export async function dnsRecordExists(route53: Route53Client, record: DnsRecord): Promise<boolean> {
+  const page = await route53.send(
+    new ListResourceRecordSetsCommand({ HostedZoneId: record.zoneId, StartRecordName: record.name, StartRecordType: record.type as ResourceRecordSet['Type'], MaxItems: 100 }),
+  );
+  return (page.ResourceRecordSets ?? []).some((set) => normaliseDnsName(set.Name ?? '') === record.name && set.Type === record.type && set.SetIdentifier === record.setIdentifier);
 }
 
 export async function deleteDnsRecord(route53: Route53Client, record: DnsRecord): Promise<void> {

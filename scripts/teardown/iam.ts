@@ -29,6 +29,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { TAG_STACK } from '../../infra/tags.ts';
 import { mapSettledLimit } from '../sandbox/concurrency.ts';
+import { unlessGone } from './gone.ts';
 
 export type IamKind = 'iam:instance-profile' | 'iam:role' | 'iam:policy';
 
@@ -50,6 +51,9 @@ const tagMap = (tags: readonly Tag[] | undefined): Record<string, string> =>
   Object.fromEntries((tags ?? []).filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? '']));
 
 const isGone = (error: unknown) => (error as { name?: string }).name === 'NoSuchEntityException' || (error as { name?: string }).name === 'NoSuchEntity';
+
+/** Undoing a link (attachment, membership, inline policy, old version) whose other end is already gone is a no-op. */
+const unlink = (step: Promise<unknown>) => unlessGone(step, ['NoSuchEntity', 'NoSuchEntityException']);
 
 interface Candidate {
   arn: string;
@@ -106,7 +110,7 @@ export async function findIamResources(iam: IAMClient, stack: string): Promise<I
 export async function deleteInstanceProfile(iam: IAMClient, name: string): Promise<void> {
   const profile = (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name }))).InstanceProfile;
   for (const role of profile?.Roles ?? []) {
-    if (role.RoleName) await iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: name, RoleName: role.RoleName }));
+    if (role.RoleName) await unlink(iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: name, RoleName: role.RoleName })));
   }
   await iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: name }));
 }
@@ -115,16 +119,16 @@ export async function deleteInstanceProfile(iam: IAMClient, name: string): Promi
 export async function deleteRole(iam: IAMClient, name: string): Promise<void> {
   for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: name })) {
     for (const policy of page.AttachedPolicies ?? []) {
-      if (policy.PolicyArn) await iam.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: policy.PolicyArn }));
+      if (policy.PolicyArn) await unlink(iam.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: policy.PolicyArn })));
     }
   }
   for await (const page of paginateListInstanceProfilesForRole({ client: iam }, { RoleName: name })) {
     for (const profile of page.InstanceProfiles ?? []) {
-      if (profile.InstanceProfileName) await iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: profile.InstanceProfileName, RoleName: name }));
+      if (profile.InstanceProfileName) await unlink(iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: profile.InstanceProfileName, RoleName: name })));
     }
   }
   for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: name })) {
-    for (const policyName of page.PolicyNames ?? []) await iam.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: policyName }));
+    for (const policyName of page.PolicyNames ?? []) await unlink(iam.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: policyName })));
   }
   await iam.send(new DeleteRoleCommand({ RoleName: name }));
 }
@@ -132,13 +136,13 @@ export async function deleteRole(iam: IAMClient, name: string): Promise<void> {
 /** Detaches the policy from every role, user and group, deletes its older versions, then the policy. */
 export async function deleteManagedPolicy(iam: IAMClient, arn: string): Promise<void> {
   for await (const page of paginateListEntitiesForPolicy({ client: iam }, { PolicyArn: arn })) {
-    for (const role of page.PolicyRoles ?? []) if (role.RoleName) await iam.send(new DetachRolePolicyCommand({ RoleName: role.RoleName, PolicyArn: arn }));
-    for (const user of page.PolicyUsers ?? []) if (user.UserName) await iam.send(new DetachUserPolicyCommand({ UserName: user.UserName, PolicyArn: arn }));
-    for (const group of page.PolicyGroups ?? []) if (group.GroupName) await iam.send(new DetachGroupPolicyCommand({ GroupName: group.GroupName, PolicyArn: arn }));
+    for (const role of page.PolicyRoles ?? []) if (role.RoleName) await unlink(iam.send(new DetachRolePolicyCommand({ RoleName: role.RoleName, PolicyArn: arn })));
+    for (const user of page.PolicyUsers ?? []) if (user.UserName) await unlink(iam.send(new DetachUserPolicyCommand({ UserName: user.UserName, PolicyArn: arn })));
+    for (const group of page.PolicyGroups ?? []) if (group.GroupName) await unlink(iam.send(new DetachGroupPolicyCommand({ GroupName: group.GroupName, PolicyArn: arn })));
   }
   for await (const page of paginateListPolicyVersions({ client: iam }, { PolicyArn: arn })) {
     for (const version of page.Versions ?? []) {
-      if (!version.IsDefaultVersion && version.VersionId) await iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: version.VersionId }));
+      if (!version.IsDefaultVersion && version.VersionId) await unlink(iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: version.VersionId })));
     }
   }
   await iam.send(new DeletePolicyCommand({ PolicyArn: arn }));

@@ -1,6 +1,7 @@
 // `npm run teardown -- --stack NAME`: pulumi destroy, then the stack is removed, then the orphan
 // check proves nothing tagged for the stack is left (or lists what is). --orphans only checks;
 // --purge removes what the check found and may remove, after confirmation.
+import { basename } from 'node:path';
 import { stackFileFor } from '../../infra/spec/index.ts';
 import { EXIT, UsageError, parseCliOrHelp, rawOptionValue, requireStackName, stackFileAdvice, style } from '../lib/cli.ts';
 import { REAL_COMMAND_DEPS, type CommandDeps } from '../lib/command-deps.ts';
@@ -9,14 +10,14 @@ import { checkOrphans, purge } from './check.ts';
 import { confirmOnTerminal, type Confirm } from './confirm.ts';
 import type { Orphan, OrphanScope } from './orphans.ts';
 import type { PurgeOutcome } from './purge.ts';
-import { orphanSummary, purgeSummary } from './report.ts';
+import { orphanSummary, purgeSummary, teardownPreview } from './report.ts';
 import { destroyAndRemove, type OrphanCheck, type StackTeardown } from './stack.ts';
 
 export const TEARDOWN_USAGE = `Usage: npm run teardown -- --stack NAME [--yes] [--keep-state] [--json]
        npm run teardown -- --stack NAME --orphans [--purge] [--yes] [--json]
 
 Removes a deployment: \`pulumi destroy\` for the stack, then the stack itself (its state, history
-and Pulumi.NAME.yaml), then an orphan check that looks for anything in AWS still tagged
+and Pulumi.NAME.yaml, which git ignores: it says so before asking), then an orphan check that looks for anything in AWS still tagged
 jitsi-eu:stack=NAME (Resource Groups Tagging API, EC2, Auto Scaling, and IAM roles, policies and
 instance profiles, which are global), SSM parameters under /jitsi-eu/NAME/ and DNS records at the
 stack's host name.
@@ -60,6 +61,8 @@ export interface TeardownReport {
   stack: string;
   region: string;
   stackTeardown?: StackTeardown;
+  /** The stack file that went with the stack. */
+  stackFileRemoved?: string;
   /** Why pulumi destroy or the stack removal failed, when it did. */
   stackError?: string;
   /** What the orphan check found (before any purge). */
@@ -97,18 +100,24 @@ export async function teardownMain(argv: string[], deps: TeardownDeps = REAL_TEA
   const stack = requireStackName(values.stack, positionals, 'removed');
   if (values.orphans && values['keep-state']) throw new UsageError('--keep-state has no effect with --orphans, which never touches the stack');
 
-  const scope = scopeFor(stack, deps.readStackConfig(stack), values.region, values.domain, deps.env);
+  const stackConfig = deps.readStackConfig(stack);
+  const scope = scopeFor(stack, stackConfig, values.region, values.domain, deps.env);
   const report: TeardownReport = { stack, region: scope.region, orphans: [], remaining: [] };
 
   if (!values.orphans) {
+    const keepState = Boolean(values['keep-state']);
+    const workspace = await deps.openWorkspace();
+    const stackFile = stackConfig ? stackFileFor(stack, workspace.projectDir) : undefined;
+    for (const line of teardownPreview(stack, scope.region, workspace.backendDescription, stackFile, keepState)) deps.progress(line);
     if (!values.yes) {
-      const ok = await deps.confirm(`Destroy every resource of stack ${stack} in ${scope.region}, then the stack itself? Type the stack name to confirm [${stack}]:`, stack);
+      const what = keepState ? 'keeping the stack' : `then the stack${stackFile ? ` and ${basename(stackFile)}` : ''}`;
+      const ok = await deps.confirm(`Destroy every resource of stack ${stack} in ${scope.region}, ${what}? Type the stack name to confirm [${stack}]:`, stack);
       if (!ok) throw new UsageError('not confirmed: nothing was changed');
     }
-    const workspace = await deps.openWorkspace();
     await deps.requireCredentials(scope.region);
     try {
-      report.stackTeardown = await destroyAndRemove(workspace, stack, { keepState: Boolean(values['keep-state']), onOutput: deps.onOutput, progress: deps.progress });
+      report.stackTeardown = await destroyAndRemove(workspace, stack, { keepState, onOutput: deps.onOutput, progress: deps.progress });
+      if (report.stackTeardown.removed && stackFile) report.stackFileRemoved = stackFile;
     } catch (error) {
       // Still look for what is left: that is what the operator needs to see now.
       report.stackError = (error as Error).message;
@@ -124,7 +133,7 @@ export async function teardownMain(argv: string[], deps: TeardownDeps = REAL_TEA
 
   if (values.purge && report.orphans.some((o) => o.purgeable)) {
     const count = report.orphans.filter((o) => o.purgeable).length;
-    if (!values.json) deps.out(orphanSummary(stack, report.orphans));
+    if (!values.json) deps.out(orphanSummary(scope, report.orphans));
     if (!values.yes) {
       const ok = await deps.confirm(`Remove the ${count} resource${count === 1 ? '' : 's'} marked for purge? [y/N]`, 'y');
       if (!ok) throw new UsageError('not confirmed: nothing was removed');
@@ -136,7 +145,10 @@ export async function teardownMain(argv: string[], deps: TeardownDeps = REAL_TEA
   }
 
   if (values.json) deps.out(`${JSON.stringify(report, null, 2)}\n`);
-  else deps.out(`${report.stackError ? `${style.fail('✗')} stack ${stack} was not removed: ${report.stackError}\n` : ''}${orphanSummary(stack, report.remaining)}`);
+  else {
+    const removedFile = report.stackFileRemoved ? `${style.ok('✓')} removed stack ${stack} and its stack file ${report.stackFileRemoved}\n` : '';
+    deps.out(`${report.stackError ? `${style.fail('✗')} stack ${stack} was not removed: ${report.stackError}\n` : removedFile}${orphanSummary(scope, report.remaining)}`);
+  }
   const purgeFailed = (report.purged ?? []).some((p) => !p.removed);
   return report.remaining.length === 0 && !purgeFailed && !report.stackError ? EXIT.OK : EXIT.FAILED;
 }

@@ -20,6 +20,8 @@ export interface DnsRecord {
   type: string;
   ttl?: number;
   values: string[];
+  /** For weighted, latency and other routed record sets. */
+  setIdentifier?: string;
   /** Alias target, for alias records. */
   alias?: { hostedZoneId: string; dnsName: string; evaluateTargetHealth: boolean };
 }
@@ -81,9 +83,4 @@ export function judgeTags(orphan: Omit<Orphan, 'purgeable' | 'note'>, stack: str
     return { purgeable: false, note: `${orphan.kind} is not something --purge removes: delete it in the AWS console or CLI` };
   }
   return { purgeable: true };
-}
-
-/** The TXT value that marks a DNS name as belonging to a stack (records themselves carry no tags). */
-export function dnsOwnerMarker(stack: string): string {
-  return `${TAG_STACK}=${stack}`;
 }

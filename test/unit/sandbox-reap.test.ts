@@ -162,3 +162,85 @@ describe('sandbox reap', () => {
     expect(text).toMatch(/skipped\s+prod\s+not a sandbox/);
   });
 });
+
+describe('what a sandbox teardown left behind', () => {
+  const PURGE_OLD_A = 'npm run teardown -- --stack old-a --orphans --purge --region eu-central-1 --domain old-a.sandbox.example.org';
+  function seeded() {
+    const deps = memoryDeps(NOW);
+    deps.workspace.seed('old-a', sandbox(PAST, { 'jitsi-eu:domain': 'old-a.sandbox.example.org' }), { resources: 12 });
+    deps.workspace.seed('fresh', sandbox(FUTURE), { resources: 12 });
+    deps.leftovers.set('old-a', [orphan('old-a')]);
+    return deps;
+  }
+  const reap = async (deps: ReturnType<typeof seeded>, ...args: string[]) => {
+    deps.stdout.length = 0;
+    const code = await sandboxMain(['reap', '--json', ...args], deps);
+    return { code, entries: JSON.parse(deps.stdout.join('')).entries as { stack: string; action: string; reason: string; purge?: string; orphans?: unknown[] }[] };
+  };
+
+  it('is remembered after the reap, reported by every later reap with a complete purge command, and forgotten once gone', async () => {
+    const deps = seeded();
+    const first = await reap(deps);
+    expect(first.code).toBe(1);
+    expect(first.entries.find((e) => e.stack === 'old-a')).toMatchObject({ action: 'reaped', purge: PURGE_OLD_A, reason: expect.stringContaining(`remove them with ${PURGE_OLD_A}`) });
+    expect(deps.workspace.stacks.has('old-a')).toBe(false);
+    expect(deps.leftoverStore.list).toEqual([
+      { stack: 'old-a', region: 'eu-central-1', domain: 'old-a.sandbox.example.org', since: NOW.toISOString(), resources: ['ec2:instance i-0123456789abcdef0'] },
+    ]);
+
+    // The stack and its stack file are gone; the next reap still knows where to look.
+    deps.orphanChecks.length = 0;
+    const second = await reap(deps);
+    expect(second.code).toBe(1);
+    expect(second.entries.find((e) => e.stack === 'old-a')).toMatchObject({ action: 'left-behind', purge: PURGE_OLD_A, orphans: [expect.objectContaining({ resourceId: 'i-0123456789abcdef0' })] });
+    expect(deps.orphanChecks).toEqual([{ stack: 'old-a', region: 'eu-central-1', domain: 'old-a.sandbox.example.org' }]);
+    expect(deps.credentialChecks).toContain('eu-central-1');
+
+    // Purged meanwhile: the next reap says so once, then forgets it.
+    deps.leftovers.delete('old-a');
+    const third = await reap(deps);
+    expect(third.code).toBe(0);
+    expect(third.entries.find((e) => e.stack === 'old-a')).toMatchObject({ action: 'cleaned-up' });
+    expect(deps.leftoverStore.list).toEqual([]);
+    const fourth = await reap(deps);
+    expect(fourth.entries.map((e) => e.stack)).toEqual(['fresh']);
+    expect(fourth.code).toBe(0);
+  });
+
+  it('is listed by --dry-run without any AWS call', async () => {
+    const deps = seeded();
+    await reap(deps);
+    deps.credentialChecks.length = 0;
+    deps.orphanChecks.length = 0;
+    const dry = await reap(deps, '--dry-run');
+    expect(dry.entries.find((e) => e.stack === 'old-a')).toMatchObject({ action: 'left-behind', purge: PURGE_OLD_A });
+    expect(deps.credentialChecks).toEqual([]);
+    expect(deps.orphanChecks).toEqual([]);
+  });
+
+  it('keeps the date of the teardown that left it, and is replaced when a new sandbox of that name is reaped', async () => {
+    const deps = seeded();
+    await reap(deps);
+    const later = memoryDeps(new Date('2026-05-06T08:00:00Z'), deps.workspace);
+    later.leftoverStore.list = deps.leftoverStore.list;
+    later.leftovers.set('old-a', [orphan('old-a'), orphan('old-a', 'i-0fedcba9876543210')]);
+    await sandboxMain(['reap'], later);
+    expect(later.leftoverStore.list).toMatchObject([{ stack: 'old-a', since: NOW.toISOString(), resources: ['ec2:instance i-0123456789abcdef0', 'ec2:instance i-0fedcba9876543210'] }]);
+    expect(later.stdout.join('')).toMatch(/left behind\s+old-a\s+2 resource\(s\) left behind by its teardown \(2026-05-04T08:00:00.000Z\); remove them with npm run teardown -- --stack old-a --orphans --purge --region eu-central-1 --domain old-a\.sandbox\.example\.org/);
+
+    // A new sandbox with the same name owns what carries its tags: only its own reap checks again.
+    later.workspace.seed('old-a', sandbox('2026-06-01T00:00:00Z', { 'jitsi-eu:domain': 'old-a.sandbox.example.org' }), { resources: 12 });
+    later.orphanChecks.length = 0;
+    await sandboxMain(['reap'], later);
+    expect(later.orphanChecks).toEqual([]);
+  });
+
+  it('is remembered after sandbox destroy too, whose summary gives the complete purge command', async () => {
+    const deps = seeded();
+    deps.workspace.seed('c', sandbox(FUTURE, { 'aws:region': 'eu-north-1', 'jitsi-eu:domain': 'c.sandbox.example.org' }), { resources: 12 });
+    deps.leftovers.set('c', [orphan('c')]);
+    expect(await sandboxMain(['destroy', 'c', '--yes'], deps)).toBe(1);
+    expect(deps.stdout.join('')).toContain('npm run teardown -- --stack c --orphans --purge --region eu-north-1 --domain c.sandbox.example.org removes the 1 marked "yes"');
+    expect(deps.leftoverStore.list.map((l) => l.stack)).toEqual(['c']);
+  });
+});
