@@ -85,14 +85,17 @@ export async function doctorMain(argv: string[], options: DoctorOptions = {}): P
   const stack = path ? stackItems(path) : { items: [] };
   const region = stack.spec?.region ?? values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'eu-central-1';
 
-  const credentials = checkCredentials(region);
-  const [pulumi, aws] = await Promise.all([
-    checkPulumiCli(env),
-    credentials.then(async ({ item, caller }) => [
-      item,
-      ...(await Promise.all([checkPermissions(caller, region, Boolean(stack.spec?.dnsZone)), ...(path ? [stack.spec ? checkDnsZone(stack.spec.dnsZone, region, caller) : Promise.resolve(unknown('dns-zone', 'Route53 zone of the stack', 'not checked: the stack file is not valid', ['fix the stack file first']))] : [])])),
-    ]),
-  ]);
+  // The AWS checks after the first need to know who the credentials are; the rest runs alongside.
+  const awsChecks = async (): Promise<DoctorItem[]> => {
+    const { item, caller } = await checkCredentials(region);
+    const zone = !path
+      ? []
+      : stack.spec
+        ? [checkDnsZone(stack.spec.dnsZone, region, caller)]
+        : [Promise.resolve(unknown('dns-zone', 'Route53 zone of the stack', 'not checked: the stack file is not valid', ['fix the stack file first']))];
+    return [item, ...(await Promise.all([checkPermissions(caller, region, Boolean(stack.spec?.dnsZone)), ...zone]))];
+  };
+  const [pulumi, aws] = await Promise.all([checkPulumiCli(env), awsChecks()]);
   const items = [pulumi, checkPassphrase(env), ...aws, checkSessionManagerPlugin(env), ...stack.items];
   const allOk = items.every((i) => i.status !== 'missing');
   out(values.json ? `${JSON.stringify({ ok: allOk, region, items }, null, 2)}\n` : doctorReport(items));
