@@ -12,7 +12,7 @@ import { capturedTracks, foreignContacts, recordPage, startRecording } from '../
 import { browserPins } from '../../scripts/verify/browser/session.ts';
 import { runVerify } from '../../scripts/verify/run.ts';
 import type { CheckResult, VerifyReport } from '../../scripts/verify/types.ts';
-import { startLoopbackDeployment, type LoopbackDeployment, type ServedSite } from '../fixtures/verify/deployment.ts';
+import { WEB_APP_ENV, startLoopbackDeployment, type LoopbackDeployment, type ServedSite } from '../fixtures/verify/deployment.ts';
 import { createTestCa, type IssuedCertificate, type TestCa } from '../helpers/test-ca.ts';
 import { freePort, requireTool, tempDir } from '../helpers/tools.ts';
 
@@ -168,8 +168,9 @@ describe('verify --browser', () => {
 });
 
 // The loopback deployment: the real nginx serving the rendered site and config.js, a real Prosody
-// behind it, and the stand-in app bundle (test/fixtures/verify/stand-in-app.js), which enters a
-// room the way the pinned Jitsi Meet release does: stored user settings, defaulting to "not
+// behind it, and the stand-in app bundle (test/fixtures/verify/stand-in-app.js; the real web app
+// when JITSI_WEB_APP names a build of it), which enters a room the way the pinned Jitsi Meet
+// release does: stored user settings, defaulting to "not
 // muted", outrank config.js (jitsi-meet react/features/base/settings/functions.any.ts and
 // settings/reducer.ts); the microphone is opened for the level meter and stopped when entry is
 // muted, the camera opened only when video is not muted (jitsi-meet conference.js).
@@ -205,12 +206,10 @@ describe('muted entry and host login against the loopback deployment', () => {
   }, 120_000);
 
   it('the rendered config.js lets a first-time visitor in muted: the microphone is stopped, no camera is opened', async () => {
-    expect(await prejoin(site)).toEqual({
-      id: 'browser-prejoin-muted',
-      title: 'Pre-join screen shown, participant starts muted',
-      status: 'PASS',
-      detail: 'pre-join screen with microphone and camera muted; 1 captured track(s), none live',
-    });
+    const check = await prejoin(site);
+    expect(check).toMatchObject({ status: 'PASS', detail: expect.stringMatching(/^pre-join screen with microphone and camera muted; \d+ captured track\(s\), none live$/) });
+    // The stand-in, like the pinned app, opens the microphone for its level meter and stops it.
+    if (!process.env[WEB_APP_ENV]) expect(check.detail).toContain('; 1 captured track(s), none live');
   }, 120_000);
 
   describe('in the browser', () => {
@@ -248,7 +247,7 @@ describe('muted entry and host login against the loopback deployment', () => {
     it('a returning visitor whose stored settings say "not muted" still enters muted, keeping their other settings', async () => {
       const returning = `localStorage.setItem('features/base/settings', JSON.stringify({ displayName: 'Ada', startWithAudioMuted: false, startWithVideoMuted: false }));`;
       const entered = await enter(returning);
-      expect(entered.media).toEqual({ audio: { muted: true }, video: { muted: 1 } });
+      expect(entered.media).toMatchObject({ audio: { muted: true }, video: { muted: 1 } });
       expect(entered.tracks.filter((t) => t.readyState === 'live')).toEqual([]);
       expect(JSON.parse(entered.stored!)).toMatchObject({ displayName: 'Ada', startWithAudioMuted: true, startWithVideoMuted: true });
     }, 60_000);
@@ -258,7 +257,7 @@ describe('muted entry and host login against the loopback deployment', () => {
       const entered = await enter(noStorage);
       expect(entered.stored).toBe('no storage');
       expect(entered.url).toMatch(/#config\.startWithAudioMuted=true&config\.startWithVideoMuted=true$/);
-      expect(entered.media).toEqual({ audio: { muted: true }, video: { muted: 1 } });
+      expect(entered.media).toMatchObject({ audio: { muted: true }, video: { muted: 1 } });
       expect(entered.tracks.filter((t) => t.readyState === 'live')).toEqual([]);
     }, 60_000);
   });
