@@ -1,9 +1,10 @@
 // The browser runs behind the --browser checks, shared per verify run:
 // - a guest run: one participant opens a random room, stops at the pre-join screen (state read
 //   there), then joins; every request and ICE server is recorded;
-// - a call run (full deployments only): a host and a guest in two separate contexts; the guest
-//   knocks on the lobby, the host admits them, both unmute and the media path is read from
-//   lib-jitsi-meet's statistics.
+// - a call run (full deployments only): a host and a guest in two separate contexts; the host
+//   logs in (secure auth) or brings a token (JWT), the guest knocks on the lobby, the host admits
+//   them, both unmute and the media path is read from lib-jitsi-meet's statistics. A host who
+//   cannot get into a conference is a failure: meetings cannot start on that site.
 // The in-app probes use Jitsi Meet's test hooks (APP.conference, APP.store), as Jitsi's own
 // browser suites do.
 import { createHash, X509Certificate } from 'node:crypto';
@@ -161,9 +162,11 @@ async function waitTrue(page: Page, probe: Probe, timeoutMs: number): Promise<bo
     .catch(() => false);
 }
 
+/** Presses Join on the pre-join screen once it shows (a page without one joins by itself). */
 async function joinFromPrejoin(page: Page): Promise<void> {
   const join = page.locator('[data-testid="prejoin.joinMeeting"]');
-  if (await join.isVisible({ timeout: 10_000 }).catch(() => false)) await join.click({ timeout: 5000 }).catch(() => undefined);
+  const shown = await join.waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false);
+  if (shown) await join.click({ timeout: 5000 }).catch(() => undefined);
 }
 
 /** How the host gets in: a login on secure-auth stacks, a token on JWT stacks, nothing on anonymous ones. */
