@@ -13,9 +13,10 @@
 // - disableInitialGUM: with muted entry the app opens no camera and stops the microphone it
 //   opens for its level meter at once (conference.js, handleInitialTracks); turning device access
 //   off as well would leave the pre-join screen without its device check.
-// - jicofo's start-muted policy: the room-wide policy (startAudioMuted / startVideoMuted below)
-//   is applied by each client after joining, never at the pre-join screen, and only mutes; it is
-//   kept as a second line for clients that ignore config.js.
+// - a start-muted policy in jicofo: at the pinned release the room-wide policy is applied by
+//   lib-jitsi-meet in each client once it joins (the startAudioMuted / startVideoMuted threshold
+//   below, or a moderator's choice carried in the room's metadata), never at the pre-join screen,
+//   and it only mutes. It stays as a second line for clients that ignore config.js.
 // - securityUi.hideLobbyButton: the lobby is switched on for every room by the server; moderators
 //   keep the button so they can decide for their own meeting.
 // - giphy.*: off upstream and useless without the vendor's key; the whole block is a forbidden key
