@@ -25,6 +25,11 @@ endpoints, the privacy profile's values in the served configuration, and TURN.
   --timeout SECONDS    bound for the whole run (default 60; 180 with --browser or --aws)
   --browser            also open the site in headless Chromium (Debian's chromium package):
                        third-party requests, ICE servers, pre-join and muted entry, lobby, media
+  --host-credentials FILE
+                       with --browser on a secure-auth stack: log in as this host for the lobby
+                       and media checks; FILE holds the user name on its first line and the
+                       password on its second, readable by you only (chmod 600). With --aws and
+                       --stack, the host account's password is read from SSM instead
   --aws                also check the AWS side (credentials from the usual AWS variables or
                        profile; AWS_ENDPOINT_URL is honoured): region, IMDSv2, encryption,
                        security groups, key pairs, and service health through SSM Run Command
@@ -59,6 +64,7 @@ const OPTIONS = {
   skip: { type: 'string', multiple: true },
   timeout: { type: 'string' },
   browser: { type: 'boolean' },
+  'host-credentials': { type: 'string' },
   aws: { type: 'boolean' },
   'port-map': { type: 'string', multiple: true },
   dns: { type: 'string', multiple: true },
@@ -86,6 +92,8 @@ async function main(): Promise<number> {
     timeoutSeconds = Number(values.timeout);
     if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout ${values.timeout}: give a positive number of seconds`);
   }
+  if (values['host-credentials'] && !values.browser) throw new UsageError('--host-credentials is for the browser checks: add --browser');
+  const hostCredentials = values['host-credentials'] ? (await import('./verify/browser/host-login.ts')).readHostCredentialsFile(values['host-credentials']) : undefined;
   const [{ runVerify, verifyExitCode }, { reportJson, reportTable }] = await runner();
   const report = await runVerify({
     ...(values.url ? { url: values.url } : {}),
@@ -97,6 +105,7 @@ async function main(): Promise<number> {
     skip: values.skip ?? [],
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
     browser: Boolean(values.browser),
+    ...(hostCredentials ? { hostCredentials } : {}),
     aws: Boolean(values.aws),
     portMap: values['port-map'] ?? [],
     dnsServers: values.dns ?? [],

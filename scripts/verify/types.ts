@@ -64,6 +64,8 @@ export interface VerifyOptions {
   awsRangesFile?: string;
   /** Progress messages (one line each); the CLI prints them on stderr. */
   onProgress?: (message: string) => void;
+  /** A host account for --browser on secure-auth stacks (the lobby and media checks log in with it). */
+  hostCredentials?: { user: string; password: string };
   /** Chromium executable for --browser (default /usr/bin/chromium). */
   chromiumPath?: string;
   /** AWS API endpoint override (the SDK also honours AWS_ENDPOINT_URL). */

@@ -3,6 +3,7 @@
 // screen. No browser and no Jitsi web app needed.
 import { describe, expect, it } from 'vitest';
 import {
+  iceServersVerdict,
   type MediaExpectation,
   type MediaObservation,
   judgeMediaPath,
@@ -136,9 +137,18 @@ describe('browser-lobby-knock', () => {
   });
 
   it('skips with the call run\'s reason when the call did not reach the lobby', () => {
-    const secure = 'a host must log in on a secure-auth deployment; the call test runs on anonymous or JWT deployments';
+    const secure = 'on a secure-auth deployment a guest waits for a host: pass --host-credentials FILE, or --aws with --stack to read the host account from SSM';
     expect(lobbyKnockVerdict({ skipped: secure })).toEqual({ status: 'SKIP', detail: secure });
     expect(lobbyKnockVerdict({})).toEqual({ status: 'SKIP', detail: 'the call test did not reach the lobby' });
+  });
+
+  it('fails a site where the host cannot start a meeting: that is no reason to skip', () => {
+    const noMeeting = 'the host did not join the conference within 20 s: meetings cannot start (is jicofo running and the host\'s login right?)';
+    expect(lobbyKnockVerdict({ failed: noMeeting })).toEqual({ status: 'FAIL', detail: noMeeting });
+    expect(mediaUdpVerdict({ failed: noMeeting })).toEqual({ status: 'FAIL', detail: noMeeting });
+    // Reading the host account from SSM failed: the check cannot vouch for the lobby.
+    const ssm = 'cannot read the host account\'s password from SSM parameter /jitsi-eu/prod/host-password in eu-central-1: AccessDeniedException';
+    expect(lobbyKnockVerdict({ failed: ssm }).status).toBe('FAIL');
   });
 
   it('skips a stack without a lobby before any browser starts', async () => {
@@ -152,23 +162,75 @@ describe('browser-lobby-knock', () => {
 });
 
 describe('browser-prejoin-muted', () => {
-  it('passes the pre-join screen with microphone and camera muted', () => {
-    expect(prejoinMutedVerdict({ prejoinShown: true, muted: { audio: true, video: true } })).toEqual({
+  /** A track as the page's getUserMedia returned it, read at the pre-join screen. */
+  const track = (kind: 'audio' | 'video', readyState: 'live' | 'ended', enabled = true) => ({
+    kind,
+    enabled,
+    readyState,
+    label: kind === 'audio' ? 'Fake Default Audio Input' : 'fake_device_0',
+  });
+  const muted = { audio: true, video: true };
+
+  it('passes the pre-join screen with microphone and camera muted, and no device still capturing', () => {
+    expect(prejoinMutedVerdict({ prejoinShown: true, muted, tracks: [] })).toEqual({
       status: 'PASS',
-      detail: 'pre-join screen with microphone and camera muted',
+      detail: 'pre-join screen with microphone and camera muted; no device captured',
     });
+    // The pinned app opens the microphone for its level meter, then stops it for a muted entry.
+    expect(prejoinMutedVerdict({ prejoinShown: true, muted, tracks: [track('audio', 'ended')] })).toEqual({
+      status: 'PASS',
+      detail: 'pre-join screen with microphone and camera muted; 1 captured track(s), none live',
+    });
+    // A microphone muted by lib-jitsi-meet (enabled false) captures nothing the page can use.
+    expect(prejoinMutedVerdict({ prejoinShown: true, muted, tracks: [track('audio', 'live', false)] }).status).toBe('PASS');
   });
 
   it('fails a participant who arrives unmuted, or without the pre-join screen', () => {
-    expect(prejoinMutedVerdict({ prejoinShown: true, muted: { audio: false, video: true } })).toEqual({ status: 'FAIL', detail: 'microphone on at entry' });
-    expect(prejoinMutedVerdict({ prejoinShown: true, muted: { audio: true, video: false } })).toEqual({ status: 'FAIL', detail: 'camera on at entry' });
-    expect(prejoinMutedVerdict({ prejoinShown: false, muted: { audio: false, video: false } })).toEqual({
+    expect(prejoinMutedVerdict({ prejoinShown: true, muted: { audio: false, video: true }, tracks: [] })).toEqual({ status: 'FAIL', detail: 'microphone on at entry in the app' });
+    expect(prejoinMutedVerdict({ prejoinShown: true, muted: { audio: true, video: false }, tracks: [] })).toEqual({ status: 'FAIL', detail: 'camera on at entry in the app' });
+    expect(prejoinMutedVerdict({ prejoinShown: false, muted: { audio: false, video: false }, tracks: [] })).toEqual({
       status: 'FAIL',
-      detail: 'no pre-join screen; microphone on at entry; camera on at entry',
+      detail: 'no pre-join screen; microphone on at entry in the app; camera on at entry in the app',
     });
   });
 
-  it('fails a page that is not the Jitsi Meet app', () => {
-    expect(prejoinMutedVerdict({ prejoinShown: false })).toEqual({ status: 'FAIL', detail: 'the page is not the Jitsi Meet app (no APP.store state)' });
+  it('fails a live microphone or camera at pre-join, whatever the app says its state is', () => {
+    expect(prejoinMutedVerdict({ prejoinShown: true, muted, tracks: [track('audio', 'live')] })).toEqual({
+      status: 'FAIL',
+      detail: 'a live microphone track from getUserMedia (Fake Default Audio Input)',
+    });
+    expect(prejoinMutedVerdict({ prejoinShown: true, muted, tracks: [track('audio', 'ended'), track('video', 'live')] })).toEqual({
+      status: 'FAIL',
+      detail: 'a live camera track from getUserMedia (fake_device_0)',
+    });
+  });
+
+  it('fails a page that is not the Jitsi Meet app, naming any device it captures', () => {
+    expect(prejoinMutedVerdict({ prejoinShown: false, tracks: [] })).toEqual({ status: 'FAIL', detail: 'the page is not the Jitsi Meet app (no APP.store state)' });
+    expect(prejoinMutedVerdict({ prejoinShown: false, tracks: [track('audio', 'live')] }).detail).toBe(
+      'the page is not the Jitsi Meet app (no APP.store state); a live microphone track from getUserMedia (Fake Default Audio Input)',
+    );
+  });
+});
+
+describe('browser-ice-servers', () => {
+  const app = { isApp: true, joined: true };
+
+  it('passes own servers and fails third-party ones', () => {
+    expect(iceServersVerdict({ foreign: [], all: ['stun:meet.example.org:3478'], guest: app })).toEqual({ status: 'PASS', detail: 'only stun:meet.example.org:3478' });
+    expect(iceServersVerdict({ foreign: ['stun:stun.l.google.com:19302'], all: ['stun:stun.l.google.com:19302'], guest: app }).status).toBe('FAIL');
+  });
+
+  it('says why no RTCPeerConnection was created: no conference started, not a missing login', () => {
+    const noJicofo = 'the host did not join the conference within 20 s: meetings cannot start (is jicofo running and the host\'s login right?)';
+    expect(iceServersVerdict({ foreign: [], all: [], guest: { isApp: true, joined: false }, call: { failed: noJicofo } })).toEqual({
+      status: 'SKIP',
+      detail: `no RTCPeerConnection was created: no conference started: ${noJicofo}`,
+    });
+    const waits = 'on a secure-auth deployment a guest waits for a host: pass --host-credentials FILE, or --aws with --stack to read the host account from SSM';
+    expect(iceServersVerdict({ foreign: [], all: [], guest: { isApp: true, joined: false }, call: { skipped: waits } }).detail).toBe(
+      `no RTCPeerConnection was created: no conference started: the guest was not in a conference after pressing Join, and ${waits}`,
+    );
+    expect(iceServersVerdict({ foreign: [], all: [], guest: { isApp: false, joined: false } }).detail).toBe('no RTCPeerConnection was created: the page is not the Jitsi Meet app');
   });
 });

@@ -2,10 +2,21 @@
 // value a participant's browser receives. Keys are dotted paths inside `config` at the pinned
 // release (checked against infra/privacy/upstream-web-keys.ts by the tests).
 //
+// Muted entry: at the pinned release the app ranks URL parameters over the visitor's stored
+// settings over config.js, and the stored settings always hold startWithAudioMuted and
+// startWithVideoMuted (false by default; the pre-join screen saves the last choice). The config.js
+// keys alone therefore mute nobody. The template also writes the two web-start-with-* values into
+// the stored settings on every visit (or into the URL fragment where the page has no storage);
+// `verify --browser` checks the result in a real browser, down to the captured tracks.
+//
 // Deliberately not pinned here:
-// - disableInitialGUM: participants already join muted with the camera off; turning device
-//   access off as well would leave the pre-join screen without its preview, which is where people
-//   check their microphone and camera before anyone can hear or see them.
+// - disableInitialGUM: with muted entry the app opens no camera and stops the microphone it
+//   opens for its level meter at once (conference.js, handleInitialTracks); turning device access
+//   off as well would leave the pre-join screen without its device check.
+// - a start-muted policy in jicofo: at the pinned release the room-wide policy is applied by
+//   lib-jitsi-meet in each client once it joins (the startAudioMuted / startVideoMuted threshold
+//   below, or a moderator's choice carried in the room's metadata), never at the pre-join screen,
+//   and it only mutes. It stays as a second line for clients that ignore config.js.
 // - securityUi.hideLobbyButton: the lobby is switched on for every room by the server; moderators
 //   keep the button so they can decide for their own meeting.
 // - giphy.*: off upstream and useless without the vendor's key; the whole block is a forbidden key

@@ -1,6 +1,7 @@
 // Opens a page in a fresh browser context and records what it reaches for: every request and
 // WebSocket, every ICE server handed to RTCPeerConnection (config.js servers and those Prosody
-// hands out alike), cookies and localStorage keys. Requests to hosts other than the deployment are
+// hands out alike), every camera and microphone track getUserMedia hands the page, cookies and
+// localStorage keys. Requests to hosts other than the deployment are
 // recorded and then blocked, so verifying a site never leaks to the third parties it finds.
 import type { BrowserContext, Page } from 'playwright-core';
 import type { LaunchedBrowser } from './chromium.ts';
@@ -62,6 +63,51 @@ const ICE_RECORDER = `(() => {
   }
 })();`;
 
+/**
+ * Runs in the page before any of its scripts: keeps every track getUserMedia returns (and every
+ * clone of one), so verify can see what the page really captures, whatever the app reports.
+ */
+const MEDIA_RECORDER = `(() => {
+  const tracks = [];
+  Object.defineProperty(window, '__jitsiEuMediaTracks', { value: tracks, enumerable: false });
+  const devices = navigator.mediaDevices;
+  if (devices && typeof devices.getUserMedia === 'function') {
+    const getUserMedia = devices.getUserMedia.bind(devices);
+    devices.getUserMedia = (constraints) => getUserMedia(constraints).then((stream) => {
+      tracks.push(...stream.getTracks());
+      return stream;
+    });
+  }
+  const clone = MediaStreamTrack.prototype.clone;
+  MediaStreamTrack.prototype.clone = function () {
+    const copy = clone.call(this);
+    tracks.push(copy);
+    return copy;
+  };
+})();`;
+
+/** A camera or microphone track the page obtained, as it is now. */
+export interface CapturedTrack {
+  kind: string;
+  /** False once the app mutes it (lib-jitsi-meet mutes audio this way). */
+  enabled: boolean;
+  /** `live` while the device captures, `ended` once stopped. */
+  readyState: string;
+  label: string;
+}
+
+/** The tracks the page captured so far, read from the page. */
+export async function capturedTracks(page: Page): Promise<CapturedTrack[]> {
+  return page.evaluate(() =>
+    ((window as unknown as { __jitsiEuMediaTracks?: MediaStreamTrack[] }).__jitsiEuMediaTracks ?? []).map((t) => ({
+      kind: t.kind,
+      enabled: t.enabled,
+      readyState: t.readyState,
+      label: t.label,
+    })),
+  );
+}
+
 export function isDeploymentHost(host: string, deploymentHost: string): boolean {
   return host === deploymentHost || host.endsWith(`.${deploymentHost}`);
 }
@@ -86,6 +132,8 @@ export interface RecordOptions {
   /** The deployment's host: requests elsewhere are recorded, then blocked. */
   host: string;
   timeoutMs: number;
+  /** Scripts to run in every page of the context before its own (e.g. a host's login). */
+  initScripts?: readonly string[];
 }
 
 /** A new context with the recorders installed; the caller navigates and inspects. */
@@ -96,6 +144,8 @@ export async function startRecording(launched: LaunchedBrowser, options: RecordO
   const blocked: string[] = [];
   context.setDefaultTimeout(options.timeoutMs);
   await context.addInitScript({ content: ICE_RECORDER });
+  await context.addInitScript({ content: MEDIA_RECORDER });
+  for (const content of options.initScripts ?? []) await context.addInitScript({ content });
   context.on('request', (request) => {
     const url = request.url();
     if (url.startsWith('data:') || url.startsWith('blob:')) return;

@@ -3,7 +3,8 @@
 // session.ts; the checks in ../checks/browser.ts fetch the runs and hand them here.
 import type { DeploymentSpec } from '../../../infra/spec/types.ts';
 import type { CheckOutcome } from '../types.ts';
-import { fail, pass, skip } from '../checks/define.ts';
+import { fail, list, pass, skip } from '../checks/define.ts';
+import type { CapturedTrack } from './recorder.ts';
 import type { CallRun, GuestRun } from './session.ts';
 
 /** The first entry of lib-jitsi-meet's `getStats().transport`: the active ICE candidate pair. */
@@ -69,15 +70,48 @@ export function judgeMediaPath(observations: readonly MediaObservation[], expect
     : { ok: false, detail: problems.join('; ') };
 }
 
-/** browser-prejoin-muted, once the guest's page has loaded. */
-export function prejoinMutedVerdict(run: Pick<GuestRun, 'prejoinShown' | 'muted'>): CheckOutcome {
-  if (!run.muted) return fail('the page is not the Jitsi Meet app (no APP.store state)');
+/** A device the page still captures: a live track that is not muted. */
+function capturing(tracks: readonly CapturedTrack[], kind: 'audio' | 'video'): CapturedTrack[] {
+  return tracks.filter((t) => t.kind === kind && t.readyState === 'live' && t.enabled);
+}
+
+/**
+ * browser-prejoin-muted, once the guest's page has loaded: the app's own mute state, and what the
+ * browser really captures. A live microphone or camera at pre-join fails whatever the app reports.
+ */
+export function prejoinMutedVerdict(run: Pick<GuestRun, 'prejoinShown' | 'muted' | 'tracks'>): CheckOutcome {
   const problems: string[] = [];
-  if (!run.prejoinShown) problems.push('no pre-join screen');
-  if (!run.muted.audio) problems.push('microphone on at entry');
-  if (!run.muted.video) problems.push('camera on at entry');
+  const microphones = capturing(run.tracks, 'audio');
+  const cameras = capturing(run.tracks, 'video');
+  if (microphones.length > 0) problems.push(`a live microphone track from getUserMedia (${microphones.map((t) => t.label || 'unnamed').join(', ')})`);
+  if (cameras.length > 0) problems.push(`a live camera track from getUserMedia (${cameras.map((t) => t.label || 'unnamed').join(', ')})`);
+  if (!run.muted) return fail(['the page is not the Jitsi Meet app (no APP.store state)', ...problems].join('; '));
+  if (!run.prejoinShown) problems.unshift('no pre-join screen');
+  if (!run.muted.audio) problems.push('microphone on at entry in the app');
+  if (!run.muted.video) problems.push('camera on at entry in the app');
   if (problems.length > 0) return fail(problems.join('; '));
-  return pass('pre-join screen with microphone and camera muted');
+  const stopped = run.tracks.length > 0 ? `; ${run.tracks.length} captured track(s), none live` : '; no device captured';
+  return pass(`pre-join screen with microphone and camera muted${stopped}`);
+}
+
+/**
+ * browser-ice-servers: every ICE server the pages handed to RTCPeerConnection is the deployment's;
+ * when none was handed over, the reason says why no call was set up.
+ */
+export function iceServersVerdict(seen: {
+  foreign: readonly string[];
+  all: readonly string[];
+  guest: Pick<GuestRun, 'isApp' | 'joined'>;
+  call?: Pick<CallRun, 'skipped' | 'failed'>;
+}): CheckOutcome {
+  if (seen.foreign.length > 0) return fail(`third-party ICE servers: ${list([...seen.foreign], 3)}`);
+  if (seen.all.length > 0) return pass(`only ${list([...seen.all], 3)}`);
+  let why: string;
+  if (!seen.guest.isApp) why = 'the page is not the Jitsi Meet app';
+  else if (seen.call?.failed) why = `no conference started: ${seen.call.failed}`;
+  else if (!seen.guest.joined) why = `no conference started: the guest was not in a conference after pressing Join${seen.call?.skipped ? `, and ${seen.call.skipped}` : ''}`;
+  else why = 'the conference started without a media connection';
+  return skip(`no RTCPeerConnection was created: ${why}`);
 }
 
 /** browser-lobby-knock before any browser runs: a stack without a lobby has nothing to knock on. */
@@ -86,16 +120,18 @@ export function lobbyPrecondition(spec: Pick<DeploymentSpec, 'lobby'>): CheckOut
 }
 
 /** browser-lobby-knock, from the call run. */
-export function lobbyKnockVerdict(run: Pick<CallRun, 'lobby' | 'skipped'>): CheckOutcome {
+export function lobbyKnockVerdict(run: Pick<CallRun, 'lobby' | 'skipped' | 'failed'>): CheckOutcome {
+  if (run.failed && !run.lobby) return fail(run.failed);
   if (!run.lobby) return skip(run.skipped ?? 'the call test did not reach the lobby');
   if (!run.lobby.knocked || !run.lobby.hostSawKnock || !run.lobby.admitted) return fail(run.lobby.detail);
   return pass(run.lobby.detail);
 }
 
 /** browser-media-udp-bridge, from the call run. */
-export function mediaUdpVerdict(run: Pick<CallRun, 'media' | 'lobby' | 'skipped'>): CheckOutcome {
+export function mediaUdpVerdict(run: Pick<CallRun, 'media' | 'lobby' | 'skipped' | 'failed'>): CheckOutcome {
   if (!run.media) {
     if (run.lobby && !run.lobby.admitted) return fail(`the guest was never admitted: ${run.lobby.detail}`);
+    if (run.failed) return fail(run.failed);
     return skip(run.skipped ?? 'the call test did not start media');
   }
   return run.media.ok ? pass(run.media.detail) : fail(run.media.detail);

@@ -9,7 +9,7 @@ import type { CallRun, GuestRun } from '../browser/session.ts';
 
 const session = () => import('../browser/session.ts');
 import { type CheckDefinition, afterFetching, fail, list, pass, skip } from './define.ts';
-import { lobbyKnockVerdict, lobbyPrecondition, mediaUdpVerdict, prejoinMutedVerdict } from '../browser/verdicts.ts';
+import { iceServersVerdict, lobbyKnockVerdict, lobbyPrecondition, mediaUdpVerdict, prejoinMutedVerdict } from '../browser/verdicts.ts';
 
 const BROWSER_TIMEOUT_MS = 90_000;
 
@@ -93,14 +93,12 @@ const iceServers: CheckDefinition = {
   mode: 'browser',
   timeoutMs: BROWSER_TIMEOUT_MS,
   description:
-    "Every STUN/TURN server handed to RTCPeerConnection (from config.js or from Prosody) is on the deployment's host. SKIP when no call could be set up.",
+    "Every STUN/TURN server handed to RTCPeerConnection (from config.js or from Prosody) is on the deployment's host. SKIP, saying why, when no call could be set up.",
   run: onGuestPage(async (run, ctx) => {
     const { records, calls } = await recordedPages(ctx, run);
     const foreign = [...new Set(records.flatMap((r) => foreignContacts(r, ctx.host).ice))];
     const all = [...new Set(records.flatMap((r) => r.iceServers.flatMap((s) => s.urls)))];
-    if (foreign.length > 0) return fail(`third-party ICE servers: ${list(foreign, 3)}`);
-    if (all.length === 0) return skip(`no RTCPeerConnection was created${calls?.skipped ? ` (${calls.skipped})` : ''}`);
-    return pass(`only ${list(all, 3)}`);
+    return iceServersVerdict({ foreign, all, guest: run, ...(calls ? { call: calls } : {}) });
   }),
 };
 
@@ -110,7 +108,8 @@ const prejoinMuted: CheckDefinition = {
   area: 'browser',
   mode: 'browser',
   timeoutMs: BROWSER_TIMEOUT_MS,
-  description: 'Opening a room shows the pre-join screen, with microphone and camera muted in the app state.',
+  description:
+    'Opening a room shows the pre-join screen, with microphone and camera muted in the app state, and no live microphone or camera track from getUserMedia in the page.',
   run: onGuestPage(prejoinMutedVerdict),
 };
 
