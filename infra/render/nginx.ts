@@ -20,6 +20,9 @@ import {
 /** Where the Jitsi web app (package jitsi-meet-web) installs its files. */
 export const JITSI_WEB_ROOT = '/usr/share/jitsi-meet';
 
+/** The embedding API (JitsiMeetExternalAPI), as jitsi-meet-web installs it; served at /external_api.js. */
+export const JITSI_EXTERNAL_API_FILE = `${JITSI_WEB_ROOT}/libs/external_api.min.js`;
+
 /** http-level settings, included by Debian's nginx.conf before the sites. */
 export const NGINX_HTTP_CONF_PATH = '/etc/nginx/conf.d/jitsi-eu.conf';
 
@@ -55,6 +58,9 @@ export function renderNginx({ spec, engine, profile }: RenderInput): BundleFile[
     privacyNoticeFile: PRIVACY_NOTICE_FILE,
     readyUrlPath: READY_URL_PATH,
     readyFile: READY_FILE,
+    externalApiFile: JITSI_EXTERNAL_API_FILE,
+    // Sent only when the profile has it: with an embedding allow-list there is no value that agrees.
+    sendsFrameOptions: profile.settings.some((s) => s.id === 'nginx-frame-options'),
     // The paths config.js points the web app at.
     boshPath: BOSH_URL_PATH,
     websocketPath: XMPP_WEBSOCKET_URL_PATH,

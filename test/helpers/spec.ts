@@ -22,6 +22,8 @@ export function makeSpec(overrides: Partial<DeploymentSpec> = {}): DeploymentSpe
     turn: true,
     organization: 'Example University',
     privacyContact: 'privacy@example.org',
+    legalBasis: 'legitimate-interest',
+    embedOrigins: [],
     jitsiVersion: PINNED_JITSI_RELEASE,
     sandbox: false,
   };
