@@ -5,10 +5,10 @@ import type { BundleFile } from './types.ts';
 import { PORTS } from '../ports.ts';
 import { BOSH_URL_PATH, XMPP_WEBSOCKET_URL_PATH } from '../privacy/settings/web.ts';
 import { rolesFor } from './roles.ts';
+import { NOTICE_LANGUAGES } from './privacy-notice-text.ts';
 import {
   ACME_WEBROOT,
-  PRIVACY_NOTICE_FILE,
-  PRIVACY_NOTICE_URL_PATH,
+  privacyNoticePaths,
   READY_FILE,
   READY_URL_PATH,
   interfaceConfigPath,
@@ -54,8 +54,8 @@ export function renderNginx({ spec, engine, profile }: RenderInput): BundleFile[
     webRoot: JITSI_WEB_ROOT,
     webConfigPath: webConfigPath(spec.domain),
     interfaceConfigPath: interfaceConfigPath(spec.domain),
-    privacyNoticeUrlPath: PRIVACY_NOTICE_URL_PATH,
-    privacyNoticeFile: PRIVACY_NOTICE_FILE,
+    // The privacy notice in each of its languages.
+    privacyNotices: NOTICE_LANGUAGES.map((lang) => privacyNoticePaths(lang)),
     readyUrlPath: READY_URL_PATH,
     readyFile: READY_FILE,
     externalApiFile: JITSI_EXTERNAL_API_FILE,

@@ -176,6 +176,8 @@ describe('the rendered site, served by nginx over TLS', () => {
     writeUnder(root, `/etc/jitsi/meet/${domain}-config.js`, 'var config = { marker: "config-from-alias" };\n');
     writeUnder(root, `/etc/jitsi/meet/${domain}-interface_config.js`, 'var interfaceConfig = { marker: "interface-from-alias" };\n');
     writeUnder(root, '/usr/share/jitsi-eu/www/privacy.html', '<html><body>privacy notice</body></html>\n');
+    writeUnder(root, '/usr/share/jitsi-eu/www/privacy.de.html', '<html lang="de"><body>Datenschutzhinweise</body></html>\n');
+    writeUnder(root, '/usr/share/jitsi-eu/www/privacy.fr.html', '<html lang="fr"><body>Politique de confidentialité</body></html>\n');
     writeUnder(root, '/usr/share/jitsi-meet/libs/external_api.min.js', 'var JitsiMeetExternalAPI = "embedding-api";\n');
     writeUnder(root, '/var/lib/jitsi-eu/acme/.well-known/acme-challenge/token-abc', 'token-abc.key-authorization\n');
     writeUnder(root, '/control/index.html', 'control\n');
@@ -282,6 +284,13 @@ describe('the rendered site, served by nginx over TLS', () => {
     const notice = await get('/privacy.html');
     expect(notice.status).toBe(200);
     expect(notice.body).toContain('privacy notice');
+    // The German and French notices at their own paths, not the room page.
+    for (const [path, text] of [['/privacy.de.html', 'Datenschutzhinweise'], ['/privacy.fr.html', 'Politique de confidentialité']]) {
+      const page = await get(path!);
+      expect(page.status, path).toBe(200);
+      expect(page.headers['content-type'], path).toMatch(/^text\/html; charset=utf-8/);
+      expect(page.body, path).toContain(text);
+    }
   });
 
   it('serves the embedding API at /external_api.js, not the room page', async () => {

@@ -187,6 +187,8 @@ describe('the rendered site', () => {
     expect(alias('= /config.js')).toBe(webConfigPath(spec.domain));
     expect(alias('= /interface_config.js')).toBe(interfaceConfigPath(spec.domain));
     expect(alias('= /privacy.html')).toBe(PRIVACY_NOTICE_FILE);
+    expect(alias('= /privacy.de.html')).toBe('/usr/share/jitsi-eu/www/privacy.de.html');
+    expect(alias('= /privacy.fr.html')).toBe('/usr/share/jitsi-eu/www/privacy.fr.html');
     expect(alias('= /_jitsi-eu/ready')).toBe(READY_FILE);
   });
 
