@@ -48,6 +48,8 @@ export function renderNginx({ spec, engine, profile }: RenderInput): BundleFile[
   const roles = rolesFor(spec, 'web');
   const context = {
     domain: spec.domain,
+    // Dual stack: the same servers on IPv6 too.
+    ipv6: spec.ipv6,
     ports: PORTS,
     tls: tlsPaths(spec.domain),
     acmeWebroot: ACME_WEBROOT,

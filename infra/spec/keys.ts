@@ -154,6 +154,15 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
       '(and port), nothing else. Default: none, so no site can frame a meeting (CSP frame-ancestors \'none\', X-Frame-Options DENY).',
   },
   {
+    key: 'jitsi-eu:ipv6',
+    type: 'boolean',
+    required: false,
+    default: false,
+    description:
+      'Dual stack: the VPC and subnets get IPv6 ranges, every host an IPv6 address, the security groups open the same ports to ::/0, ' +
+      'nginx and coturn listen on IPv6, the videobridge offers its IPv6 address, and the DNS zone gets an AAAA record.',
+  },
+  {
     key: 'jitsi-eu:jitsiVersion',
     type: 'string',
     required: false,

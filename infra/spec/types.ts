@@ -50,6 +50,8 @@ export interface DeploymentSpec {
   legalBasis: LegalBasis;
   /** Origins (`https://host[:port]`) whose pages may embed meetings; empty: no site may. */
   embedOrigins: string[];
+  /** Dual stack: the site, TURN and media are reachable over IPv6 as well as IPv4. */
+  ipv6: boolean;
   /** Jitsi stable release installed on the hosts, e.g. `10710`. */
   jitsiVersion: string;
   /** Marks a stack managed by `npm run sandbox`; only such stacks are ever reaped. */

@@ -220,6 +220,7 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
   const lobby = bool('jitsi-eu:lobby');
   const p2p = bool('jitsi-eu:p2p');
   const turn = bool('jitsi-eu:turn');
+  const ipv6 = bool('jitsi-eu:ipv6');
   const invalid = (key: string) => problems.some((p) => p.key === key);
   if (lobby && auth === 'anonymous' && !invalid('jitsi-eu:auth') && !invalid('jitsi-eu:lobby')) {
     problem(
@@ -330,6 +331,7 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
     lobby,
     p2p,
     turn,
+    ipv6,
     ...(dnsZone ? { dnsZone } : {}),
     ...(expiresAt ? { expiresAt } : {}),
     ...(owner ? { owner } : {}),

@@ -24,6 +24,7 @@ export function makeSpec(overrides: Partial<DeploymentSpec> = {}): DeploymentSpe
     privacyContact: 'privacy@example.org',
     legalBasis: 'legitimate-interest',
     embedOrigins: [],
+    ipv6: false,
     jitsiVersion: PINNED_JITSI_RELEASE,
     sandbox: false,
   };

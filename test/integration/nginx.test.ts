@@ -520,3 +520,58 @@ describe('the rendered site in Chromium', () => {
     expect(other.console.join('\n')).toMatch(/frame-ancestors/);
   });
 });
+
+describe('a dual-stack site in nginx', () => {
+  const dualWork = tempDir('jitsi-eu-nginx-ipv6-');
+  let site: RunningNginx | undefined;
+  let ports: { http: number; https: number; http6: number; https6: number };
+
+  beforeAll(async () => {
+    chmodSync(dualWork.path, 0o755);
+    ports = { http: await freePort(), https: await freePort(), http6: await freePort(), https6: await freePort() };
+    const siteRoot = join(dualWork.path, 'root');
+    const { files } = renderNginxFiles(makeSpec({ domain: 'meet.example.org', ipv6: true }));
+    const includes = includeOrder(files).map((file) => {
+      // The IPv6 listeners move to the IPv6 loopback, each on a port of its own.
+      const content = moveListenPorts(file.content, ports)
+        .replace(/^(\s*)listen \[::\]:80(;| )/gm, `$1listen [::1]:${ports.http6}$2`)
+        .replace(/^(\s*)listen \[::\]:443(;| )/gm, `$1listen [::1]:${ports.https6}$2`);
+      return writeUnder(dualWork.path, join('conf', file.path), moveHostPaths(moveCertificates(content, leaf), siteRoot));
+    });
+    writeUnder(siteRoot, '/usr/share/jitsi-meet/index.html', '<html><head><title>meeting</title></head></html>\n');
+    mkdirSync(join(siteRoot, 'var/log/nginx'), { recursive: true });
+    const conf = writeMainConf({ dir: dualWork.path, includes });
+    expect(nginxConfigTest(conf, dualWork.path).ok).toBe(true);
+    site = await startNginx(conf, dualWork.path, ports.https);
+  });
+
+  afterAll(async () => {
+    await site?.stop();
+    dualWork.remove();
+  });
+
+  function fetchOver(host: string, port: number, secure: boolean): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+    return new Promise((resolve, reject) => {
+      const options = { host, port, path: '/SomeRoom', headers: { host: 'meet.example.org' }, agent: false, family: 6 };
+      const done = (res: import('node:http').IncomingMessage) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      };
+      const req = secure ? httpsRequest({ ...options, servername: 'meet.example.org', ca: ca.caCertPem }, done) : httpRequest(options, done);
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('serves the site and its headers over IPv6 exactly as over IPv4, and redirects plain HTTP there too', async () => {
+    const over6 = await fetchOver('::1', ports.https6, true);
+    expect(over6.status).toBe(200);
+    expect(over6.body).toContain('<title>meeting</title>');
+    expect(over6.headers['strict-transport-security']).toMatch(/^max-age=/);
+    expect(over6.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    const plain6 = await fetchOver('::1', ports.http6, false);
+    expect(plain6.status).toBe(301);
+    expect(plain6.headers.location).toBe('https://meet.example.org/SomeRoom');
+  });
+});

@@ -153,6 +153,13 @@ describe('the rendered site', () => {
     expect(secure!.topLevel).toContain('server_name video.example.eu');
   });
 
+  it('listens on IPv6 as well exactly when the stack is dual stack', () => {
+    const dual = servers(render(makeSpec({ domain: 'video.example.eu', ipv6: true })).site);
+    expect(dual[0]!.topLevel.filter((d) => d.startsWith('listen '))).toEqual([`listen ${PORTS.http}`, `listen [::]:${PORTS.http}`]);
+    expect(dual[1]!.topLevel.filter((d) => d.startsWith('listen '))).toEqual([`listen ${PORTS.https} ssl http2`, `listen [::]:${PORTS.https} ssl http2`]);
+    expect(site).not.toContain('[::]');
+  });
+
   it('port 80 serves ACME challenges from the webroot and redirects everything else to https on the same host', () => {
     const acme = plain!.locations.find((l) => l.match === '^~ /.well-known/acme-challenge/');
     expect(acme?.text).toContain(`root ${ACME_WEBROOT}`);
