@@ -8,6 +8,7 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import { X509Certificate, createHash } from 'node:crypto';
 import { chromium, type Browser } from 'playwright-core';
+import { findChromium } from '../../scripts/verify/browser/chromium.ts';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { join } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -468,7 +469,7 @@ describe('the rendered site in Chromium', () => {
 
     const spki = (pem: string) => createHash('sha256').update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
     browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
+      executablePath: findChromium(),
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--host-resolver-rules=MAP * 127.0.0.1', `--ignore-certificate-errors-spki-list=${spki(leaf.certPem)},${spki(lmsLeaf.certPem)}`],
     });
