@@ -3,6 +3,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MOCK_IPV6_ADDRESS, MOCK_IPV6_BLOCK, type Recording, type RecordedResource, recordProgram } from '../../scripts/plan/record.ts';
 import { ipv6SubnetCidr } from '../../infra/aws/network.ts';
+import { runPolicies } from '../../infra/policy/offline.ts';
+import { policyInputs } from '../../scripts/plan/run.ts';
 
 const ACCOUNT = '210987654321';
 
@@ -89,6 +91,11 @@ describe.each(['single', 'scalable'])('%s topology with jitsi-eu:ipv6', (topolog
     expect(records.filter((r) => r.type === 'A')).toHaveLength(1);
     const outputs = dual().outputs as { dnsRecords: { type: string; value: string }[] };
     expect(outputs.dnsRecords.map((r) => `${r.type} ${r.value}`)).toContain(`AAAA ${MOCK_IPV6_ADDRESS}`);
+  });
+
+  it('passes every policy of the pack (world-open IPv6 counts as world-open)', () => {
+    const results = runPolicies(policyInputs(dual().resources), { allowNonEuRegion: false });
+    expect(results.filter((r) => r.status === 'fail')).toEqual([]);
   });
 
   it('without it, nothing carries IPv6', () => {
