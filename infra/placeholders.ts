@@ -14,6 +14,8 @@ export type DeployValueName = keyof typeof DEPLOY_VALUES;
 export const BOOT_VALUES = {
   localIpv4: '@@jitsi-eu-boot:local-ipv4@@',
   publicIpv4: '@@jitsi-eu-boot:public-ipv4@@',
+  /** Dual stack: the primary interface's IPv6 address (public as it is; IMDS `ipv6`). */
+  ipv6: '@@jitsi-eu-boot:ipv6@@',
   instanceId: '@@jitsi-eu-boot:instance-id@@',
 } as const;
 

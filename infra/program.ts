@@ -104,7 +104,12 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
     readSecretsPolicyArn: secrets.readPolicyArn,
     ...(bridges ? { bridgeSecurityGroupId: bridges.securityGroupId } : {}),
   }, inRegion);
-  const dns = new Dns('dns', { spec, publicIp: signaling.publicIp, ...(zoneId ? { zoneId } : {}) }, inRegion);
+  const dns = new Dns('dns', {
+    spec,
+    publicIp: signaling.publicIp,
+    ...(signaling.ipv6Address ? { ipv6Address: signaling.ipv6Address } : {}),
+    ...(zoneId ? { zoneId } : {}),
+  }, inRegion);
 
   return {
     url: `https://${spec.domain}/`,

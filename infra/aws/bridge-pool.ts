@@ -12,7 +12,7 @@ import { DRAIN_HEARTBEAT_SECONDS, DRAIN_HOOK_NAME } from '../lifecycle.ts';
 import { defaultTags } from '../tags.ts';
 import { type AwsAccount, arnFor } from './account.ts';
 import type { MachineImage } from './ami.ts';
-import { ALL_EGRESS, bridgeIngress } from './firewall.ts';
+import { allEgress, bridgeIngress } from './firewall.ts';
 import { instanceMetadataOptions, launchTemplateRootVolume } from './hardening.ts';
 import { createInstanceRole } from './instance-role.ts';
 import { BRIDGE_CPU_TARGET_PERCENT, BRIDGE_WARMUP_SECONDS, bridgeGroupNamePrefix, nameTag } from './layout.ts';
@@ -65,8 +65,8 @@ export class BridgePool extends pulumi.ComponentResource {
     const securityGroup = new SecurityGroup(`${name}-sg`, {
       description: `jitsi-eu ${spec.stack} videobridges`,
       vpcId: args.vpcId,
-      ingress: bridgeIngress(),
-      egress: ALL_EGRESS,
+      ingress: bridgeIngress(spec),
+      egress: allEgress(spec),
       tags: { Name: nameTag(spec, 'bridge') },
     }, child);
     const { profile } = createInstanceRole(name, {
@@ -87,7 +87,14 @@ export class BridgePool extends pulumi.ComponentResource {
       metadataOptions: instanceMetadataOptions({ tagsInMetadata: true }),
       blockDeviceMappings: [launchTemplateRootVolume('bridge', args.image.rootDeviceName)],
       // Each bridge has its own public address (media must reach the very bridge that serves it).
-      networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: 'true', deleteOnTermination: 'true', securityGroups: [securityGroup.id] }],
+      networkInterfaces: [{
+        deviceIndex: 0,
+        associatePublicIpAddress: 'true',
+        // Dual stack: an IPv6 address too, which the videobridge offers to participants as it is.
+        ...(spec.ipv6 ? { ipv6AddressCount: 1 } : {}),
+        deleteOnTermination: 'true',
+        securityGroups: [securityGroup.id],
+      }],
       userData: args.userDataBase64,
       tagSpecifications: ['instance', 'volume', 'network-interface'].map((resourceType) => ({ resourceType, tags: launchedTags })),
       updateDefaultVersion: true,

@@ -1,6 +1,7 @@
 // The meeting site's address record. With jitsi-eu:dnsZone set, jitsi-eu creates it in that
 // Route53 zone; otherwise the stack outputs say which record the operator must create. TURN is
-// served under the same host name, so the one record is all clients need.
+// served under the same host name, so the one record is all clients need (an A record, and an
+// AAAA record too on a dual-stack deployment).
 import * as pulumi from '@pulumi/pulumi';
 import { getZone } from '@pulumi/aws/route53/getZone.js';
 import { Record as DnsRecordResource } from '@pulumi/aws/route53/record.js';
@@ -10,7 +11,7 @@ import { DNS_TTL_SECONDS } from './layout.ts';
 
 export interface DnsRecord {
   name: string;
-  type: 'A';
+  type: 'A' | 'AAAA';
   value: string;
   ttl: number;
 }
@@ -18,6 +19,8 @@ export interface DnsRecord {
 export interface DnsArgs {
   spec: DeploymentSpec;
   publicIp: pulumi.Input<string>;
+  /** Dual stack: the signaling node's IPv6 address, for the AAAA record. */
+  ipv6Address?: pulumi.Input<string>;
   /** The hosted zone's id, looked up by the caller when spec.dnsZone is set. */
   zoneId?: string;
 }
@@ -45,6 +48,15 @@ export class Dns extends pulumi.ComponentResource {
         ttl: DNS_TTL_SECONDS,
         records: [args.publicIp],
       }, { parent: this });
+      if (args.ipv6Address !== undefined) {
+        new DnsRecordResource(`${name}-site-ipv6`, {
+          zoneId: args.zoneId,
+          name: spec.domain,
+          type: 'AAAA',
+          ttl: DNS_TTL_SECONDS,
+          records: [args.ipv6Address],
+        }, { parent: this });
+      }
     }
     if (args.zoneId !== undefined) {
       // Records carry no tags: this TXT record says the site's name belongs to this stack, so that
@@ -58,7 +70,10 @@ export class Dns extends pulumi.ComponentResource {
         records: [dnsOwnerValue(spec.stack)],
       }, { parent: this });
     }
-    this.records = pulumi.output(args.publicIp).apply((ip) => [{ name: spec.domain, type: 'A' as const, value: ip, ttl: DNS_TTL_SECONDS }]);
+    this.records = pulumi.all([args.publicIp, args.ipv6Address]).apply(([ip, ipv6]) => [
+      { name: spec.domain, type: 'A' as const, value: ip, ttl: DNS_TTL_SECONDS },
+      ...(ipv6 !== undefined ? [{ name: spec.domain, type: 'AAAA' as const, value: ipv6, ttl: DNS_TTL_SECONDS }] : []),
+    ]);
     this.registerOutputs({ records: this.records, managed: this.managed });
   }
 }

@@ -11,7 +11,7 @@ import type { DeploymentSpec } from '../spec/types.ts';
 import { defaultTags } from '../tags.ts';
 import type { AwsAccount } from './account.ts';
 import type { MachineImage } from './ami.ts';
-import { ALL_EGRESS, signalingIngress } from './firewall.ts';
+import { allEgress, signalingIngress } from './firewall.ts';
 import { instanceMetadataOptions, instanceRootVolume } from './hardening.ts';
 import { createInstanceRole } from './instance-role.ts';
 import { SIGNALING_PRIVATE_IP, nameTag } from './layout.ts';
@@ -32,6 +32,8 @@ export interface SignalingNodeArgs {
 export class SignalingNode extends pulumi.ComponentResource {
   readonly instanceId: pulumi.Output<string>;
   readonly publicIp: pulumi.Output<string>;
+  /** Dual stack only: the node's IPv6 address (public as it is, no NAT). */
+  readonly ipv6Address?: pulumi.Output<string>;
   readonly privateIp: string = SIGNALING_PRIVATE_IP;
   readonly securityGroupId: pulumi.Output<string>;
 
@@ -44,12 +46,14 @@ export class SignalingNode extends pulumi.ComponentResource {
       description: `jitsi-eu ${spec.stack} signaling node`,
       vpcId: args.vpcId,
       ingress: signalingIngress(spec, args.bridgeSecurityGroupId),
-      egress: ALL_EGRESS,
+      egress: allEgress(spec),
       tags: { Name: nameTag(spec, 'signaling') },
     }, child);
     const networkInterface = new NetworkInterface(`${name}-eni`, {
       subnetId: args.subnetId,
       privateIps: [SIGNALING_PRIVATE_IP],
+      // Dual stack: one address from the subnet's /64, kept across host replacements like the Elastic IP.
+      ...(spec.ipv6 ? { ipv6AddressCount: 1 } : {}),
       securityGroups: [securityGroup.id],
       description: `jitsi-eu ${spec.stack} signaling node`,
       tags: { Name: nameTag(spec, 'signaling') },
@@ -88,6 +92,7 @@ export class SignalingNode extends pulumi.ComponentResource {
 
     this.instanceId = instance.id;
     this.publicIp = address.publicIp;
+    if (spec.ipv6) this.ipv6Address = networkInterface.ipv6Addresses.apply((list) => list[0]!);
     this.securityGroupId = securityGroup.id;
     this.registerOutputs({ instanceId: this.instanceId, publicIp: this.publicIp, securityGroupId: this.securityGroupId });
   }

@@ -31,6 +31,7 @@ const REMOVED_OR_RENAMED: ForbiddenKey[] = [
   webConfig('callStatsConfigParams', 'The call-statistics vendor integration was removed upstream in 2023.'),
   webConfig('testing.callStatsThreshold', 'The call-statistics vendor integration was removed upstream in 2023.'),
   webConfig('analytics.googleAnalyticsTrackingId', 'That analytics integration was removed upstream in 2025; it tracked participants for an ad company.'),
+  webConfig('disableJoinLeaveSounds', 'Deprecated upstream; join and leave sounds are silenced, or kept, through disabledSounds.'),
   webConfig('gravatarBaseURL', 'Legacy avatar-service address; avatars from e-mail hashes stay off (gravatar.disabled).'),
 ];
 

@@ -12,6 +12,7 @@ export function renderCoturn({ spec, engine }: RenderInput): BundleFile[] {
   if (!spec.turn) return [];
   const content = engine.render('coturn/turnserver.conf.hbs', {
     domain: spec.domain,
+    ipv6: spec.ipv6,
     boot: BOOT_VALUES,
     ports: PORTS,
     relay: TURN_RELAY_PORTS,

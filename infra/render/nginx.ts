@@ -5,10 +5,10 @@ import type { BundleFile } from './types.ts';
 import { PORTS } from '../ports.ts';
 import { BOSH_URL_PATH, XMPP_WEBSOCKET_URL_PATH } from '../privacy/settings/web.ts';
 import { rolesFor } from './roles.ts';
+import { NOTICE_LANGUAGES } from './privacy-notice-text.ts';
 import {
   ACME_WEBROOT,
-  PRIVACY_NOTICE_FILE,
-  PRIVACY_NOTICE_URL_PATH,
+  privacyNoticePaths,
   READY_FILE,
   READY_URL_PATH,
   interfaceConfigPath,
@@ -19,6 +19,9 @@ import {
 
 /** Where the Jitsi web app (package jitsi-meet-web) installs its files. */
 export const JITSI_WEB_ROOT = '/usr/share/jitsi-meet';
+
+/** The embedding API (JitsiMeetExternalAPI), as jitsi-meet-web installs it; served at /external_api.js. */
+export const JITSI_EXTERNAL_API_FILE = `${JITSI_WEB_ROOT}/libs/external_api.min.js`;
 
 /** http-level settings, included by Debian's nginx.conf before the sites. */
 export const NGINX_HTTP_CONF_PATH = '/etc/nginx/conf.d/jitsi-eu.conf';
@@ -45,16 +48,21 @@ export function renderNginx({ spec, engine, profile }: RenderInput): BundleFile[
   const roles = rolesFor(spec, 'web');
   const context = {
     domain: spec.domain,
+    // Dual stack: the same servers on IPv6 too.
+    ipv6: spec.ipv6,
     ports: PORTS,
     tls: tlsPaths(spec.domain),
     acmeWebroot: ACME_WEBROOT,
     webRoot: JITSI_WEB_ROOT,
     webConfigPath: webConfigPath(spec.domain),
     interfaceConfigPath: interfaceConfigPath(spec.domain),
-    privacyNoticeUrlPath: PRIVACY_NOTICE_URL_PATH,
-    privacyNoticeFile: PRIVACY_NOTICE_FILE,
+    // The privacy notice in each of its languages.
+    privacyNotices: NOTICE_LANGUAGES.map((lang) => privacyNoticePaths(lang)),
     readyUrlPath: READY_URL_PATH,
     readyFile: READY_FILE,
+    externalApiFile: JITSI_EXTERNAL_API_FILE,
+    // Sent only when the profile has it: with an embedding allow-list there is no value that agrees.
+    sendsFrameOptions: profile.settings.some((s) => s.id === 'nginx-frame-options'),
     // The paths config.js points the web app at.
     boshPath: BOSH_URL_PATH,
     websocketPath: XMPP_WEBSOCKET_URL_PATH,

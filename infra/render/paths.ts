@@ -7,9 +7,14 @@ export function tlsPaths(domain: string): { dir: string; fullchain: string; priv
 }
 /** Web root for ACME HTTP-01 challenges, served on port 80. */
 export const ACME_WEBROOT = '/var/lib/jitsi-eu/acme';
-/** The privacy notice page, served at https://<domain>/privacy.html. */
+/** The privacy notice page, served at https://<domain>/privacy.html (English, the one the app links to). */
 export const PRIVACY_NOTICE_FILE = '/usr/share/jitsi-eu/www/privacy.html';
 export const PRIVACY_NOTICE_URL_PATH = '/privacy.html';
+/** The notice in each language: English at the path above, the others at privacy.<lang>.html. */
+export function privacyNoticePaths(lang: string): { file: string; urlPath: string } {
+  if (lang === 'en') return { file: PRIVACY_NOTICE_FILE, urlPath: PRIVACY_NOTICE_URL_PATH };
+  return { file: `/usr/share/jitsi-eu/www/privacy.${lang}.html`, urlPath: `/privacy.${lang}.html` };
+}
 /** jitsi-eu's own Prosody modules. */
 export const PROSODY_PLUGIN_DIR = '/usr/share/jitsi-eu/prosody-plugins';
 /** Jitsi's Prosody modules, installed by jitsi-meet-prosody. */

@@ -4,7 +4,7 @@ import { PINNED_JITSI_RELEASE } from '../privacy/upstream.ts';
 
 export const NAMESPACE = 'jitsi-eu';
 
-export type ConfigKeyType = 'string' | 'boolean' | 'integer' | 'object';
+export type ConfigKeyType = 'string' | 'boolean' | 'integer' | 'object' | 'array';
 
 export interface ConfigKey {
   /** Full key as written in a stack file, e.g. `jitsi-eu:domain`. */
@@ -137,6 +137,34 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     type: 'string',
     required: false,
     description: 'E-mail or URL for data-protection requests, named in the privacy notice (defaults to acmeEmail, with a warning).',
+  },
+  {
+    key: 'jitsi-eu:legalBasis',
+    type: 'string',
+    required: false,
+    default: 'legitimate-interest',
+    allowed: ['legitimate-interest', 'public-task'],
+    description:
+      'Legal basis the privacy notice names. legitimate-interest: GDPR Art. 6(1)(f), the basis a company, association or ' +
+      'private institution relies on to run meetings for its people. public-task: Art. 6(1)(e), for public bodies such as ' +
+      'public universities, which may not rely on (f) for their tasks (Art. 6(1), last sentence); name the law that gives the task in your records.',
+  },
+  {
+    key: 'jitsi-eu:embedOrigins',
+    type: 'array',
+    required: false,
+    description:
+      'Origins whose pages may embed meetings through /external_api.js, e.g. [https://lms.example.org]: https:// and a host name ' +
+      '(and port), nothing else. Default: none, so no site can frame a meeting (CSP frame-ancestors \'none\', X-Frame-Options DENY).',
+  },
+  {
+    key: 'jitsi-eu:ipv6',
+    type: 'boolean',
+    required: false,
+    default: false,
+    description:
+      'Dual stack: the VPC and subnets get IPv6 ranges, every host an IPv6 address, the security groups open the same ports to ::/0, ' +
+      'nginx and coturn listen on IPv6, the videobridge offers its IPv6 address, and the DNS zone gets an AAAA record.',
   },
   {
     key: 'jitsi-eu:jitsiVersion',

@@ -7,6 +7,8 @@ export type TlsMode = 'letsencrypt' | 'letsencrypt-staging';
 export type Partition = 'aws' | 'aws-eusc';
 /** `eu`: an EU member state. `adequacy`: Europe outside the EU, allowed only by explicit opt-in. */
 export type Residency = 'eu' | 'adequacy';
+/** GDPR Art. 6(1) basis the privacy notice names: (f) legitimate interests, or (e) a task in the public interest. */
+export type LegalBasis = 'legitimate-interest' | 'public-task';
 
 export interface BridgePoolSpec {
   min: number;
@@ -44,6 +46,12 @@ export interface DeploymentSpec {
   organization: string;
   /** Contact (e-mail or URL) for data-protection requests, named in the privacy notice. */
   privacyContact: string;
+  /** Legal basis of the processing, named in the privacy notice. */
+  legalBasis: LegalBasis;
+  /** Origins (`https://host[:port]`) whose pages may embed meetings; empty: no site may. */
+  embedOrigins: string[];
+  /** Dual stack: the site, TURN and media are reachable over IPv6 as well as IPv4. */
+  ipv6: boolean;
   /** Jitsi stable release installed on the hosts, e.g. `10710`. */
   jitsiVersion: string;
   /** Marks a stack managed by `npm run sandbox`; only such stacks are ever reaped. */

@@ -10,6 +10,7 @@ import type {
   AuthMode,
   BridgePoolSpec,
   DeploymentSpec,
+  LegalBasis,
   SpecProblem,
   SpecResult,
   TlsMode,
@@ -229,6 +230,7 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
   const lobby = bool('jitsi-eu:lobby');
   const p2p = bool('jitsi-eu:p2p');
   const turn = bool('jitsi-eu:turn');
+  const ipv6 = bool('jitsi-eu:ipv6');
   const invalid = (key: string) => problems.some((p) => p.key === key);
   if (lobby && auth === 'anonymous' && !invalid('jitsi-eu:auth') && !invalid('jitsi-eu:lobby')) {
     problem(
@@ -293,6 +295,10 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
     warnings.push(`jitsi-eu:privacyContact is not set: the privacy notice names ${acmeEmail} (acmeEmail); set your data-protection contact`);
   }
 
+  // --- privacy notice and embedding ---
+  const legalBasis = oneOf<LegalBasis>('jitsi-eu:legalBasis');
+  const embedOrigins = originList('jitsi-eu:embedOrigins', raw('jitsi-eu:embedOrigins'), domain, problem);
+
   const jitsiVersion = str('jitsi-eu:jitsiVersion') ?? PINNED_JITSI_RELEASE;
   if (!/^\d{4,6}$/.test(jitsiVersion)) {
     problem('jitsi-eu:jitsiVersion', jitsiVersion, `jitsi-eu:jitsiVersion: ${show(jitsiVersion)} is not a Jitsi stable release number such as ${PINNED_JITSI_RELEASE}`);
@@ -334,17 +340,72 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
     lobby,
     p2p,
     turn,
+    ipv6,
     ...(dnsZone ? { dnsZone } : {}),
     ...(expiresAt ? { expiresAt } : {}),
     ...(owner ? { owner } : {}),
     organization: organization ?? domain,
     privacyContact: privacyContact ?? acmeEmail,
+    legalBasis,
+    embedOrigins,
     jitsiVersion,
     sandbox,
     ...(amiOwner ? { amiOwner } : {}),
     ...(amiId ? { amiId } : {}),
   };
   return { ok: true, spec, warnings };
+}
+
+/**
+ * A list of web origins allowed to embed meetings: each `https://host` or `https://host:port`,
+ * exactly as a browser writes an origin (lowercase, no path, no trailing slash, no wildcard).
+ * A YAML sequence, or the JSON string Pulumi stores for it.
+ */
+function originList(
+  key: string,
+  value: unknown,
+  domain: string | undefined,
+  problem: (key: string, value: unknown, message: string) => void,
+): string[] {
+  if (value === undefined || value === null) return [];
+  let list: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      list = value;
+    }
+  }
+  if (!Array.isArray(list)) {
+    problem(key, value, `${key}: ${show(value)} is not allowed: use a list of origins such as [https://lms.example.org]`);
+    return [];
+  }
+  const origins: string[] = [];
+  for (const item of list) {
+    const why = originProblem(item, domain);
+    if (why) problem(key, item, `${key}: ${show(item)} is not allowed: ${why}`);
+    else if (!origins.includes(item as string)) origins.push(item as string);
+  }
+  return origins;
+}
+
+/** Why a value is not an origin that may embed meetings, or undefined when it is one. */
+function originProblem(value: unknown, domain: string | undefined): string | undefined {
+  const example = 'use an origin such as https://lms.example.org';
+  if (typeof value !== 'string') return `it is not text; ${example}`;
+  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/:]*)(?::(\d{1,5}))?(.*)$/i.exec(value);
+  if (!m) return `it is not an origin; ${example}`;
+  const [, scheme, host, port, rest] = m;
+  if (scheme !== 'https') return `only https:// origins can embed a meeting (browsers give camera and microphone to secure pages only); ${example}`;
+  if (rest !== '') return `an origin has no path, query or trailing slash; ${example}`;
+  if (host!.includes('*')) return 'wildcards would let any site under that name frame meetings: list each origin';
+  const why = fqdnProblem(host!);
+  if (why) return `its host ${why}`;
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535 || port.startsWith('0') || port === '443')) {
+    return port === '443' ? 'leave out :443, browsers do not write the default port' : 'the port must be 1-65535 without leading zeros';
+  }
+  if (host === domain && port === undefined) return 'the meeting site itself needs no entry';
+  return undefined;
 }
 
 /** An object-valued key: a YAML mapping, or the JSON string Pulumi stores for it. */

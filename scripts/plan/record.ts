@@ -63,6 +63,9 @@ const hex = (seed: string, length: number) => createHash('sha256').update(seed).
 
 /** Stand-in for the Elastic IP: TEST-NET-3, reserved for documentation. */
 export const MOCK_PUBLIC_IP = '203.0.113.10';
+/** The VPC's IPv6 block and the signaling node's IPv6 address under the mocks (documentation range). */
+export const MOCK_IPV6_BLOCK = '2001:db8:1234:5600::/56';
+export const MOCK_IPV6_ADDRESS = '2001:db8:1234:5600::10';
 export const MOCK_AMI_ID = 'ami-0123456789abcdef0';
 export const MOCK_ZONE_ID = 'Z0PLANNEDZONE0';
 
@@ -82,7 +85,11 @@ function mockState(args: MockResourceArgs, ctx: MockContext): { id: string; stat
   const physical = (inputs.name as string | undefined) ?? `${args.name}-${hex(args.name, 7)}`;
   switch (args.type) {
     case 'aws:ec2/vpc:Vpc':
-      return { id: id('vpc'), state: { ...inputs, arn: arn('ec2', `vpc/${id('vpc')}`) } };
+      return {
+        id: id('vpc'),
+        // AWS assigns the IPv6 block; the documentation range stands in for it.
+        state: { ...inputs, arn: arn('ec2', `vpc/${id('vpc')}`), ...(inputs.assignGeneratedIpv6CidrBlock ? { ipv6CidrBlock: MOCK_IPV6_BLOCK } : {}) },
+      };
     case 'aws:ec2/subnet:Subnet':
       return { id: id('subnet'), state: inputs };
     case 'aws:ec2/internetGateway:InternetGateway':
@@ -92,7 +99,10 @@ function mockState(args: MockResourceArgs, ctx: MockContext): { id: string; stat
     case 'aws:ec2/securityGroup:SecurityGroup':
       return { id: id('sg'), state: inputs };
     case 'aws:ec2/networkInterface:NetworkInterface':
-      return { id: id('eni'), state: { ...inputs, privateIp: (inputs.privateIps as string[] | undefined)?.[0] } };
+      return {
+        id: id('eni'),
+        state: { ...inputs, privateIp: (inputs.privateIps as string[] | undefined)?.[0], ipv6Addresses: inputs.ipv6AddressCount ? [MOCK_IPV6_ADDRESS] : [] },
+      };
     case 'aws:ec2/eip:Eip':
       return { id: id('eipalloc'), state: { ...inputs, publicIp: MOCK_PUBLIC_IP, allocationId: id('eipalloc') } };
     case 'aws:ec2/instance:Instance':
@@ -112,7 +122,7 @@ function mockState(args: MockResourceArgs, ctx: MockContext): { id: string; stat
     case 'aws:ssm/parameter:Parameter':
       return { id: inputs.name as string, state: { ...inputs, arn: arn('ssm', `parameter${inputs.name as string}`) } };
     case 'aws:route53/record:Record':
-      return { id: `${MOCK_ZONE_ID}_${inputs.name as string}_A`, state: { ...inputs, fqdn: inputs.name } };
+      return { id: `${MOCK_ZONE_ID}_${inputs.name as string}_${inputs.type as string}`, state: { ...inputs, fqdn: inputs.name } };
     case 'random:index/randomPassword:RandomPassword': {
       const length = Number(inputs.length ?? 32);
       const result = randomBytes(length * 2).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, length);

@@ -22,6 +22,9 @@ export function makeSpec(overrides: Partial<DeploymentSpec> = {}): DeploymentSpe
     turn: true,
     organization: 'Example University',
     privacyContact: 'privacy@example.org',
+    legalBasis: 'legitimate-interest',
+    embedOrigins: [],
+    ipv6: false,
     jitsiVersion: PINNED_JITSI_RELEASE,
     sandbox: false,
   };

@@ -69,6 +69,12 @@ export async function stunBinding(host: string, port: number, localAddress = '12
   }
 }
 
+/** A STUN binding request over a transport: the address the server saw, from XOR-MAPPED-ADDRESS. */
+export async function bindingOver(transport: StunTransport): Promise<Address> {
+  const answer = await transport.exchange(stun.createMessage(C.STUN_BINDING_REQUEST));
+  return answer.getAttribute(C.STUN_ATTR_XOR_MAPPED_ADDRESS)?.value as Address;
+}
+
 /** Sends one request and waits for the answer with the same transaction id. */
 export interface StunTransport {
   exchange(request: StunRequest, deadlineMs?: number): Promise<StunMessage>;
@@ -78,7 +84,7 @@ export interface StunTransport {
 }
 
 export async function udpTransport(host: string, port: number, localAddress = '127.0.0.1'): Promise<StunTransport> {
-  const socket = createSocket('udp4');
+  const socket = createSocket(localAddress.includes(':') ? 'udp6' : 'udp4');
   await new Promise<void>((resolve) => socket.bind(0, localAddress, resolve));
   return {
     exchange(request, deadlineMs = 3000) {

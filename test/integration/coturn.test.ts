@@ -21,6 +21,7 @@ import { freePort, requireTool, tempDir } from '../helpers/tools.ts';
 import { createTestCa } from '../helpers/test-ca.ts';
 import {
   allocate,
+  bindingOver,
   createPermission,
   stunBinding,
   tlsTransport,
@@ -225,5 +226,85 @@ describe('coturn with the rendered configuration', () => {
       .filter((path) => !ours(path));
     expect(written).toEqual([]);
     for (const { port } of clientAddresses) expect(output).not.toContain(`:${port}`);
+  });
+});
+
+describe('coturn on a dual-stack deployment', () => {
+  const dualSpec = makeSpec({ domain: 'meet.example.org', turn: true, ipv6: true });
+  const dualWork = tempDir('jitsi-eu-coturn-ipv6-');
+  let dualPorts: { turn: number; turns: number };
+  let server: ChildProcess | undefined;
+  let log = '';
+
+  beforeAll(async () => {
+    const profile = privacyProfile(dualSpec);
+    const [file] = renderCoturn({ spec: dualSpec, hosts: jitsiHosts(dualSpec), profile, engine: createEngine({ settings: profile.settings }) });
+    const leaf = createTestCa(dualWork.path).issue({ names: [dualSpec.domain] });
+    dualPorts = { turn: await freePort(), turns: await freePort() };
+    // The boot script's part, with the IPv6 loopback standing in for the host's IPv6 address.
+    const config = file!.content
+      .replaceAll(secretPlaceholder('turn-secret'), secret)
+      .replaceAll(BOOT_VALUES.localIpv4, '127.0.0.1')
+      .replaceAll(BOOT_VALUES.publicIpv4, PUBLIC_IP)
+      .replaceAll(BOOT_VALUES.ipv6, '::1')
+      .replace(`listening-port=${PORTS.turn}\n`, `listening-port=${dualPorts.turn}\n`)
+      .replace(`tls-listening-port=${PORTS.turns}\n`, `tls-listening-port=${dualPorts.turns}\n`)
+      .replace(/^cert=.*$/m, `cert=${leaf.fullchainPath}`)
+      .replace(/^pkey=.*$/m, `pkey=${leaf.keyPath}`);
+    expect(config).not.toMatch(/@@jitsi-eu-/);
+    const confPath = join(dualWork.path, 'turnserver.conf');
+    writeFileSync(confPath, config);
+    server = spawn(requireTool('turnserver'), ['-c', confPath, '--pidfile', join(dualWork.path, 'turnserver.pid')], { cwd: dualWork.path, stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+    server.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+    // Ready once it answers STUN over IPv6.
+    const end = Date.now() + 10_000;
+    for (;;) {
+      const udp = await udpTransport('::1', dualPorts.turn, '::1');
+      try {
+        await bindingOver(udp);
+        break;
+      } catch (error) {
+        if (Date.now() > end) throw new Error(`coturn does not answer on [::1]:${dualPorts.turn}: ${log}`, { cause: error });
+      } finally {
+        udp.close();
+      }
+    }
+  }, 20_000);
+
+  afterAll(async () => {
+    if (server && server.exitCode === null) {
+      const exited = new Promise((resolve) => server?.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    dualWork.remove();
+  });
+
+  it('answers STUN over IPv6 with the client\'s IPv6 address, and still over IPv4', async () => {
+    const udp6 = await udpTransport('::1', dualPorts.turn, '::1');
+    try {
+      expect(await bindingOver(udp6)).toEqual({ address: '::1', port: udp6.local().port, family: 'IPv6' });
+    } finally {
+      udp6.close();
+    }
+    const udp4 = await udpTransport('127.0.0.1', dualPorts.turn, CLIENT_IP);
+    try {
+      expect((await bindingOver(udp4)).address).toBe(CLIENT_IP);
+    } finally {
+      udp4.close();
+    }
+  });
+
+  it('allocates a relay for a client that reaches it over IPv6', async () => {
+    const udp6 = await udpTransport('::1', dualPorts.turn, '::1');
+    try {
+      const result = await allocate(udp6, turnRestCredential(secret, inOneHour()));
+      if (!result.ok) throw new Error(`allocation refused with ${result.code}: ${log}`);
+      expect(result.relayed.port).toBeGreaterThanOrEqual(TURN_RELAY_PORTS.min);
+      expect(result.relayed.port).toBeLessThanOrEqual(TURN_RELAY_PORTS.max);
+    } finally {
+      udp6.close();
+    }
   });
 });

@@ -5,7 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import { X509Certificate, createHash } from 'node:crypto';
+import { chromium, type Browser } from 'playwright-core';
+import { findChromium } from '../../scripts/verify/browser/chromium.ts';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { join } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -17,7 +20,7 @@ import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import type { BundleFile } from '../../infra/render/types.ts';
 import { PORTS } from '../../infra/ports.ts';
 import { makeSpec, specVariants } from '../helpers/spec.ts';
-import { freePort, tempDir } from '../helpers/tools.ts';
+import { freePort, requireTool, tempDir } from '../helpers/tools.ts';
 import { createTestCa, type IssuedCertificate, type TestCa } from '../helpers/test-ca.ts';
 import {
   moveCertificates,
@@ -174,6 +177,9 @@ describe('the rendered site, served by nginx over TLS', () => {
     writeUnder(root, `/etc/jitsi/meet/${domain}-config.js`, 'var config = { marker: "config-from-alias" };\n');
     writeUnder(root, `/etc/jitsi/meet/${domain}-interface_config.js`, 'var interfaceConfig = { marker: "interface-from-alias" };\n');
     writeUnder(root, '/usr/share/jitsi-eu/www/privacy.html', '<html><body>privacy notice</body></html>\n');
+    writeUnder(root, '/usr/share/jitsi-eu/www/privacy.de.html', '<html lang="de"><body>Datenschutzhinweise</body></html>\n');
+    writeUnder(root, '/usr/share/jitsi-eu/www/privacy.fr.html', '<html lang="fr"><body>Politique de confidentialité</body></html>\n');
+    writeUnder(root, '/usr/share/jitsi-meet/libs/external_api.min.js', 'var JitsiMeetExternalAPI = "embedding-api";\n');
     writeUnder(root, '/var/lib/jitsi-eu/acme/.well-known/acme-challenge/token-abc', 'token-abc.key-authorization\n');
     writeUnder(root, '/control/index.html', 'control\n');
     mkdirSync(join(root, 'var/log/nginx'), { recursive: true });
@@ -279,6 +285,20 @@ describe('the rendered site, served by nginx over TLS', () => {
     const notice = await get('/privacy.html');
     expect(notice.status).toBe(200);
     expect(notice.body).toContain('privacy notice');
+    // The German and French notices at their own paths, not the room page.
+    for (const [path, text] of [['/privacy.de.html', 'Datenschutzhinweise'], ['/privacy.fr.html', 'Politique de confidentialité']]) {
+      const page = await get(path!);
+      expect(page.status, path).toBe(200);
+      expect(page.headers['content-type'], path).toMatch(/^text\/html; charset=utf-8/);
+      expect(page.body, path).toContain(text);
+    }
+  });
+
+  it('serves the embedding API at /external_api.js, not the room page', async () => {
+    const api = await get('/external_api.js');
+    expect(api.status).toBe(200);
+    expect(api.headers['content-type']).toMatch(/^application\/javascript/);
+    expect(api.body).toBe('var JitsiMeetExternalAPI = "embedding-api";\n');
   });
 
   it('answers the ready endpoint with 404 until the ready file exists', async () => {
@@ -402,5 +422,157 @@ describe('the rendered site, served by nginx over TLS', () => {
     expect(readIfExists(join(work.path, 'served/logs/access.log'))).toBe('');
     expect(existsSync(join(root, 'var/log/nginx/error.log'))).toBe(true);
     expect(readIfExists(join(root, 'var/log/nginx/error.log'))).not.toContain('127.0.0.1');
+  });
+});
+
+describe('the rendered site in Chromium', () => {
+  const MEET = 'meet.example.org';
+  const LMS = 'lms.example.org';
+  const OTHER = 'other.example.org';
+  const lmsWork = tempDir('jitsi-eu-nginx-chromium-');
+  let browser: Browser;
+  let lmsPort: number;
+  let lms: ReturnType<typeof createHttpsServer>;
+  const sites: { port: number; nginx: RunningNginx }[] = [];
+  /** Meeting sites by name: the default stack (no embedding) and one that lets the LMS embed. */
+  const sitePort: Record<'closed' | 'embeddable', number> = { closed: 0, embeddable: 0 };
+
+  async function serveSite(name: string, spec: DeploymentSpec): Promise<number> {
+    const dir = join(lmsWork.path, name);
+    const siteRoot = join(dir, 'root');
+    const sitePorts = { http: await freePort(), https: await freePort() };
+    const { files } = renderNginxFiles(spec);
+    const includes = includeOrder(files).map((file) => writeUnder(dir, join('conf', file.path), moveHostPaths(moveCertificates(moveListenPorts(file.content, sitePorts), leaf), siteRoot)));
+    writeUnder(siteRoot, '/usr/share/jitsi-meet/index.html', '<html><head><title>meeting</title></head><body>meeting</body></html>\n');
+    writeUnder(siteRoot, '/usr/share/jitsi-meet/libs/external_api.min.js', 'window.embeddingApiLoaded = true;\n');
+    mkdirSync(join(siteRoot, 'var/log/nginx'), { recursive: true });
+    const nginxConf = writeMainConf({ dir, includes });
+    sites.push({ port: sitePorts.https, nginx: await startNginx(nginxConf, dir, sitePorts.https) });
+    return sitePorts.https;
+  }
+
+  beforeAll(async () => {
+    requireTool('chromium');
+    chmodSync(lmsWork.path, 0o755);
+    const lmsLeaf = ca.issue({ names: [LMS, OTHER] });
+    lmsPort = await freePort();
+    // The learning platform: a page that loads the embedding API and frames a meeting of the site named in the query.
+    lms = createHttpsServer({ cert: lmsLeaf.fullchainPem, key: lmsLeaf.keyPem }, (req, res) => {
+      const meetPort = new URL(req.url ?? '/', 'https://x').searchParams.get('site');
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<html><head><title>course</title><script src="https://${MEET}:${meetPort}/external_api.js"></script></head>` +
+        `<body><iframe src="https://${MEET}:${meetPort}/SomeRoom" allow="camera; microphone"></iframe></body></html>`);
+    });
+    await new Promise<void>((resolve) => lms.listen(lmsPort, '127.0.0.1', resolve));
+    sitePort.closed = await serveSite('closed', makeSpec({ domain: MEET }));
+    sitePort.embeddable = await serveSite('embeddable', makeSpec({ domain: MEET, embedOrigins: [`https://${LMS}:${lmsPort}`] }));
+
+    const spki = (pem: string) => createHash('sha256').update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+    browser = await chromium.launch({
+      executablePath: findChromium(),
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--host-resolver-rules=MAP * 127.0.0.1', `--ignore-certificate-errors-spki-list=${spki(leaf.certPem)},${spki(lmsLeaf.certPem)}`],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const site of sites) await site.nginx.stop();
+    lms?.closeAllConnections();
+    await new Promise<void>((resolve) => (lms ? lms.close(() => resolve()) : resolve()));
+    lmsWork.remove();
+  });
+
+  /** Opens a page and returns its console messages, and whether the meeting frame (if any) shows the meeting. */
+  async function open(url: string): Promise<{ console: string[]; framed?: boolean; apiLoaded: boolean }> {
+    const page = await browser.newPage();
+    const messages: string[] = [];
+    page.on('console', (m) => messages.push(`${m.type()}: ${m.text()}`));
+    try {
+      await page.goto(url, { waitUntil: 'load' });
+      await page.waitForTimeout(300);
+      const frame = page.frames().find((f) => f !== page.mainFrame());
+      const framed = frame ? await frame.evaluate(() => document.title === 'meeting').catch(() => false) : undefined;
+      const apiLoaded = await page.evaluate(() => (window as unknown as { embeddingApiLoaded?: boolean }).embeddingApiLoaded === true);
+      return { console: messages, ...(framed === undefined ? {} : { framed }), apiLoaded };
+    } finally {
+      await page.close();
+    }
+  }
+
+  it('raises no Permissions-Policy error or warning on the meeting page', async () => {
+    const { console: messages } = await open(`https://${MEET}:${sitePort.closed}/SomeRoom`);
+    expect(messages.filter((m) => /permissions.policy|feature policy/i.test(m))).toEqual([]);
+  });
+
+  it('by default no other site can frame a meeting, though it can load the embedding API', async () => {
+    const result = await open(`https://${LMS}:${lmsPort}/course?site=${sitePort.closed}`);
+    expect(result.apiLoaded).toBe(true);
+    expect(result.framed).toBe(false);
+    expect(result.console.join('\n')).toMatch(/frame-ancestors 'none'/);
+  });
+
+  it('an origin on the allow-list frames a meeting; any other origin still cannot', async () => {
+    const allowed = await open(`https://${LMS}:${lmsPort}/course?site=${sitePort.embeddable}`);
+    expect(allowed.apiLoaded).toBe(true);
+    expect(allowed.framed).toBe(true);
+    const other = await open(`https://${OTHER}:${lmsPort}/course?site=${sitePort.embeddable}`);
+    expect(other.framed).toBe(false);
+    expect(other.console.join('\n')).toMatch(/frame-ancestors/);
+  });
+});
+
+describe('a dual-stack site in nginx', () => {
+  const dualWork = tempDir('jitsi-eu-nginx-ipv6-');
+  let site: RunningNginx | undefined;
+  let ports: { http: number; https: number; http6: number; https6: number };
+
+  beforeAll(async () => {
+    chmodSync(dualWork.path, 0o755);
+    ports = { http: await freePort(), https: await freePort(), http6: await freePort(), https6: await freePort() };
+    const siteRoot = join(dualWork.path, 'root');
+    const { files } = renderNginxFiles(makeSpec({ domain: 'meet.example.org', ipv6: true }));
+    const includes = includeOrder(files).map((file) => {
+      // The IPv6 listeners move to the IPv6 loopback, each on a port of its own.
+      const content = moveListenPorts(file.content, ports)
+        .replace(/^(\s*)listen \[::\]:80(;| )/gm, `$1listen [::1]:${ports.http6}$2`)
+        .replace(/^(\s*)listen \[::\]:443(;| )/gm, `$1listen [::1]:${ports.https6}$2`);
+      return writeUnder(dualWork.path, join('conf', file.path), moveHostPaths(moveCertificates(content, leaf), siteRoot));
+    });
+    writeUnder(siteRoot, '/usr/share/jitsi-meet/index.html', '<html><head><title>meeting</title></head></html>\n');
+    mkdirSync(join(siteRoot, 'var/log/nginx'), { recursive: true });
+    const conf = writeMainConf({ dir: dualWork.path, includes });
+    expect(nginxConfigTest(conf, dualWork.path).ok).toBe(true);
+    site = await startNginx(conf, dualWork.path, ports.https);
+  });
+
+  afterAll(async () => {
+    await site?.stop();
+    dualWork.remove();
+  });
+
+  function fetchOver(host: string, port: number, secure: boolean): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+    return new Promise((resolve, reject) => {
+      const options = { host, port, path: '/SomeRoom', headers: { host: 'meet.example.org' }, agent: false, family: 6 };
+      const done = (res: import('node:http').IncomingMessage) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      };
+      const req = secure ? httpsRequest({ ...options, servername: 'meet.example.org', ca: ca.caCertPem }, done) : httpRequest(options, done);
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('serves the site and its headers over IPv6 exactly as over IPv4, and redirects plain HTTP there too', async () => {
+    const over6 = await fetchOver('::1', ports.https6, true);
+    expect(over6.status).toBe(200);
+    expect(over6.body).toContain('<title>meeting</title>');
+    expect(over6.headers['strict-transport-security']).toMatch(/^max-age=/);
+    expect(over6.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    const plain6 = await fetchOver('::1', ports.http6, false);
+    expect(plain6.status).toBe(301);
+    expect(plain6.headers.location).toBe('https://meet.example.org/SomeRoom');
   });
 });

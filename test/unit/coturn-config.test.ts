@@ -94,6 +94,17 @@ describe('the rendered turnserver.conf', () => {
     expect(value('realm')).toEqual(['video.example.eu']);
   });
 
+  it('with jitsi-eu:ipv6, also listens and relays on the host\'s IPv6 address (no mapping: it is public as it is)', () => {
+    const dual = options(render(makeSpec({ domain: 'video.example.eu', turn: true, ipv6: true })).files[0]!.content);
+    const of = (name: string) => dual.filter(([k]) => k === name).map(([, v]) => v);
+    expect(of('listening-ip')).toEqual([BOOT_VALUES.localIpv4, BOOT_VALUES.ipv6]);
+    expect(of('relay-ip')).toEqual([BOOT_VALUES.localIpv4, BOOT_VALUES.ipv6]);
+    expect(of('external-ip')).toEqual([`${BOOT_VALUES.publicIpv4}/${BOOT_VALUES.localIpv4}`]);
+    // The boot script reads the address from the instance metadata, as it does the IPv4 ones.
+    expect(BOOT_VALUES.ipv6).toBe('@@jitsi-eu-boot:ipv6@@');
+    expect(content).not.toContain(BOOT_VALUES.ipv6);
+  });
+
   it('uses the site certificate and refuses TLS 1.0 and 1.1', () => {
     const tls = tlsPaths(spec.domain);
     expect(value('cert')).toEqual([tls.fullchain]);

@@ -3,10 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { privacyProfile } from '../../infra/privacy/profile.ts';
 import { DEPRECATED_INTERFACE_CONFIG_KEYS, UPSTREAM_INTERFACE_CONFIG_KEYS } from '../../infra/privacy/upstream-web-keys.ts';
+import { UPSTREAM_INTERFACE_DEFAULTS } from '../../infra/privacy/upstream-interface-defaults.ts';
 import { renderBundle } from '../../infra/render/bundle.ts';
+import { projectInterfaceValues } from '../../infra/render/web.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { specVariants } from '../helpers/spec.ts';
-import { renderWebFile, urlHosts, webTemplateSource, type JsObject, type RenderedWebFile } from '../helpers/web-files.ts';
+import { renderWebFile, urlHosts, type JsObject, type RenderedWebFile } from '../helpers/web-files.ts';
 
 interface RenderedInterface extends RenderedWebFile {
   ui: JsObject;
@@ -18,25 +20,6 @@ function renderInterface(spec: DeploymentSpec): RenderedInterface {
 }
 
 const variants = specVariants().map(renderInterface);
-
-/**
- * Keys outside the privacy profile that the file must set, because the web app at the pinned
- * release breaks or degrades when they are undefined (what happens, and where jitsi/jitsi-meet
- * reads each one, is written next to the key in the template).
- */
-const NEEDED_BY_THE_APP = [
-  'APP_NAME', // page titles read "undefined"
-  'SETTINGS_SECTIONS', // settings tabs vanish; the moderator check throws
-  'LANG_DETECTION', // the browser's language is never tried
-  'GENERATE_ROOMNAMES_ON_WELCOME_PAGE', // the start button does nothing on an empty field
-  'DEFAULT_WELCOME_PAGE_LOGO_URL', // the welcome page asks for url(undefined)
-  'VERTICAL_FILMSTRIP', // horizontal layout with unset thumbnail ratios, no stage filmstrip
-  'REMOTE_THUMBNAIL_RATIO', // NaN thumbnail heights on phones
-  'VIDEO_LAYOUT_FIT', // the stage shows cameras at their own pixel size
-  'AUDIO_LEVEL_PRIMARY_COLOR', // no speaking glow around avatars
-  'AUDIO_LEVEL_SECONDARY_COLOR',
-  'AUTO_PIN_LATEST_SCREEN_SHARE', // shared screens stay small tiles
-] as const;
 
 /** Settings tabs the app knows (settings/components/web/SettingsDialog.tsx). */
 const SETTINGS_TABS = ['devices', 'language', 'moderator', 'profile', 'calendar', 'sounds', 'more'];
@@ -91,10 +74,27 @@ describe.each(variants.map((v) => [v.spec.stack, v] as const))('interface_config
     expect(v.ui.MOBILE_APP_PROMO).toBe(true);
   });
 
-  it('sets the profile settings and the keys the app needs, and no other key', () => {
+  it('sets every key the packaged file sets at the pinned release, so none is undefined in the browser', () => {
+    expect(Object.keys(v.ui)).toEqual(expect.arrayContaining(Object.keys(UPSTREAM_INTERFACE_DEFAULTS)));
+    // The two the packaged file's replacement used to lose: a broken local thumbnail on narrow
+    // layouts, and no stage background colour.
+    expect(v.ui.LOCAL_THUMBNAIL_RATIO).toBeCloseTo(16 / 9, 12);
+    expect(v.ui.DEFAULT_BACKGROUND).toBe('#040404');
+  });
+
+  it('keeps upstream\'s value for every key that neither the profile nor the project changes', () => {
+    const profileKeys = new Set(v.profile.settings.filter((s) => s.component === 'interface-config').map((s) => s.key));
+    const projectKeys = new Set(Object.keys(projectInterfaceValues(v.spec.domain)));
+    const kept = Object.keys(UPSTREAM_INTERFACE_DEFAULTS).filter((k) => !profileKeys.has(k) && !projectKeys.has(k));
+    expect(kept.length).toBeGreaterThan(30);
+    for (const key of kept) expect(v.ui[key], key).toEqual(UPSTREAM_INTERFACE_DEFAULTS[key]);
+    for (const key of projectKeys) expect(v.ui[key], key).toEqual(projectInterfaceValues(v.spec.domain)[key]);
+  });
+
+  it('sets no key beyond upstream\'s, the project\'s and the profile\'s', () => {
     const profileKeys = v.profile.settings.filter((s) => s.component === 'interface-config').map((s) => s.key);
-    expect(profileKeys.filter((k) => (NEEDED_BY_THE_APP as readonly string[]).includes(k))).toEqual([]);
-    expect(Object.keys(v.ui).sort()).toEqual([...profileKeys, ...NEEDED_BY_THE_APP].sort());
+    const known = new Set([...Object.keys(UPSTREAM_INTERFACE_DEFAULTS), ...Object.keys(projectInterfaceValues(v.spec.domain)), ...profileKeys]);
+    expect(Object.keys(v.ui).filter((k) => !known.has(k))).toEqual([]);
   });
 
   it('gives every needed key a value the app can use', () => {
@@ -120,15 +120,6 @@ describe.each(variants.map((v) => [v.spec.stack, v] as const))('interface_config
     const ratio = v.ui.REMOTE_THUMBNAIL_RATIO;
     expect(typeof ratio === 'number' && Number.isFinite(ratio) && ratio > 0).toBe(true);
     expect(VIDEO_FITS).toContain(v.ui.VIDEO_LAYOUT_FIT);
-
-    // Colours go into a CSS box-shadow; the inner ring is the stronger one.
-    const alpha = (colour: unknown) => {
-      const m = /^#[0-9a-f]{6}([0-9a-f]{2})$/i.exec(String(colour));
-      if (!m) throw new Error(`not an #rrggbbaa colour: ${String(colour)}`);
-      return parseInt(m[1]!, 16);
-    };
-    expect(alpha(v.ui.AUDIO_LEVEL_PRIMARY_COLOR)).toBeGreaterThan(alpha(v.ui.AUDIO_LEVEL_SECONDARY_COLOR));
-    expect(alpha(v.ui.AUDIO_LEVEL_SECONDARY_COLOR)).toBeGreaterThan(0);
 
     // Others' shares go on the stage; one's own does not.
     expect(v.ui.AUTO_PIN_LATEST_SCREEN_SHARE).toBe('remote-only');
@@ -157,16 +148,16 @@ describe.each(variants.map((v) => [v.spec.stack, v] as const))('interface_config
   });
 });
 
-describe('the interface_config.js template', () => {
-  const template = webTemplateSource('interface_config.js.hbs');
-  /** Text of every Handlebars comment in the template. */
-  const comments = [...template.matchAll(/\{\{~?!--([\s\S]*?)--~?\}\}/g)].map((m) => m[1]!);
+describe('the recorded upstream defaults of interface_config.js', () => {
+  it('are current option names of the pinned release, none of them deprecated', () => {
+    const keys = Object.keys(UPSTREAM_INTERFACE_DEFAULTS);
+    expect(keys.filter((k) => !UPSTREAM_INTERFACE_CONFIG_KEYS.has(k))).toEqual([]);
+    expect(keys.filter((k) => DEPRECATED_INTERFACE_CONFIG_KEYS.has(k))).toEqual([]);
+  });
 
-  it.each(NEEDED_BY_THE_APP.map((k) => [k]))('explains why %s is needed, naming the upstream file that reads it', (key) => {
-    const explanation = comments.find((c) => new RegExp(`^\\s*(?:[A-Z_]+ / )*${key}\\b`).test(c));
-    expect(explanation, key).toBeDefined();
-    expect(explanation).toMatch(/\b[\w./-]+\.(?:tsx?|js)\b/);
-    expect(explanation).toMatch(/undefined|without|missing|unknown/i);
+  it('project choices change only keys upstream sets', () => {
+    const project = Object.keys(projectInterfaceValues('meet.example.org'));
+    expect(project.filter((k) => !Object.hasOwn(UPSTREAM_INTERFACE_DEFAULTS, k))).toEqual([]);
   });
 });
 

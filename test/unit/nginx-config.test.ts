@@ -87,7 +87,8 @@ describe('nginx settings in the profile', () => {
     expect(directives.get('img-src')).toEqual(["'self'", 'data:', 'blob:']);
     expect(directives.get('media-src')).toContain('blob:');
     expect(directives.get('worker-src')).toContain('blob:');
-    expect(directives.get('frame-ancestors')).toEqual(["'self'"]);
+    // No site may frame a meeting unless the stack names it; not even the site itself needs to.
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
     expect(directives.get('object-src')).toEqual(["'none'"]);
     expect(directives.get('base-uri')).toEqual(["'self'"]);
     // No wildcard, scheme-wide or foreign source anywhere.
@@ -101,6 +102,41 @@ describe('nginx settings in the profile', () => {
     const features = new Map(policy.split(',').map((p) => p.trim().split('=') as [string, string]));
     for (const feature of ['camera', 'microphone', 'display-capture']) expect(features.get(feature), feature).toBe('(self)');
     for (const feature of ['geolocation', 'payment', 'usb', 'browsing-topics']) expect(features.get(feature), feature).toBe('()');
+    // Chromium has no policy name for Web Bluetooth and warns about it on every page
+    // (the integration test checks the whole header in Chromium itself).
+    expect(features.has('bluetooth')).toBe(false);
+  });
+});
+
+describe('embedding meetings in other sites', () => {
+  const headersOf = (spec: DeploymentSpec) => {
+    const { site, value } = render(spec);
+    const secure = servers(site)[1]!;
+    const headers = new Map(secure.directives.filter((d) => d.name === 'add_header').map((d) => [d.args[0]!, d.args[1]!]));
+    const ancestors = String(value('nginx-csp')).split(';').map((d) => d.trim()).find((d) => d.startsWith('frame-ancestors '));
+    return { headers, ancestors, value, secure };
+  };
+
+  it('by default, no site may frame a meeting: frame-ancestors \'none\' and X-Frame-Options DENY agree', () => {
+    const { headers, ancestors, value } = headersOf(makeSpec());
+    expect(ancestors).toBe("frame-ancestors 'none'");
+    expect(value('nginx-frame-options')).toBe('DENY');
+    expect(headers.get('X-Frame-Options')).toBe('DENY');
+  });
+
+  it('with an allow-list, exactly those origins may frame it, and no X-Frame-Options contradicts them', () => {
+    const origins = ['https://lms.example.org', 'https://moodle.example.org:8443'];
+    const { headers, ancestors, value } = headersOf(makeSpec({ embedOrigins: origins }));
+    expect(ancestors).toBe('frame-ancestors https://lms.example.org https://moodle.example.org:8443');
+    expect(value('nginx-frame-options')).toBeUndefined();
+    expect(headers.has('X-Frame-Options')).toBe(false);
+    expect(headers.get('Content-Security-Policy')).toContain('frame-ancestors https://lms.example.org https://moodle.example.org:8443;');
+  });
+
+  it('serves the embedding API from where jitsi-meet-web installs it, not the room page', () => {
+    const { secure } = headersOf(makeSpec());
+    const api = secure.locations.find((l) => l.match === '= /external_api.js');
+    expect(api?.text).toEqual(['alias /usr/share/jitsi-meet/libs/external_api.min.js']);
   });
 });
 
@@ -117,6 +153,13 @@ describe('the rendered site', () => {
     expect(secure!.topLevel).toContain('server_name video.example.eu');
   });
 
+  it('listens on IPv6 as well exactly when the stack is dual stack', () => {
+    const dual = servers(render(makeSpec({ domain: 'video.example.eu', ipv6: true })).site);
+    expect(dual[0]!.topLevel.filter((d) => d.startsWith('listen '))).toEqual([`listen ${PORTS.http}`, `listen [::]:${PORTS.http}`]);
+    expect(dual[1]!.topLevel.filter((d) => d.startsWith('listen '))).toEqual([`listen ${PORTS.https} ssl http2`, `listen [::]:${PORTS.https} ssl http2`]);
+    expect(site).not.toContain('[::]');
+  });
+
   it('port 80 serves ACME challenges from the webroot and redirects everything else to https on the same host', () => {
     const acme = plain!.locations.find((l) => l.match === '^~ /.well-known/acme-challenge/');
     expect(acme?.text).toContain(`root ${ACME_WEBROOT}`);
@@ -131,7 +174,7 @@ describe('the rendered site', () => {
       ['Content-Security-Policy', value('nginx-csp'), 'always'],
       ['Referrer-Policy', value('nginx-referrer-policy'), 'always'],
       ['X-Content-Type-Options', value('nginx-content-type-options'), 'always'],
-      ['X-Frame-Options', value('nginx-frame-options'), 'always'],
+      ['X-Frame-Options', 'DENY', 'always'],
       ['Permissions-Policy', value('nginx-permissions-policy'), 'always'],
     ]);
     const nested = (ds: NginxDirective[]): string[] => ds.flatMap((d) => [d.name, ...nested(d.block ?? [])]);
@@ -151,6 +194,8 @@ describe('the rendered site', () => {
     expect(alias('= /config.js')).toBe(webConfigPath(spec.domain));
     expect(alias('= /interface_config.js')).toBe(interfaceConfigPath(spec.domain));
     expect(alias('= /privacy.html')).toBe(PRIVACY_NOTICE_FILE);
+    expect(alias('= /privacy.de.html')).toBe('/usr/share/jitsi-eu/www/privacy.de.html');
+    expect(alias('= /privacy.fr.html')).toBe('/usr/share/jitsi-eu/www/privacy.fr.html');
     expect(alias('= /_jitsi-eu/ready')).toBe(READY_FILE);
   });
 

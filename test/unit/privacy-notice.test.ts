@@ -4,14 +4,15 @@
 import { describe, expect, it } from 'vitest';
 import { privacyProfile } from '../../infra/privacy/profile.ts';
 import { renderBundle } from '../../infra/render/bundle.ts';
-import { PRIVACY_NOTICE_ANCHORS, PRIVACY_NOTICE_FILE } from '../../infra/render/paths.ts';
+import { PRIVACY_NOTICE_ANCHORS, PRIVACY_NOTICE_FILE, privacyNoticePaths } from '../../infra/render/paths.ts';
+import { NOTICE_LANGUAGES } from '../../infra/render/privacy-notice-text.ts';
 import { regionInfo } from '../../infra/spec/regions.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { makeSpec, specVariants } from '../helpers/spec.ts';
 
-function notice(spec: DeploymentSpec): string {
-  const file = renderBundle(spec).files.find((f) => `/${f.path}` === PRIVACY_NOTICE_FILE);
-  if (!file) throw new Error('no privacy notice in the bundle');
+function notice(spec: DeploymentSpec, lang = 'en'): string {
+  const file = renderBundle(spec).files.find((f) => `/${f.path}` === privacyNoticePaths(lang).file);
+  if (!file) throw new Error(`no ${lang} privacy notice in the bundle`);
   expect(file.component).toBe('privacy-notice');
   expect(file.roles).toEqual(['signaling']);
   expect(file.mode).toBe('0644');
@@ -60,7 +61,7 @@ describe('privacy notice', () => {
 
   it('describes peer-to-peer media as the spec has it', () => {
     expect(section(notice(makeSpec({ p2p: true, turn: true })), 'data')).toContain('directly between the two browsers');
-    expect(section(notice(makeSpec({ p2p: false })), 'settings')).toContain('never learn each other&#39;s IP address');
+    expect(section(notice(makeSpec({ p2p: false })), 'data')).toContain('never learn each other\'s IP address');
   });
 
   it('summarises every privacy category of the profile, with its number of settings', () => {
@@ -68,7 +69,7 @@ describe('privacy notice', () => {
       const settings = section(notice(spec), 'settings');
       const categories = new Map<string, number>();
       for (const s of privacyProfile(spec).settings) categories.set(s.category, (categories.get(s.category) ?? 0) + 1);
-      const items = settings.match(/<li><b>/g) ?? [];
+      const items = settings.match(/<li>/g) ?? [];
       expect(items.length).toBe(categories.size);
       const counts = [...settings.matchAll(/\((\d+) settings?\)/g)].map((m) => Number(m[1]));
       expect(counts.sort()).toEqual([...categories.values()].sort());
@@ -82,7 +83,8 @@ describe('privacy notice', () => {
       const urls = html.match(/\b(?:https?:|wss?:)?\/\/[^\s"'<>)]+/gi) ?? [];
       expect(urls, spec.stack).toEqual([]);
       const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
-      for (const href of hrefs) expect(href).toBe(`mailto:${spec.privacyContact}`);
+      const languages = NOTICE_LANGUAGES.filter((l) => l !== 'en').map((l) => privacyNoticePaths(l).urlPath);
+      for (const href of hrefs) expect([`mailto:${spec.privacyContact}`, ...languages]).toContain(href);
       for (const host of privacyProfile(spec).thirdPartyHosts.map((h) => h.host.replace(/^\*\./, ''))) {
         expect(html, host).not.toContain(host);
       }
@@ -102,6 +104,76 @@ describe('privacy notice', () => {
     expect(html).toContain('href="mailto:dpo+&quot;&lt;i&gt;x&lt;/i&gt;&quot;@example.org"');
     // Only the page's own tags remain.
     const tags = new Set([...html.matchAll(/<\/?([a-z0-9]+)/gi)].map((m) => m[1]!.toLowerCase()));
-    for (const tag of tags) expect(['html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'p', 'ul', 'li', 'b', 'a', 'small', 'br']).toContain(tag);
+    for (const tag of tags) expect(['html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'p', 'ul', 'li', 'b', 'a', 'small', 'br', 'code']).toContain(tag);
+  });
+
+  it('names the app\'s first-party storage items and that participants see a host\'s account address', () => {
+    for (const lang of NOTICE_LANGUAGES) {
+      const data = section(notice(makeSpec({ auth: 'secure' }), lang), 'data');
+      expect(data, lang).toContain('<code>jitsiMeetId</code>');
+      expect(data, lang).toContain('<code>callStatsUserName</code>');
+    }
+    expect(section(notice(makeSpec({ auth: 'secure' })), 'data')).toMatch(/participants can see the account address a host logged in with/);
+    expect(section(notice(makeSpec({ auth: 'jwt' })), 'data')).toMatch(/account address a host logged in with/);
+    // Nobody logs in on an anonymous deployment.
+    expect(section(notice(makeSpec({ auth: 'anonymous', lobby: false })), 'data')).not.toMatch(/account address/);
+  });
+
+  it('names the legal basis of the stack, in every language', () => {
+    const basis = (legalBasis: DeploymentSpec['legalBasis'], lang: string) => {
+      const html = notice(makeSpec({ legalBasis }), lang);
+      return html.slice(html.indexOf('id="legal-basis"'), html.indexOf('</p>', html.indexOf('id="legal-basis"')));
+    };
+    expect(basis('legitimate-interest', 'en')).toMatch(/Art\. 6\(1\)\(f\) GDPR/);
+    expect(basis('legitimate-interest', 'en')).not.toMatch(/6\(1\)\(e\)/);
+    expect(basis('public-task', 'en')).toMatch(/Art\. 6\(1\)\(e\) GDPR/);
+    // A public body may not rely on legitimate interests for its tasks: the page must not say it does.
+    expect(basis('public-task', 'en')).not.toMatch(/6\(1\)\(f\)|legitimate interest/);
+    expect(basis('legitimate-interest', 'de')).toMatch(/Art\. 6 Abs\. 1 lit\. f DSGVO/);
+    expect(basis('public-task', 'de')).toMatch(/Art\. 6 Abs\. 1 lit\. e DSGVO/);
+    expect(basis('legitimate-interest', 'fr')).toMatch(/art\. 6, par\. 1, f\) RGPD/);
+    expect(basis('public-task', 'fr')).toMatch(/art\. 6, par\. 1, e\) RGPD/);
+  });
+});
+
+describe('the privacy notice in English, German and French', () => {
+  const spec = makeSpec({ p2p: true });
+  const pages = new Map(NOTICE_LANGUAGES.map((lang) => [lang, notice(spec, lang)] as const));
+  const ids = (html: string) => [...html.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]);
+
+  it('is one file per language, at its own path, declaring its language', () => {
+    expect(new Set(NOTICE_LANGUAGES.map((l) => privacyNoticePaths(l).file)).size).toBe(3);
+    expect(privacyNoticePaths('en').file).toBe(PRIVACY_NOTICE_FILE);
+    for (const [lang, html] of pages) expect(html, lang).toContain(`<html lang="${lang}">`);
+    expect(pages.get('de')).toContain('Datenschutzhinweise');
+    expect(pages.get('fr')).toContain('Politique de confidentialité');
+  });
+
+  it('has the same sections, with the same ids in the same order, in every language', () => {
+    const english = ids(pages.get('en')!);
+    expect(english).toEqual(expect.arrayContaining(['languages', 'controller', 'data', 'legal-basis', 'retention', 'recipients', 'settings', 'rights', ...Object.values(PRIVACY_NOTICE_ANCHORS)]));
+    for (const [lang, html] of pages) {
+      expect(ids(html), lang).toEqual(english);
+      expect(section(html, 'settings').match(/<li>/g)!.length, lang).toBe(section(pages.get('en')!, 'settings').match(/<li>/g)!.length);
+      expect(section(html, 'data').match(/<li>/g)!.length, lang).toBe(section(pages.get('en')!, 'data').match(/<li>/g)!.length);
+    }
+  });
+
+  it('links each language to the other two, and to nothing else but the contact', () => {
+    for (const [lang, html] of pages) {
+      const links = [...html.matchAll(/<a href="([^"]+)" hreflang="([a-z]+)"/g)].map((m) => [m[1], m[2]]);
+      const others = NOTICE_LANGUAGES.filter((l) => l !== lang);
+      expect(links, lang).toEqual(others.map((l) => [privacyNoticePaths(l).urlPath, l]));
+    }
+  });
+
+  it('states the same facts of the deployment in every language', () => {
+    for (const [lang, html] of pages) {
+      expect(section(html, 'controller'), lang).toContain(spec.organization);
+      expect(section(html, 'controller'), lang).toContain(`mailto:${spec.privacyContact}`);
+      expect(section(html, 'recipients'), lang).toContain(spec.region);
+      expect(section(html, 'retention'), lang).toContain(String(privacyProfile(spec).settings.find((s) => s.id === 'os-logrotate')!.value));
+      expect(section(html, 'help'), lang).toContain(spec.privacyContact);
+    }
   });
 });

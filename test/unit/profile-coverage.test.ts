@@ -49,8 +49,11 @@ describe('no third party in any rendered file', () => {
     const hits: string[] = [];
     for (const { spec, bundle } of rendered) {
       for (const file of bundle.files) {
-        file.content.split('\n').forEach((line, i) => {
-          if (isPackageSource(file.path, line)) return;
+        file.content.split('\n').forEach((raw, i) => {
+          if (isPackageSource(file.path, raw)) return;
+          // The privacy notice names the web app's own local-storage item of that name: a key in
+          // this site's storage, not a vendor or a host.
+          const line = raw.replaceAll('callStatsUserName', '');
           for (const host of [...hosts, ...generic]) {
             if (line.toLowerCase().includes(host.toLowerCase())) hits.push(`${spec.stack} ${file.path}:${i + 1}: ${host}`);
           }

@@ -107,7 +107,8 @@ describe.each(variants.map((v) => [v.spec.stack, v] as const))('config.js for %s
     expect(valueAt(v.config, 'prejoinConfig.enabled')).toBe(true);
     expect(valueAt(v.config, 'lobby.autoKnock')).toBe(true);
     // Join/leave sounds and notices are on: nothing silences them.
-    expect(v.config.disableJoinLeaveSounds).not.toBe(true);
+    // The deprecated switch is not written at all; disabledSounds is the one that counts.
+    expect(v.config).not.toHaveProperty('disableJoinLeaveSounds');
     expect(v.config.disabledSounds).toEqual([]);
     expect(v.config.disabledNotifications).toEqual([]);
     expect(v.config).not.toHaveProperty('notifications');

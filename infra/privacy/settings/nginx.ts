@@ -41,8 +41,16 @@ export function strictTransportSecurity(domain: string): string {
   return `max-age=${HSTS_MAX_AGE_SECONDS}${subdomains}`;
 }
 
+/**
+ * Who may frame the meeting pages: the institution's own origins that embed meetings through
+ * /external_api.js, or nobody. Not even the site itself needs to: the app never frames its own pages.
+ */
+export function frameAncestors(embedOrigins: readonly string[]): string {
+  return embedOrigins.length > 0 ? embedOrigins.join(' ') : "'none'";
+}
+
 /** The Content-Security-Policy the Jitsi web app works under, with nothing but the deployment's own origin. */
-export function contentSecurityPolicy(domain: string): string {
+export function contentSecurityPolicy(domain: string, embedOrigins: readonly string[] = []): string {
   return [
     "default-src 'self'",
     // index.html carries inline scripts; noise suppression, virtual backgrounds and E2EE compile WebAssembly.
@@ -55,14 +63,18 @@ export function contentSecurityPolicy(domain: string): string {
     "worker-src 'self' blob:",
     `connect-src 'self' wss://${domain}`,
     "frame-src 'self'",
-    "frame-ancestors 'self'",
+    `frame-ancestors ${frameAncestors(embedOrigins)}`,
     "form-action 'self'",
     "object-src 'none'",
     "base-uri 'self'",
   ].join('; ');
 }
 
-/** Features the app uses stay with this origin; features it never needs are off for everyone. */
+/**
+ * Features the app uses stay with this origin; features it never needs are off for everyone.
+ * Only names Chromium knows: it warns in the console of every page about any other name
+ * (Web Bluetooth, for one, has no policy name there).
+ */
 const PERMISSIONS_POLICY = [
   'camera=(self)',
   'microphone=(self)',
@@ -71,7 +83,6 @@ const PERMISSIONS_POLICY = [
   'autoplay=(self)',
   'picture-in-picture=(self)',
   'accelerometer=()',
-  'bluetooth=()',
   'browsing-topics=()',
   'geolocation=()',
   'gyroscope=()',
@@ -95,8 +106,30 @@ export const INTERNAL_ENDPOINTS = {
   prefix: ['/about/', '/colibri/', '/colibri-ws/', '/conference-request/', '/debug/', '/_api/'],
 };
 
+/**
+ * X-Frame-Options for browsers that predate CSP frame-ancestors, saying the same thing: DENY when no
+ * site may embed meetings. It cannot name other origins (ALLOW-FROM is ignored by every current
+ * browser), so with an allow-list it is left out: any value would contradict frame-ancestors, which
+ * current browsers obey instead of it.
+ */
+function frameOptions(spec: DeploymentSpec): PrivacySetting[] {
+  if (spec.embedOrigins.length > 0) return [];
+  return [
+    {
+      id: 'nginx-frame-options',
+      component: 'nginx',
+      key: 'X-Frame-Options',
+      value: 'DENY',
+      category: 'exposure',
+      reason: 'No site can frame the meeting page and trick participants into granting camera or microphone access (older browsers; CSP frame-ancestors covers current ones).',
+      upstreamDefault: 'none',
+    },
+  ];
+}
+
 export function nginxSettings(spec: DeploymentSpec): PrivacySetting[] {
   return [
+    ...frameOptions(spec),
     {
       id: 'nginx-hsts',
       component: 'nginx',
@@ -110,7 +143,7 @@ export function nginxSettings(spec: DeploymentSpec): PrivacySetting[] {
       id: 'nginx-csp',
       component: 'nginx',
       key: 'Content-Security-Policy',
-      value: contentSecurityPolicy(spec.domain),
+      value: contentSecurityPolicy(spec.domain, spec.embedOrigins),
       category: 'no-third-party',
       reason: 'The browser itself refuses scripts, images, frames and connections to any other origin, even if a crafted meeting link re-enables a third-party option.',
       upstreamDefault: 'none',
@@ -131,15 +164,6 @@ export function nginxSettings(spec: DeploymentSpec): PrivacySetting[] {
       value: 'nosniff',
       category: 'exposure',
       reason: 'Browsers use the declared content type and never run a served file as script by guessing.',
-      upstreamDefault: 'none',
-    },
-    {
-      id: 'nginx-frame-options',
-      component: 'nginx',
-      key: 'X-Frame-Options',
-      value: 'SAMEORIGIN',
-      category: 'exposure',
-      reason: 'Other sites cannot frame the meeting page and trick participants into granting camera or microphone access (older browsers; CSP frame-ancestors covers current ones).',
       upstreamDefault: 'none',
     },
     {

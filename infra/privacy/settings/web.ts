@@ -84,9 +84,8 @@ export function webSettings(spec: DeploymentSpec): PrivacySetting[] {
 
   // Join and leave cues are what tell a room that someone new is listening; these keys are the
   // ones that could silence them, so they are written out with the values that keep them on.
+  // (The older switch for join and leave sounds is deprecated upstream: disabledSounds covers them.)
   const announcements: PrivacySetting[] = [
-    pinned('web-disable-join-leave-sounds', 'disableJoinLeaveSounds', false, 'lobby',
-      'A sound plays when someone joins or leaves, so nobody listens in unnoticed.', 'false'),
     pinned('web-disabled-sounds', 'disabledSounds', [], 'lobby',
       'No sound is silenced: join, leave and lobby-knock sounds all play.', '[]'),
     pinned('web-disabled-notifications', 'disabledNotifications', [], 'lobby',

@@ -180,16 +180,19 @@ const framing: CheckDefinition = {
   title: 'Framing restricted',
   area: 'http',
   mode: 'external',
-  description: "CSP frame-ancestors is 'self' or 'none' (or X-Frame-Options is DENY/SAMEORIGIN), so other sites cannot frame the camera prompt.",
+  description:
+    "CSP frame-ancestors is 'self' or 'none', or only the stack's embedOrigins (or X-Frame-Options is DENY/SAMEORIGIN), so no other site can frame the camera prompt.",
   run: afterFetching(
     (ctx) => ctx.https('/'),
-    (response) => {
+    (response, ctx) => {
       const csp = headerValue(response.headers, 'content-security-policy');
       const ancestors = csp ? parseCspHeader(csp).get('frame-ancestors') : undefined;
       const xfo = headerValue(response.headers, 'x-frame-options')?.trim().toUpperCase();
       if (ancestors) {
-        const outside = ancestors.filter((s) => s !== "'self'" && s !== "'none'");
-        if (outside.length > 0) return fail(`frame-ancestors allows ${outside.join(' ')}; use 'self'`);
+        // The institution's own origins the stack lets embed meetings (jitsi-eu:embedOrigins).
+        const embedders = ctx.spec.embedOrigins;
+        const outside = ancestors.filter((s) => s !== "'self'" && s !== "'none'" && !embedders.includes(s));
+        if (outside.length > 0) return fail(`frame-ancestors allows ${outside.join(' ')}, which jitsi-eu:embedOrigins does not list; use 'none' or the stack's origins`);
         return pass(`frame-ancestors ${ancestors.join(' ')}${xfo ? `, X-Frame-Options ${xfo}` : ''}`);
       }
       if (xfo === 'DENY' || xfo === 'SAMEORIGIN') return pass(`X-Frame-Options ${xfo}`);
