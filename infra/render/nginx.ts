@@ -5,7 +5,7 @@ import type { BundleFile } from './types.ts';
 import { PORTS } from '../ports.ts';
 import { BOSH_URL_PATH, XMPP_WEBSOCKET_URL_PATH } from '../privacy/settings/web.ts';
 import { rolesFor } from './roles.ts';
-import { NOTICE_LANGUAGES } from './privacy-notice-text.ts';
+import { noticeLanguages } from './privacy-notice-text.ts';
 import {
   ACME_WEBROOT,
   privacyNoticePaths,
@@ -57,7 +57,7 @@ export function renderNginx({ spec, engine, profile }: RenderInput): BundleFile[
     webConfigPath: webConfigPath(spec.domain),
     interfaceConfigPath: interfaceConfigPath(spec.domain),
     // The privacy notice in each of its languages.
-    privacyNotices: NOTICE_LANGUAGES.map((lang) => privacyNoticePaths(lang)),
+    privacyNotices: noticeLanguages(spec).map((lang) => privacyNoticePaths(lang)),
     readyUrlPath: READY_URL_PATH,
     readyFile: READY_FILE,
     externalApiFile: JITSI_EXTERNAL_API_FILE,

@@ -3,10 +3,15 @@
 // ids; only these texts differ. Every fact arrives HTML-escaped (or as a ready link), so each
 // text is HTML as it stands.
 import type { PrivacyCategory } from '../privacy/types.ts';
-import type { AuthMode, LegalBasis } from '../spec/types.ts';
+import type { AuthMode, DeploymentSpec, LegalBasis } from '../spec/types.ts';
 
 export const NOTICE_LANGUAGES = ['en', 'de', 'fr'] as const;
 export type NoticeLanguage = (typeof NOTICE_LANGUAGES)[number];
+
+/** The languages a stack offers its notice in: English first (at /privacy.html), then its translations. */
+export function noticeLanguages(spec: Pick<DeploymentSpec, 'noticeTranslations'>): NoticeLanguage[] {
+  return ['en', ...spec.noticeTranslations];
+}
 
 /** What the notice states about one deployment; strings are HTML-escaped already. */
 export interface NoticeFacts {

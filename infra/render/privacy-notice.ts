@@ -8,7 +8,7 @@ import type { PrivacyCategory, PrivacyProfile } from '../privacy/types.ts';
 import { regionInfo } from '../spec/regions.ts';
 import type { RenderInput } from './input.ts';
 import { privacyNoticePaths } from './paths.ts';
-import { NOTICE_LANGUAGES, NOTICE_TEXT, type NoticeFacts } from './privacy-notice-text.ts';
+import { NOTICE_TEXT, noticeLanguages, type NoticeFacts } from './privacy-notice-text.ts';
 import type { BundleFile } from './types.ts';
 
 export function escapeHtml(value: string): string {
@@ -48,7 +48,8 @@ export function renderPrivacyNotice(input: RenderInput): BundleFile[] {
   };
   const counts = CATEGORY_ORDER.map((category) => [category, profile.settings.filter((s) => s.category === category).length] as const).filter(([, n]) => n > 0);
 
-  return NOTICE_LANGUAGES.map((lang) => {
+  const languages = noticeLanguages(spec);
+  return languages.map((lang) => {
     const text = NOTICE_TEXT[lang](facts);
     const content = engine.render('pages/privacy.html.hbs', {
       lang,
@@ -56,7 +57,7 @@ export function renderPrivacyNotice(input: RenderInput): BundleFile[] {
       domain: facts.domain,
       categories: counts.map(([category, n]) => ({ title: text.category(category), count: text.settingCount(n) })),
       // The same notice in the other languages, each named in its own language.
-      otherLanguages: NOTICE_LANGUAGES.filter((other) => other !== lang).map((other) => ({
+      otherLanguages: languages.filter((other) => other !== lang).map((other) => ({
         lang: other,
         name: NOTICE_TEXT[other](facts).name,
         href: privacyNoticePaths(other).urlPath,

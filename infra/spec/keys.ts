@@ -150,6 +150,14 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
       'public universities, which may not rely on (f) for their tasks (Art. 6(1), last sentence); name the law that gives the task in your records.',
   },
   {
+    key: 'jitsi-eu:noticeTranslations',
+    type: 'array',
+    required: false,
+    description:
+      'Languages the privacy notice is offered in besides English (served at /privacy.html): any of de (/privacy.de.html) and fr ' +
+      '(/privacy.fr.html), e.g. [de]. Default: none. Each translation adds about 1.7 KB to the signaling user data, which EC2 caps at 16 KB.',
+  },
+  {
     key: 'jitsi-eu:embedOrigins',
     type: 'array',
     required: false,

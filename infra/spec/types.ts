@@ -9,6 +9,9 @@ export type Partition = 'aws' | 'aws-eusc';
 export type Residency = 'eu' | 'adequacy';
 /** GDPR Art. 6(1) basis the privacy notice names: (f) legitimate interests, or (e) a task in the public interest. */
 export type LegalBasis = 'legitimate-interest' | 'public-task';
+/** Languages the privacy notice can be offered in besides English. */
+export const NOTICE_TRANSLATIONS = ['de', 'fr'] as const;
+export type NoticeTranslation = (typeof NOTICE_TRANSLATIONS)[number];
 
 export interface BridgePoolSpec {
   min: number;
@@ -48,6 +51,8 @@ export interface DeploymentSpec {
   privacyContact: string;
   /** Legal basis of the processing, named in the privacy notice. */
   legalBasis: LegalBasis;
+  /** Languages the privacy notice is offered in besides English. */
+  noticeTranslations: NoticeTranslation[];
   /** Origins (`https://host[:port]`) whose pages may embed meetings; empty: no site may. */
   embedOrigins: string[];
   /** Dual stack: the site, TURN and media are reachable over IPv6 as well as IPv4. */

@@ -11,11 +11,13 @@ import type {
   BridgePoolSpec,
   DeploymentSpec,
   LegalBasis,
+  NoticeTranslation,
   SpecProblem,
   SpecResult,
   TlsMode,
   Topology,
 } from './types.ts';
+import { NOTICE_TRANSLATIONS } from './types.ts';
 
 export interface ValidateOptions {
   stack: string;
@@ -297,6 +299,7 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
 
   // --- privacy notice and embedding ---
   const legalBasis = oneOf<LegalBasis>('jitsi-eu:legalBasis');
+  const noticeTranslations = translationList('jitsi-eu:noticeTranslations', raw('jitsi-eu:noticeTranslations'), problem);
   const embedOrigins = originList('jitsi-eu:embedOrigins', raw('jitsi-eu:embedOrigins'), domain, problem);
 
   const jitsiVersion = str('jitsi-eu:jitsiVersion') ?? PINNED_JITSI_RELEASE;
@@ -347,6 +350,7 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
     organization: organization ?? domain,
     privacyContact: privacyContact ?? acmeEmail,
     legalBasis,
+    noticeTranslations,
     embedOrigins,
     jitsiVersion,
     sandbox,
@@ -361,6 +365,33 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
  * exactly as a browser writes an origin (lowercase, no path, no trailing slash, no wildcard).
  * A YAML sequence, or the JSON string Pulumi stores for it.
  */
+/** A list given as YAML or, as Pulumi stores it, as JSON text. */
+function listValue(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function translationList(key: string, value: unknown, problem: (key: string, value: unknown, message: string) => void): NoticeTranslation[] {
+  if (value === undefined || value === null) return [];
+  const list = listValue(value);
+  const allowed = NOTICE_TRANSLATIONS.join(', ');
+  if (!Array.isArray(list)) {
+    problem(key, value, `${key}: ${show(value)} is not allowed: use a list of languages from ${allowed}, such as [de]`);
+    return [];
+  }
+  const languages: NoticeTranslation[] = [];
+  for (const item of list) {
+    if (!(NOTICE_TRANSLATIONS as readonly unknown[]).includes(item)) {
+      problem(key, item, `${key}: ${show(item)} is not allowed: the notice is offered in English and may add ${allowed}`);
+    } else if (!languages.includes(item as NoticeTranslation)) languages.push(item as NoticeTranslation);
+  }
+  return languages;
+}
+
 function originList(
   key: string,
   value: unknown,
@@ -368,14 +399,7 @@ function originList(
   problem: (key: string, value: unknown, message: string) => void,
 ): string[] {
   if (value === undefined || value === null) return [];
-  let list: unknown = value;
-  if (typeof value === 'string') {
-    try {
-      list = JSON.parse(value);
-    } catch {
-      list = value;
-    }
-  }
+  const list = listValue(value);
   if (!Array.isArray(list)) {
     problem(key, value, `${key}: ${show(value)} is not allowed: use a list of origins such as [https://lms.example.org]`);
     return [];

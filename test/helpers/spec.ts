@@ -23,6 +23,7 @@ export function makeSpec(overrides: Partial<DeploymentSpec> = {}): DeploymentSpe
     organization: 'Example University',
     privacyContact: 'privacy@example.org',
     legalBasis: 'legitimate-interest',
+    noticeTranslations: [],
     embedOrigins: [],
     ipv6: false,
     jitsiVersion: PINNED_JITSI_RELEASE,

@@ -82,7 +82,7 @@ interface Response {
 }
 
 describe('the rendered site, served by nginx over TLS', () => {
-  const spec = makeSpec({ domain: 'meet.example.org' });
+  const spec = makeSpec({ domain: 'meet.example.org', noticeTranslations: ['de', 'fr'] });
   const domain = spec.domain;
   const marker = `prosody-stand-in-${process.pid}`;
   const root = join(work.path, 'root');

@@ -141,7 +141,7 @@ describe('embedding meetings in other sites', () => {
 });
 
 describe('the rendered site', () => {
-  const spec = makeSpec({ domain: 'video.example.eu' });
+  const spec = makeSpec({ domain: 'video.example.eu', noticeTranslations: ['de', 'fr'] });
   const { site, http, value } = render(spec);
   const [plain, secure] = servers(site);
 

@@ -11,7 +11,7 @@ import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { makeSpec, specVariants } from '../helpers/spec.ts';
 
 function notice(spec: DeploymentSpec, lang = 'en'): string {
-  const file = renderBundle(spec).files.find((f) => `/${f.path}` === privacyNoticePaths(lang).file);
+  const file = renderBundle(lang === 'en' ? spec : { ...spec, noticeTranslations: ['de', 'fr'] }).files.find((f) => `/${f.path}` === privacyNoticePaths(lang).file);
   if (!file) throw new Error(`no ${lang} privacy notice in the bundle`);
   expect(file.component).toBe('privacy-notice');
   expect(file.roles).toEqual(['signaling']);
@@ -137,7 +137,17 @@ describe('privacy notice', () => {
 });
 
 describe('the privacy notice in English, German and French', () => {
-  const spec = makeSpec({ p2p: true });
+  const spec = makeSpec({ p2p: true, noticeTranslations: ['de', 'fr'] });
+
+  it('is in English only unless the stack asks for translations, and then links only those', () => {
+    const paths = (s: DeploymentSpec) => renderBundle(s).files.filter((f) => f.component === 'privacy-notice').map((f) => `/${f.path}`);
+    expect(paths(makeSpec())).toEqual([PRIVACY_NOTICE_FILE]);
+    expect(notice(makeSpec())).not.toContain('hreflang');
+    const german = makeSpec({ noticeTranslations: ['de'] });
+    expect(paths(german).sort()).toEqual([PRIVACY_NOTICE_FILE, privacyNoticePaths('de').file].sort());
+    expect([...notice(german).matchAll(/hreflang="([a-z]+)"/g)].map((m) => m[1])).toEqual(['de']);
+  });
+
   const pages = new Map(NOTICE_LANGUAGES.map((lang) => [lang, notice(spec, lang)] as const));
   const ids = (html: string) => [...html.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]);
 

@@ -30,6 +30,22 @@ describe('jitsi-eu:legalBasis', () => {
   });
 });
 
+describe('jitsi-eu:noticeTranslations', () => {
+  it('defaults to none and accepts de and fr, as a list or as Pulumi stores it, once each', () => {
+    expect(specOf(check({})).noticeTranslations).toEqual([]);
+    expect(specOf(check({ 'jitsi-eu:noticeTranslations': ['fr', 'de', 'fr'] })).noticeTranslations).toEqual(['fr', 'de']);
+    expect(specOf(check({ 'jitsi-eu:noticeTranslations': '["de"]' })).noticeTranslations).toEqual(['de']);
+  });
+
+  it('refuses another language or a non-list, naming the key and what is allowed', () => {
+    const [problem] = problemsOf(check({ 'jitsi-eu:noticeTranslations': ['de', 'nl'] }));
+    expect(problem!.key).toBe('jitsi-eu:noticeTranslations');
+    expect(problem!.message).toContain('"nl"');
+    expect(problem!.message).toContain('de, fr');
+    expect(problemsOf(check({ 'jitsi-eu:noticeTranslations': 'de' }))[0]!.message).toContain('use a list of languages');
+  });
+});
+
 describe('jitsi-eu:embedOrigins', () => {
   it('defaults to no origin at all', () => {
     expect(specOf(check({})).embedOrigins).toEqual([]);
