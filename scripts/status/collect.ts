@@ -72,7 +72,7 @@ async function probeHosts(spec: DeploymentSpec, instances: readonly StackInstanc
   return answers;
 }
 
-export async function collectStatus(spec: DeploymentSpec, deps: StatusDeps, timeoutMs: number): Promise<StatusReport> {
+export async function collectStatus(spec: DeploymentSpec, deps: StatusDeps, timeoutMs: number, publicIp?: string): Promise<StatusReport> {
   const now = deps.now();
   const stack = deps.openStack(spec.region);
   try {
@@ -80,7 +80,7 @@ export async function collectStatus(spec: DeploymentSpec, deps: StatusDeps, time
     const inventory = await stack.inventory(spec.stack);
     const [answers, publicCertificate] = await Promise.all([
       probeHosts(spec, inventory.instances, deps, stack, timeoutMs),
-      deps.publicCertificate(spec.domain, Math.min(timeoutMs, 15_000)),
+      deps.publicCertificate(spec.domain, Math.min(timeoutMs, 15_000), publicIp),
     ]);
 
     const bundle = renderBundle(spec);

@@ -3,6 +3,7 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { PORTS } from '../../infra/ports.ts';
 import { stackFileFor } from '../../infra/spec/index.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { requireAwsCredentials } from '../deploy/credentials.ts';
@@ -21,7 +22,8 @@ export interface StatusDeps {
   loadSpec: (stack: string) => DeploymentSpec;
   requireCredentials: (region: string) => Promise<unknown>;
   openStack: (region: string) => StackAccess;
-  publicCertificate: (domain: string, timeoutMs: number) => Promise<PublicCertificate>;
+  /** `ip`, when given, is dialled instead of what DNS says for the domain. */
+  publicCertificate: (domain: string, timeoutMs: number, ip?: string) => Promise<PublicCertificate>;
   now: () => Date;
   out: (text: string) => void;
   progress: (message: string) => void;
@@ -45,9 +47,9 @@ export const REAL_STATUS_DEPS: StatusDeps = {
   loadSpec: (stack) => loadSpecOrThrow(stackFileFor(stack), stack).spec,
   requireCredentials: (region) => requireAwsCredentials(region),
   openStack: openAwsStack,
-  publicCertificate: async (domain, timeoutMs) => {
+  publicCertificate: async (domain, timeoutMs, ip) => {
     try {
-      return await readPublicCertificate(await publicEndpoint(domain), timeoutMs);
+      return await readPublicCertificate(ip ? { host: domain, ip, port: PORTS.https } : await publicEndpoint(domain), timeoutMs);
     } catch (error) {
       return { error: `${domain} does not resolve: ${(error as Error).message}` };
     }
