@@ -22,6 +22,9 @@ export interface HostCommands {
   run(instanceIds: readonly string[], script: string, options: RunOptions): Promise<Map<string, HostAnswer>>;
 }
 
+/** SendCommand takes at most this many instance ids. */
+const MAX_INSTANCES_PER_COMMAND = 50;
+
 /** Invocation statuses that mean "not finished yet". */
 const WAITING = new Set(['Pending', 'InProgress', 'Delayed']);
 
@@ -48,25 +51,30 @@ export class SsmHostCommands implements HostCommands {
 
   async run(instanceIds: readonly string[], script: string, options: RunOptions): Promise<Map<string, HostAnswer>> {
     const answers = new Map<string, HostAnswer>();
-    if (instanceIds.length === 0) return answers;
     const deadline = this.now() + options.timeoutMs;
-    const sent = await this.ssm.send(
-      new SendCommandCommand({
-        DocumentName: 'AWS-RunShellScript',
-        InstanceIds: [...instanceIds],
-        Parameters: { commands: [script] },
-        // SSM's own bound on the script; it is read-only and takes seconds.
-        TimeoutSeconds: Math.max(30, Math.ceil(options.timeoutMs / 1000)),
-        Comment: 'jitsi-eu status: versions, statistics, certificate (read only)',
-      }),
-    );
-    const commandId = sent.Command?.CommandId;
-    if (!commandId) throw new Error('SSM SendCommand returned no command id');
+    const batches: string[][] = [];
+    for (let i = 0; i < instanceIds.length; i += MAX_INSTANCES_PER_COMMAND) batches.push(instanceIds.slice(i, i + MAX_INSTANCES_PER_COMMAND));
     await Promise.all(
-      instanceIds.map(async (instanceId) => {
-        const answer = await this.waitFor(commandId, instanceId, deadline);
-        answers.set(instanceId, answer);
-        options.onAnswer?.(instanceId, answer);
+      batches.map(async (batch) => {
+        const sent = await this.ssm.send(
+          new SendCommandCommand({
+            DocumentName: 'AWS-RunShellScript',
+            InstanceIds: batch,
+            Parameters: { commands: [script] },
+            // SSM's own bound on the script; it is read-only and takes seconds.
+            TimeoutSeconds: Math.max(30, Math.ceil(options.timeoutMs / 1000)),
+            Comment: 'jitsi-eu status: versions, statistics, certificate (read only)',
+          }),
+        );
+        const commandId = sent.Command?.CommandId;
+        if (!commandId) throw new Error('SSM SendCommand returned no command id');
+        await Promise.all(
+          batch.map(async (instanceId) => {
+            const answer = await this.waitFor(commandId, instanceId, deadline);
+            answers.set(instanceId, answer);
+            options.onAnswer?.(instanceId, answer);
+          }),
+        );
       }),
     );
     return answers;

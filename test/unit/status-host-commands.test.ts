@@ -4,11 +4,14 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { SsmHostCommands } from '../../scripts/status/host-commands.ts';
 
-function fakeSsm(statusOf: (instanceId: string, call: number) => { Status: string; StandardOutputContent?: string; StatusDetails?: string } | 'not-yet') {
+function fakeSsm(statusOf: (instanceId: string, call: number) => { Status: string; StandardOutputContent?: string; StatusDetails?: string } | 'not-yet', sent: string[][] = []) {
   const calls = new Map<string, number>();
   return {
-    send: async (command: { constructor: { name: string }; input: { InstanceId?: string } }) => {
-      if (command.constructor.name === 'SendCommandCommand') return { Command: { CommandId: 'cmd-1' } };
+    send: async (command: { constructor: { name: string }; input: { InstanceId?: string; InstanceIds?: string[] } }) => {
+      if (command.constructor.name === 'SendCommandCommand') {
+        sent.push(command.input.InstanceIds!);
+        return { Command: { CommandId: `cmd-${sent.length}` } };
+      }
       const id = command.input.InstanceId!;
       const call = (calls.get(id) ?? 0) + 1;
       calls.set(id, call);
@@ -36,5 +39,15 @@ describe('SsmHostCommands', () => {
     // The wait stopped at the bound, not later.
     expect(clock).toBeGreaterThanOrEqual(10_000);
     expect(clock).toBeLessThan(12_000);
+  });
+
+  it('sends at most 50 instance ids per command, as SSM allows', async () => {
+    const sent: string[][] = [];
+    const ssm = fakeSsm(() => ({ Status: 'Success', StandardOutputContent: 'ok' }), sent);
+    const ids = Array.from({ length: 120 }, (_, i) => `i-${String(i).padStart(3, '0')}`);
+    const answers = await new SsmHostCommands(ssm, { sleep: async () => undefined }).run(ids, 'true', { timeoutMs: 1000 });
+    expect(sent.map((batch) => batch.length)).toEqual([50, 50, 20]);
+    expect(sent.flat()).toEqual(ids);
+    expect(answers.size).toBe(120);
   });
 });
