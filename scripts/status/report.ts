@@ -32,7 +32,9 @@ export function statusText(report: StatusReport): string {
   lines.push('');
   const group = report.bridgeGroup;
   if (group) {
-    lines.push(`Bridges: ${group.inService} in service, ${group.draining} draining, ${group.starting} starting; desired ${group.desired} (min ${group.min}, max ${group.max}) in ${group.name}`);
+    const operational = report.hosts.find((h) => h.role === 'signaling')?.focus?.operationalBridges;
+    const usable = operational === undefined ? '' : `; jicofo uses ${operational}`;
+    lines.push(`Bridges: ${group.inService} in service, ${group.draining} draining, ${group.starting} starting; desired ${group.desired} (min ${group.min}, max ${group.max}) in ${group.name}${usable}`);
   }
   const c = report.conferences;
   lines.push(c.source === 'none' ? 'Conferences now: unknown (no statistics answered)' : `Conferences now: ${c.conferences}, participants: ${c.participants} (from the ${c.source})`);

@@ -72,6 +72,13 @@ export function judge(facts: Facts): { problems: Problem[]; notes: string[] } {
   if (group && group.inService < group.min) {
     problems.push({ message: `bridge group ${group.name} has ${group.inService} bridge${group.inService === 1 ? '' : 's'} in service, below its minimum of ${group.min}`, hint: 'see the group\'s activity history in the EC2 console for failed launches' });
   }
+  const operational = facts.hosts.find((h) => h.role === 'signaling')?.focus?.operationalBridges;
+  if (group && operational !== undefined && operational < group.inService) {
+    problems.push({
+      message: `jicofo can use ${operational} of the ${group.inService} bridges in service`,
+      hint: 'a bridge that has not joined the brewery takes no conferences: see journalctl -u jitsi-videobridge2 on it',
+    });
+  }
   if (facts.topology === 'scalable' && !group) problems.push({ message: `no bridge Auto Scaling group is tagged jitsi-eu:stack=${facts.stack}` });
 
   const cert = facts.certificate;

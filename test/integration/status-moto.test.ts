@@ -151,7 +151,7 @@ describe('status against moto_server', () => {
     const { code, out } = await runStatus(healthyHosts(), false);
     expect(code).toBe(0);
     expect(out).toContain(`Jitsi release pinned: ${spec.jitsiVersion}`);
-    expect(out).toContain('Bridges: 2 in service, 0 draining, 0 starting; desired 2 (min 2, max 4)');
+    expect(out).toContain(`Bridges: 2 in service, 0 draining, 0 starting; desired 2 (min 2, max 4) in ${STACK}-bridges; jicofo uses 2`);
     expect(out).toContain('Conferences now: 3, participants: 10 (from the videobridges)');
     expect(out).toContain('89 days left');
     expect(out).toContain('✓ every host answered and runs what the stack says');

@@ -124,6 +124,12 @@ describe('status verdicts', () => {
     expect(messages(facts({ bridgeGroup: group }))).toEqual(['bridge group prod-bridges has 1 bridge in service, below its minimum of 2']);
   });
 
+  it('reports bridges in service that jicofo cannot use', () => {
+    const f = withHost(0, { focus: { conferences: 1, participants: 3, bridges: 1, operationalBridges: 1 } });
+    expect(messages(f)).toEqual(['jicofo can use 1 of the 2 bridges in service']);
+    expect(messages(withHost(0, { focus: { conferences: 1, participants: 3, bridges: 2, operationalBridges: 2 } }))).toEqual([]);
+  });
+
   it('reports an expired sandbox that still runs, and is quiet while time is left', () => {
     expect(messages(facts({ sandbox: { expiresAt: '2026-12-06T09:00:00.000Z', timeLeftMs: -3 * 3_600_000 } }))).toEqual(['the sandbox expired 3h ago and still runs']);
     expect(messages(facts({ sandbox: { expiresAt: '2026-12-08T12:00:00.000Z', timeLeftMs: 2 * 86_400_000 } }))).toEqual([]);
