@@ -17,7 +17,7 @@ import { daysUntil, judge } from './verdicts.ts';
 
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 
-function hostStatus(spec: DeploymentSpec, instance: StackInstance, lifecycle: string | undefined, answer: HostAnswer | undefined, cost: HostCost): HostStatus {
+function hostStatus(instance: StackInstance, lifecycle: string | undefined, answer: HostAnswer | undefined, cost: HostCost): HostStatus {
   const sections = answer?.state === 'answered' ? splitProbeOutput(answer.stdout) : {};
   const bridge = parseBridgeStats(sections['jvb-stats'] ?? '');
   const focus = parseFocusStats(sections['jicofo-stats'] ?? '');
@@ -89,7 +89,7 @@ export async function collectStatus(spec: DeploymentSpec, deps: StatusDeps, time
 
     const costNotes: string[] = [];
     const costs = inventory.instances.map((i) => hostCostSoFar(spec.region, i.role, i.instanceType, i.launchTime, now, costNotes));
-    const hosts = inventory.instances.map((i, n) => hostStatus(spec, i, inventory.lifecycle.get(i.instanceId), answers.get(i.instanceId), costs[n]!));
+    const hosts = inventory.instances.map((i, n) => hostStatus(i, inventory.lifecycle.get(i.instanceId), answers.get(i.instanceId), costs[n]!));
 
     const bridgeHosts = hosts.filter((h) => h.bridge);
     const focus = hosts.find((h) => h.focus)?.focus;

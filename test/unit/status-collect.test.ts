@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { renderBundle } from '../../infra/render/bundle.ts';
 import { collectStatus } from '../../scripts/status/collect.ts';
 import type { StatusDeps } from '../../scripts/status/deps.ts';
+import type { HostCommands } from '../../scripts/status/host-commands.ts';
 import { bundleRevision } from '../../scripts/status/revision.ts';
 import { RECORDED, RecordedHostCommands } from '../helpers/recorded-hosts.ts';
 import { makeSpec } from '../helpers/spec.ts';
@@ -12,7 +13,7 @@ import { makeSpec } from '../helpers/spec.ts';
 const NOW = new Date('2026-12-06T12:00:00Z');
 const spec = makeSpec({ stack: 'physics-101', topology: 'single', sandbox: true, expiresAt: '2026-12-08T15:30:00.000Z', tls: 'letsencrypt-staging' });
 
-function deps(hosts: RecordedHostCommands, instances: { id: string; state: string; launch: string }[]): StatusDeps {
+function deps(hosts: HostCommands, instances: { id: string; state: string; launch: string }[]): StatusDeps {
   return {
     loadSpec: () => spec,
     requireCredentials: async () => undefined,
@@ -59,5 +60,12 @@ describe('status of a single-node sandbox', () => {
     expect(report.problems.map((p) => p.message)).toEqual(['signaling i-single is stopped']);
     expect(report.cost.notes).toContain('i-single is stopped: counted as running since launch, an upper bound');
     expect(report.conferences.source).toBe('none');
+  });
+
+  it('reports each host when SSM refuses the command itself', async () => {
+    const refusing: HostCommands = { run: async () => Promise.reject(new Error('InvalidInstanceId: Instances [[i-single]] not in a valid state for account 123456789012')) };
+    const report = await collectStatus(spec, deps(refusing, [{ id: 'i-single', state: 'running', launch: '2026-12-01T00:00:00Z' }]), 5000);
+    expect(report.hosts[0]).toMatchObject({ answer: 'failed', answerDetail: 'SSM Run Command refused: InvalidInstanceId: Instances [[i-single]] not in a valid state for account 123456789012' });
+    expect(report.problems[0]!.message).toBe('signaling i-single did not answer: SSM Run Command refused: InvalidInstanceId: Instances [[i-single]] not in a valid state for account 123456789012');
   });
 });
