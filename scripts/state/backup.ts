@@ -1,7 +1,7 @@
 // `npm run state -- backup --stack NAME --out FILE`: the stack's state from the backend in use,
 // written to a file only its owner can read.
 import { writeFileSync } from 'node:fs';
-import { EXIT, UsageError, printJson, style } from '../lib/cli.ts';
+import { EXIT, UsageError, style } from '../lib/cli.ts';
 import { chooseBackend, redactUrl } from '../lib/workspace.ts';
 import type { StateDeps } from './deps.ts';
 import { readStack } from './move.ts';
@@ -34,7 +34,7 @@ export async function backupState(options: BackupOptions, deps: StateDeps): Prom
   }
   deps.note(`${style.warn('warning:', process.stderr)} ${BACKUP_WARNING}\n`);
   const report = { stack: options.stack, file: options.out, resources: snapshot.resources, backend: redactUrl(backend.url) };
-  if (options.json) printJson(report);
+  if (options.json) deps.out(`${JSON.stringify(report, null, 2)}\n`);
   else deps.out(`Backed up stack ${options.stack} (${snapshot.resources} resources) to ${options.out}.\n`);
   return EXIT.OK;
 }

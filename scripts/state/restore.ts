@@ -1,7 +1,7 @@
 // `npm run state -- restore --stack NAME --from FILE`: a backup imported into the backend in
 // use, replacing the stack's current state after confirmation, then read back and compared.
 import { readFileSync } from 'node:fs';
-import { EXIT, UsageError, printJson, style } from '../lib/cli.ts';
+import { EXIT, UsageError, style } from '../lib/cli.ts';
 import { PulumiCommandError, chooseBackend, redactUrl } from '../lib/workspace.ts';
 import type { StateDeps } from './deps.ts';
 import { StateCopyError, importAndVerify, readStack, type StackSnapshot } from './move.ts';
@@ -46,7 +46,7 @@ export async function restoreState(options: RestoreOptions, deps: StateDeps): Pr
     return EXIT.FAILED;
   }
   const report = { stack, from: options.from, resources: backup.resources, backend: redactUrl(backend.url), created: !exists };
-  if (options.json) printJson(report);
+  if (options.json) deps.out(`${JSON.stringify(report, null, 2)}\n`);
   else deps.out(`Restored stack ${stack} (${backup.resources} resources, verified) in ${where}.\n`);
   return EXIT.OK;
 }

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { stackFileFor } from '../../infra/spec/index.ts';
 import { defaultTags } from '../../infra/tags.ts';
-import { EXIT, UsageError, loadSpecOrThrow, printJson, style } from '../lib/cli.ts';
+import { EXIT, UsageError, loadSpecOrThrow, style } from '../lib/cli.ts';
 import { PulumiCommandError, chooseBackend, redactUrl, type BackendChoice } from '../lib/workspace.ts';
 import { bucketNameProblem, defaultBucketName, ensureStateBucket, inspectStateBucket, type BucketInspection, type StateBucket } from './bucket.ts';
 import type { StateDeps } from './deps.ts';
@@ -90,7 +90,7 @@ export async function shareState(options: ShareOptions, deps: StateDeps): Promis
       ...(moving ? { previousState: stateLocation(source, stack) } : {}),
       env: exportLine(targetUrl),
     };
-    if (options.json) printJson(report);
+    if (options.json) deps.out(`${JSON.stringify(report, null, 2)}\n`);
     else deps.out(summary(report, source, stack));
     return EXIT.OK;
   } finally {
