@@ -23,6 +23,7 @@ import {
   PutBucketTaggingCommand,
   PutBucketVersioningCommand,
   PutPublicAccessBlockCommand,
+  type BucketLocationConstraint,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { UsageError } from '../lib/cli.ts';
@@ -103,7 +104,7 @@ export async function ensureStateBucket(s3: S3Client, target: StateBucket): Prom
     await s3.send(
       new CreateBucketCommand({
         Bucket: target.bucket,
-        CreateBucketConfiguration: { LocationConstraint: target.region as never },
+        CreateBucketConfiguration: { LocationConstraint: target.region as BucketLocationConstraint },
         ObjectOwnership: 'BucketOwnerEnforced',
       }),
     );

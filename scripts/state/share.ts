@@ -2,7 +2,7 @@
 // region, then copies the stack's state there and prints the one line teammates need.
 import { join } from 'node:path';
 import { stackFileFor } from '../../infra/spec/index.ts';
-import { defaultTags } from '../../infra/tags.ts';
+import { PROJECT, defaultTags } from '../../infra/tags.ts';
 import { EXIT, UsageError, loadSpecOrThrow, style } from '../lib/cli.ts';
 import { PulumiCommandError, chooseBackend, redactUrl, type BackendChoice } from '../lib/workspace.ts';
 import { bucketNameProblem, defaultBucketName, ensureStateBucket, inspectStateBucket, type BucketInspection, type StateBucket } from './bucket.ts';
@@ -28,7 +28,7 @@ export function exportLine(url: string): string {
 /** Where a file backend keeps one stack's state (project-scoped layout), or the URL for others. */
 export function stateLocation(backend: BackendChoice, stack: string): string {
   if (!backend.url.startsWith('file://')) return redactUrl(backend.url);
-  return join(backend.url.slice('file://'.length), '.pulumi', 'stacks', 'jitsi-eu', `${stack}.json`);
+  return join(backend.url.slice('file://'.length), '.pulumi', 'stacks', PROJECT, `${stack}.json`);
 }
 
 export async function shareState(options: ShareOptions, deps: StateDeps): Promise<number> {
@@ -52,6 +52,7 @@ export async function shareState(options: ShareOptions, deps: StateDeps): Promis
   }
   const s3 = deps.s3(spec.region);
   try {
+    deps.progress(`checking bucket ${bucket} and exporting the state of ${stack}`);
     const inspection = await inspectStateBucket(s3, target);
     const snapshot = await readStack(pulumi, source.url, stack);
     const moving = source.url !== targetUrl;
@@ -62,7 +63,8 @@ export async function shareState(options: ShareOptions, deps: StateDeps): Promis
       if (!go) throw new UsageError('not confirmed: nothing was changed');
     }
 
-    deps.progress(inspection.exists ? `checking bucket ${bucket}` : `creating bucket ${bucket} in ${spec.region}`);
+    if (!inspection.exists) deps.progress(`creating bucket ${bucket} in ${spec.region}`);
+    else if (inspection.fixes.length) deps.progress(`fixing bucket ${bucket}: ${inspection.fixes.map((f) => f.setting).join(', ')}`);
     const outcome = await ensureStateBucket(s3, target);
     let state: 'moved' | 'already-there' = 'already-there';
     if (moving) {
