@@ -1,6 +1,7 @@
 // npm run state -- share|backup|restore: where a stack's Pulumi state lives. Arguments are
 // checked here, before the AWS SDK and zx are loaded, so --help and mistakes answer at once.
 import { UsageError, parseCliOrHelp, requireStackName } from '../lib/cli.ts';
+import { PulumiCommandError } from '../lib/workspace.ts';
 
 export const STATE_USAGE = `Usage: npm run state -- share   --stack NAME [--bucket NAME] [--yes] [--json]
        npm run state -- backup  --stack NAME --out FILE [--json]
@@ -51,6 +52,17 @@ const ALLOWED: Record<string, readonly string[]> = {
 };
 
 export async function stateMain(argv: string[]): Promise<number> {
+  try {
+    return await runJob(argv);
+  } catch (error) {
+    // A Pulumi call that fails before anything is changed (unreadable backend, wrong passphrase):
+    // an environment problem, reported as Pulumi words it.
+    if (error instanceof PulumiCommandError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+async function runJob(argv: string[]): Promise<number> {
   const parsed = parseCliOrHelp(argv, OPTIONS, STATE_USAGE);
   if (!parsed) return 0;
   const [job, ...rest] = parsed.positionals;
