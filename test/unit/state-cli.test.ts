@@ -74,7 +74,7 @@ describe('npm run state', () => {
     expect(readFileSync(join(dir.path, 'backend', '.pulumi', 'stacks', 'jitsi-eu', 'demo.json'), 'utf8')).toBe(text);
   });
 
-  it('a Pulumi call that fails before anything changes is exit 2 in Pulumi's words', () => {
+  it("a Pulumi call that fails before anything changes is exit 2 in Pulumi's words", () => {
     const { url } = backendWithDemo(1);
     const run = runNpmScript('state', ['backup', '--stack', 'demo', '--out', join(dir.path, 'b.json')], { PATH: STUB_PATH, PULUMI_BACKEND_URL: url, PULUMI_CONFIG_PASSPHRASE: 'x', FAKE_PULUMI_FAIL: 'stack ls' });
     expect(run.code).toBe(2);
