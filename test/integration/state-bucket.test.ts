@@ -9,6 +9,7 @@ import {
   GetBucketTaggingCommand,
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
+  PutBucketEncryptionCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
   S3Client,
@@ -115,6 +116,14 @@ describe('an existing bucket', () => {
     expect(sids.sort()).toEqual(['AuditRead', 'JitsiEuDenyInsecureTransport', 'JitsiEuDenyOtherAccounts']);
     expect(Object.fromEntries(got.tags!.map((t) => [t.Key, t.Value]))).toEqual({ 'cost-centre': 'it-42', ...TAGS });
     expect(await ensureStateBucket(s3, target('state-weak'))).toEqual({ created: false, fixed: [] });
+  });
+
+  it('that already uses SSE-KMS keeps it: never downgraded to SSE-S3', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'state-kms', CreateBucketConfiguration: { LocationConstraint: REGION } }));
+    await s3.send(new PutBucketEncryptionCommand({ Bucket: 'state-kms', ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' }, BucketKeyEnabled: true }] } }));
+    const outcome = await ensureStateBucket(s3, target('state-kms'));
+    expect(outcome.fixed.map((f) => f.setting)).not.toContain('encryption');
+    expect((await settingsOf('state-kms')).encryption).toEqual([expect.objectContaining({ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } })]);
   });
 
   it('whose policy names another account is fixed to this one', async () => {
