@@ -14,6 +14,7 @@ import { Schedule } from '@pulumi/aws/scheduler/schedule.js';
 import { ScheduleGroup } from '@pulumi/aws/scheduler/scheduleGroup.js';
 import type { DeploymentSpec } from '../spec/types.ts';
 import { type AwsAccount, arnFor } from './account.ts';
+import { atExpression } from './schedule-expression.ts';
 
 export interface SandboxExpiryArgs {
   spec: DeploymentSpec;
@@ -32,13 +33,6 @@ export const SANDBOX_EXPIRY_NAME = 'expiry';
 /** Only a sandbox with an expiry stops itself. */
 export function needsExpirySchedule(spec: Pick<DeploymentSpec, 'sandbox' | 'expiresAt'>): spec is { sandbox: true; expiresAt: string } {
   return spec.sandbox && spec.expiresAt !== undefined;
-}
-
-/** `at(yyyy-mm-ddThh:mm:ss)`, evaluated in UTC: EventBridge Scheduler's one-time expression. */
-export function atExpression(instant: string): string {
-  const time = Date.parse(instant);
-  if (Number.isNaN(time)) throw new Error(`${instant} is not an ISO 8601 instant`);
-  return `at(${new Date(time).toISOString().slice(0, 19)})`;
 }
 
 /** Scheduler's universal target: any AWS API action, called with the schedule's role. */
