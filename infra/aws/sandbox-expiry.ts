@@ -14,7 +14,7 @@ import { Schedule } from '@pulumi/aws/scheduler/schedule.js';
 import { ScheduleGroup } from '@pulumi/aws/scheduler/scheduleGroup.js';
 import type { DeploymentSpec } from '../spec/types.ts';
 import { type AwsAccount, arnFor } from './account.ts';
-import { atExpression } from './schedule-expression.ts';
+import { SANDBOX_EXPIRY_TYPE, STOP_BRIDGES_SCHEDULE, STOP_SIGNALING_SCHEDULE, atExpression } from './expiry-schedule.ts';
 
 export interface SandboxExpiryArgs {
   spec: DeploymentSpec;
@@ -24,11 +24,6 @@ export interface SandboxExpiryArgs {
   bridgeGroupName?: pulumi.Input<string>;
 }
 
-/** Names of the schedules inside the stack's schedule group; `sandbox extend` updates exactly these. */
-export const STOP_SIGNALING_SCHEDULE = 'stop-signaling';
-export const STOP_BRIDGES_SCHEDULE = 'stop-bridges';
-export const SANDBOX_EXPIRY_TYPE = 'jitsi-eu:aws:SandboxExpiry';
-export const SANDBOX_EXPIRY_NAME = 'expiry';
 
 /** Only a sandbox with an expiry stops itself. */
 export function needsExpirySchedule(spec: Pick<DeploymentSpec, 'sandbox' | 'expiresAt'>): spec is { sandbox: true; expiresAt: string } {

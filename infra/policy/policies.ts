@@ -5,7 +5,7 @@ import type { Policies, ReportViolation, ResourceValidationArgs, ResourceValidat
 import { ADMIN_PORTS } from '../ports.ts';
 import { EU_REGIONS, OPT_IN_REGIONS, isAllowedRegion } from '../spec/regions.ts';
 import { TAG_EXPIRES_AT, TAG_PROJECT, TAG_SANDBOX, TAG_STACK } from '../tags.ts';
-import { atExpression } from '../aws/schedule-expression.ts';
+import { atExpression } from '../aws/expiry-schedule.ts';
 import { decodeUserData, findLiteralSecrets } from './user-data-scan.ts';
 
 export interface PolicyConfig {
