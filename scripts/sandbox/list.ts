@@ -64,8 +64,11 @@ export async function listSandboxes(deps: SandboxDeps): Promise<SandboxRow[]> {
       const createdAt = await workspace.firstUpdateAt(summary.name);
       if (createdAt) {
         row.createdAt = createdAt.toISOString();
-        const hours = Math.max(0, now.getTime() - createdAt.getTime()) / 3_600_000;
-        row.accruedCostEur = Math.round(hours * hourly * 100) / 100;
+        const hoursBetween = (from: number, to: number) => Math.max(0, to - from) / 3_600_000;
+        // Stopped: the running rate until the expiry stopped it, the idle rate since.
+        const stoppedAt = state === 'stopped' && facts.expiresAt ? Math.min(facts.expiresAt.getTime(), now.getTime()) : now.getTime();
+        const cost = hoursBetween(createdAt.getTime(), stoppedAt) * hourly + hoursBetween(Math.max(createdAt.getTime(), stoppedAt), now.getTime()) * (row.hourlyCostEur ?? 0);
+        row.accruedCostEur = Math.round(cost * 100) / 100;
       }
     }
     return row;

@@ -82,7 +82,7 @@ describe('sandbox list against EC2', () => {
     deps.workspace.seed('old', sandbox('2026-05-04T06:00:00Z'), { resources: 20, outputs: outputs(stopped), firstUpdate: new Date('2026-05-01T08:00:00Z') });
     deps.workspace.seed('new', sandbox('2026-05-06T08:00:00Z'), { resources: 20, outputs: outputs(running), firstUpdate: new Date('2026-05-04T07:00:00Z') });
     expect(await sandboxMain(['list', '--json'], deps)).toBe(0);
-    const rows = JSON.parse(deps.stdout.join('')).sandboxes as { stack: string; state: string; hourlyCostEur: number }[];
+    const rows = JSON.parse(deps.stdout.join('')).sandboxes as { stack: string; state: string; hourlyCostEur: number; accruedCostEur: number }[];
     const spec = specFromConfig(sandbox('2026-05-04T06:00:00Z'), { stack: 'old', now: NOW });
     if (!spec.ok) throw new Error('test config invalid');
     const idle = stoppedHourlyCostEur(spec.spec);
@@ -90,6 +90,8 @@ describe('sandbox list against EC2', () => {
     // An Elastic IP and a 20 GiB gp3 volume: well under a cent an hour, far below a running c6i.large.
     expect(idle).toBeGreaterThan(0.005);
     expect(idle).toBeLessThan(0.01);
+    // Running from 05-01 08:00 until its expiry 05-04 06:00 (70 h at 0.1), idle since (2 h).
+    expect(rows.find((r) => r.stack === 'old')!.accruedCostEur).toBe(Math.round((70 * 0.1 + 2 * idle) * 100) / 100);
 
     const table = deployedDeps();
     table.workspace.seed('old', sandbox('2026-05-04T06:00:00Z'), { resources: 20, outputs: outputs(stopped) });
