@@ -12,6 +12,8 @@ import { BridgePool } from './aws/bridge-pool.ts';
 import { Dns, type DnsRecord, lookupZoneId } from './aws/dns.ts';
 import { SIGNALING_PRIVATE_IP } from './aws/layout.ts';
 import { Network, pickAvailabilityZones } from './aws/network.ts';
+import { SANDBOX_EXPIRY_NAME } from './aws/expiry-schedule.ts';
+import { SandboxExpiry, needsExpirySchedule } from './aws/sandbox-expiry.ts';
 import { euProvider } from './aws/provider.ts';
 import { Secrets } from './aws/secrets.ts';
 import { SignalingNode } from './aws/signaling-node.ts';
@@ -104,6 +106,14 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
     readSecretsPolicyArn: secrets.readPolicyArn,
     ...(bridges ? { bridgeSecurityGroupId: bridges.securityGroupId } : {}),
   }, inRegion);
+  if (needsExpirySchedule(spec)) {
+    new SandboxExpiry(SANDBOX_EXPIRY_NAME, {
+      spec,
+      account,
+      signalingInstanceId: signaling.instanceId,
+      ...(bridges ? { bridgeGroupName: bridges.groupName } : {}),
+    }, inRegion);
+  }
   const dns = new Dns('dns', {
     spec,
     publicIp: signaling.publicIp,

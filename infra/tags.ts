@@ -6,12 +6,15 @@ export const TAG_STACK = 'jitsi-eu:stack';
 export const TAG_PROJECT = 'jitsi-eu:project';
 export const TAG_OWNER = 'jitsi-eu:owner';
 export const TAG_EXPIRES_AT = 'jitsi-eu:expires-at';
+/** `true` on a sandbox's resources: the policy pack then requires its expiry schedule. */
+export const TAG_SANDBOX = 'jitsi-eu:sandbox';
 export const PROJECT = 'jitsi-eu';
 
 export function defaultTags(spec: DeploymentSpec): Record<string, string> {
   const tags: Record<string, string> = { [TAG_STACK]: spec.stack, [TAG_PROJECT]: PROJECT };
   if (spec.owner) tags[TAG_OWNER] = spec.owner;
   if (spec.expiresAt) tags[TAG_EXPIRES_AT] = spec.expiresAt;
+  if (spec.sandbox) tags[TAG_SANDBOX] = 'true';
   return tags;
 }
 

@@ -1,7 +1,7 @@
-// Runs the policies without the Pulumi CLI: each policy's validateResource is called with the
+// Runs the policies without the Pulumi CLI: each policy's validateResource (or validateStack) is called with the
 // arguments the policy server would build, over resources a program registered (recorded under
 // Pulumi's mocks by `npm run plan` and the tests).
-import type { PolicyResourceOptions, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
+import type { Policies, PolicyResource, PolicyResourceOptions, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from '@pulumi/policy';
 import { POLICIES, type PolicyConfig } from './policies.ts';
 
 export interface PolicyResourceInput {
@@ -57,6 +57,26 @@ function argsFor(resource: PolicyResourceInput, config: PolicyConfig): ResourceV
   };
 }
 
+/** The whole stack as a stack policy sees it (no dependency graph: jitsi-eu's policies read none). */
+function stackArgsFor(resources: readonly PolicyResourceInput[], config: PolicyConfig): StackValidationArgs {
+  const asPolicyResource = (resource: PolicyResourceInput): PolicyResource => {
+    const { isType, asType, provider } = argsFor(resource, config);
+    return { type: resource.type, props: resource.props, urn: resource.urn, name: resource.name, opts: NO_OPTIONS, ...(provider ? { provider } : {}), dependencies: [], propertyDependencies: {}, isType, asType };
+  };
+  return {
+    resources: resources.map(asPolicyResource),
+    stackTags: new Map(),
+    getConfig: (<T>() => config as unknown as T) as StackValidationArgs['getConfig'],
+    notApplicable: (reason?: string): never => {
+      throw new NotApplicable(reason);
+    },
+  };
+}
+
+function isStackPolicy(policy: ResourceValidationPolicy | StackValidationPolicy): policy is StackValidationPolicy {
+  return 'validateStack' in policy;
+}
+
 function validatorsOf(policy: ResourceValidationPolicy) {
   const validate = policy.validateResource;
   if (!validate) return [];
@@ -66,13 +86,21 @@ function validatorsOf(policy: ResourceValidationPolicy) {
 export function runPolicies(
   resources: readonly PolicyResourceInput[],
   config: PolicyConfig,
-  policies: readonly ResourceValidationPolicy[] = POLICIES,
+  policies: Readonly<Policies> = POLICIES,
 ): PolicyResult[] {
   return policies.map((policy) => {
     const violations: PolicyViolation[] = [];
-    for (const resource of resources) {
+    if (isStackPolicy(policy)) {
+      try {
+        void policy.validateStack(stackArgsFor(resources, config), (message: string, urn?: string) =>
+          violations.push({ urn: urn ?? '', type: 'pulumi:pulumi:Stack', name: urn?.split('::').pop() ?? 'stack', message }));
+      } catch (error) {
+        if (!(error instanceof NotApplicable)) throw error;
+      }
+    }
+    for (const resource of isStackPolicy(policy) ? [] : resources) {
       const args = argsFor(resource, config);
-      for (const validate of validatorsOf(policy)) {
+      for (const validate of validatorsOf(policy as ResourceValidationPolicy)) {
         try {
           void validate(args, (message: string) => violations.push({ urn: resource.urn, type: resource.type, name: resource.name, message }));
         } catch (error) {

@@ -1,10 +1,11 @@
 // jitsi-eu's CrossGuard policies. This module only defines them (no PolicyPack here): the pack
 // entry (index.ts) starts a policy server when loaded, so `npm run plan` and the tests import
 // these objects and run them over recorded resources instead.
-import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
+import type { Policies, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
 import { ADMIN_PORTS } from '../ports.ts';
 import { EU_REGIONS, OPT_IN_REGIONS, isAllowedRegion } from '../spec/regions.ts';
-import { TAG_PROJECT, TAG_STACK } from '../tags.ts';
+import { TAG_EXPIRES_AT, TAG_PROJECT, TAG_SANDBOX, TAG_STACK } from '../tags.ts';
+import { atExpression } from '../aws/expiry-schedule.ts';
 import { decodeUserData, findLiteralSecrets } from './user-data-scan.ts';
 
 export interface PolicyConfig {
@@ -24,6 +25,7 @@ const T = {
   securityGroupRule: 'aws:ec2/securityGroupRule:SecurityGroupRule',
   ingressRule: 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule',
   autoscalingGroup: 'aws:autoscaling/group:Group',
+  schedule: 'aws:scheduler/schedule:Schedule',
 } as const;
 
 /** Resource types that take a `tags` map (and so get the provider's default tags). */
@@ -44,6 +46,7 @@ const TAGGABLE = new Set<string>([
   'aws:iam/instanceProfile:InstanceProfile',
   'aws:ssm/parameter:Parameter',
   'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule',
+  'aws:scheduler/scheduleGroup:ScheduleGroup',
 ]);
 
 type Props = Record<string, unknown>;
@@ -287,7 +290,42 @@ export const noSecretsInUserData: ResourceValidationPolicy = {
   },
 };
 
-export const POLICIES: readonly ResourceValidationPolicy[] = [
+// --- Sandbox expiry schedule -------------------------------------------------------------------
+
+/** The universal-target action a schedule calls (`ec2:stopInstances`), or undefined. */
+function scheduledAction(props: Props): string | undefined {
+  const arn = asRecord(props.target).arn;
+  return typeof arn === 'string' ? /:aws-sdk:(.+)$/.exec(arn)?.[1] : undefined;
+}
+
+export const sandboxExpirySchedule: StackValidationPolicy = {
+  name: 'sandbox-expiry-schedule',
+  description: `A sandbox (provider tag ${TAG_SANDBOX}=true) stops itself at its expiry: a schedule at ${TAG_EXPIRES_AT} stops its signaling node, and another empties its bridge pool if it has one.`,
+  enforcementLevel: 'mandatory',
+  validateStack: (args, report) => {
+    const provider = args.resources.find((r) => r.type === T.provider && asRecord(asRecord(decoded(r.props.defaultTags)).tags)[TAG_SANDBOX] === 'true');
+    if (!provider) return;
+    const expiresAt = asRecord(asRecord(decoded(provider.props.defaultTags)).tags)[TAG_EXPIRES_AT];
+    if (typeof expiresAt !== 'string' || Number.isNaN(Date.parse(expiresAt))) {
+      report(`this sandbox has no ${TAG_EXPIRES_AT} tag, so nothing says when it must stop: set jitsi-eu:expiresAt`);
+      return;
+    }
+    const when = atExpression(expiresAt);
+    const schedules = args.resources.filter((r) => r.type === T.schedule);
+    const needed: [string, string][] = [['ec2:stopInstances', 'stops its signaling node']];
+    if (args.resources.some((r) => r.type === T.autoscalingGroup)) needed.push(['autoscaling:updateAutoScalingGroup', 'empties its bridge pool']);
+    for (const [action, what] of needed) {
+      const found = schedules.filter((s) => scheduledAction(s.props as Props) === action);
+      if (found.length === 0) {
+        report(`this sandbox has no schedule that ${what} at its expiry (${expiresAt}): it would keep running and costing until someone runs sandbox reap`);
+      } else if (!found.some((s) => (s.props as Props).scheduleExpression === when)) {
+        report(`the schedule that ${what} fires at ${found.map((s) => String((s.props as Props).scheduleExpression)).join(', ')}, not at the sandbox's expiry ${when}`);
+      }
+    }
+  },
+};
+
+export const POLICIES: Readonly<Policies> = [
   euRegion,
   encryptedVolumes,
   imdsV2Required,
@@ -295,4 +333,5 @@ export const POLICIES: readonly ResourceValidationPolicy[] = [
   noSshKeyPairs,
   requiredTags,
   noSecretsInUserData,
+  sandboxExpirySchedule,
 ];

@@ -32,6 +32,9 @@ export const DEPLOY_ACTIONS = [
   'autoscaling:PutLifecycleHook',
   'autoscaling:PutScalingPolicy',
   'autoscaling:DeleteAutoScalingGroup',
+  // A sandbox's expiry schedules (sandbox-expiry.ts)
+  'scheduler:CreateScheduleGroup',
+  'scheduler:CreateSchedule',
   // Instance role (instance-role.ts)
   'iam:CreateRole',
   'iam:PutRolePolicy',

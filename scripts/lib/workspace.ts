@@ -72,8 +72,11 @@ export interface Workspace {
    * PolicyViolationError when a mandatory policy fails.
    */
   preview(stack: string, policy: PolicyConfig): Promise<PreviewRun>;
-  /** `pulumi up` with the policy pack; PolicyViolationError when a mandatory policy fails. */
-  up(stack: string, onOutput: (text: string) => void, policy: PolicyConfig): Promise<StackOutputs>;
+  /**
+   * `pulumi up` with the policy pack; PolicyViolationError when a mandatory policy fails. With
+   * `targets` (resource URNs), only those resources are updated (`pulumi up --target`).
+   */
+  up(stack: string, onOutput: (text: string) => void, policy: PolicyConfig, options?: { targets?: string[] }): Promise<StackOutputs>;
   outputs(stack: string): Promise<StackOutputs>;
   destroy(stack: string, onOutput: (text: string) => void): Promise<void>;
   /** Removes the stack, its history and its stack file. */
@@ -326,11 +329,12 @@ export class PulumiWorkspace implements Workspace {
     return { events, changeSummary: result.changeSummary as Record<string, number> };
   }
 
-  async up(stack: string, onOutput: (text: string) => void, policy: PolicyConfig): Promise<StackOutputs> {
+  async up(stack: string, onOutput: (text: string) => void, policy: PolicyConfig, options: { targets?: string[] } = {}): Promise<StackOutputs> {
     const selected = await this.select(stack);
     const events: EngineEvent[] = [];
+    const target = options.targets?.length ? { target: options.targets } : {};
     const result = await this.withPolicy(stack, policy, events, (packs) =>
-      selected.up({ onOutput, onError: onOutput, ...packs, onEvent: (event) => events.push(event) }),
+      selected.up({ onOutput, onError: onOutput, ...packs, ...target, onEvent: (event) => events.push(event) }),
     );
     return result.outputs as StackOutputs;
   }

@@ -8,6 +8,7 @@ import { loadVerifyRunner, type VerifyRunner } from '../deploy/verify.ts';
 import { checkOrphans } from '../teardown/check.ts';
 import { confirmOnTerminal, type Confirm } from '../teardown/confirm.ts';
 import type { OrphanCheck } from '../teardown/stack.ts';
+import { AWS_SANDBOX_HOSTS, type SandboxHosts } from './hosts.ts';
 import { leftoverFileStore, type LeftoverStore } from './leftovers.ts';
 
 export interface SandboxDeps extends CommandDeps {
@@ -22,6 +23,8 @@ export interface SandboxDeps extends CommandDeps {
   projectDir: string;
   /** What sandbox teardowns left behind, until it is gone. */
   leftoverStore: LeftoverStore;
+  /** The hosts in AWS: stopped by the expiry schedule, or started again. */
+  hosts: SandboxHosts;
 }
 
 export const REAL_SANDBOX_DEPS: SandboxDeps = {
@@ -33,6 +36,7 @@ export const REAL_SANDBOX_DEPS: SandboxDeps = {
   now: () => new Date(),
   projectDir: PROJECT_DIR,
   leftoverStore: leftoverFileStore(PROJECT_DIR),
+  hosts: AWS_SANDBOX_HOSTS,
 };
 
 /** Prefixes every line of Pulumi's output with the stack name when several stacks run at once. */

@@ -38,7 +38,8 @@ export function reapDecision(stack: string, config: StackConfig | undefined, sum
   return { reap: true, expiredFor: -left };
 }
 
-export type SandboxState = 'running' | 'expired' | 'not deployed' | 'updating';
+/** `stopped`: its expiry schedule has stopped its hosts (read from EC2 by `list`). */
+export type SandboxState = 'running' | 'expired' | 'stopped' | 'not deployed' | 'updating';
 
 export function sandboxState(facts: SandboxFacts, summary: StackSummary | undefined, now: Date): SandboxState {
   if (summary?.updateInProgress) return 'updating';

@@ -1,11 +1,14 @@
 // sandbox list: every sandbox the backend knows, with its URL, owner, state, time left, and what
 // it costs per hour and has cost so far (an estimate: hours since its first update × hourly rate).
+// A deployed sandbox's state comes from EC2: `stopped` once its expiry schedule has stopped it,
+// and then it costs only its address and disk.
 import { specFromConfig } from '../../infra/spec/index.ts';
 import { renderTable } from '../lib/cli.ts';
 import { formatDuration } from '../deploy/duration.ts';
 import { mapSettledLimit } from './concurrency.ts';
 import type { SandboxDeps } from './deps.ts';
 import { sandboxFacts, sandboxState, type SandboxFacts, type SandboxState } from './facts.ts';
+import { stoppedHourlyCostEur } from './stopped-cost.ts';
 import type { StackConfig, StackSummary } from '../lib/workspace.ts';
 
 export interface SandboxRow {
@@ -34,7 +37,16 @@ export async function listSandboxes(deps: SandboxDeps): Promise<SandboxRow[]> {
     if (facts.isSandbox && config) candidates.push({ summary, config, facts });
   }
   const rows = await mapSettledLimit(candidates, 4, async ({ summary, config, facts }): Promise<SandboxRow> => {
-    const state = sandboxState(facts, summary, now);
+    let state = sandboxState(facts, summary, now);
+    if (state === 'running' || state === 'expired') {
+      const outputs = await workspace.outputs(summary.name);
+      const instanceId = text(outputs.signalingInstanceId?.value);
+      const region = text(outputs.region?.value);
+      if (instanceId && region) {
+        const host = await deps.hosts.signalingState(region, instanceId);
+        if (host === 'stopped' || host === 'stopping') state = 'stopped';
+      }
+    }
     const domain = text(config['jitsi-eu:domain']);
     const owner = text(config['jitsi-eu:owner']);
     const row: SandboxRow = {
@@ -47,13 +59,16 @@ export async function listSandboxes(deps: SandboxDeps): Promise<SandboxRow[]> {
     const spec = specFromConfig(config, { stack: summary.name, now });
     if (!spec.ok) return row;
     const hourly = deps.hourlyCostEur(spec.spec);
-    row.hourlyCostEur = state === 'not deployed' ? 0 : hourly;
+    row.hourlyCostEur = state === 'not deployed' ? 0 : state === 'stopped' ? stoppedHourlyCostEur(spec.spec) : hourly;
     if (state !== 'not deployed') {
       const createdAt = await workspace.firstUpdateAt(summary.name);
       if (createdAt) {
         row.createdAt = createdAt.toISOString();
-        const hours = Math.max(0, now.getTime() - createdAt.getTime()) / 3_600_000;
-        row.accruedCostEur = Math.round(hours * hourly * 100) / 100;
+        const hoursBetween = (from: number, to: number) => Math.max(0, to - from) / 3_600_000;
+        // Stopped: the running rate until the expiry stopped it, the idle rate since.
+        const stoppedAt = state === 'stopped' && facts.expiresAt ? Math.min(facts.expiresAt.getTime(), now.getTime()) : now.getTime();
+        const cost = hoursBetween(createdAt.getTime(), stoppedAt) * hourly + hoursBetween(Math.max(createdAt.getTime(), stoppedAt), now.getTime()) * (row.hourlyCostEur ?? 0);
+        row.accruedCostEur = Math.round(cost * 100) / 100;
       }
     }
     return row;
@@ -77,5 +92,8 @@ export function sandboxTable(rows: readonly SandboxRow[]): string {
       euro(r.accruedCostEur, 2),
     ]),
   );
-  return `${table}\ncosts are estimates (compute, address and storage; data transfer not included)\n`;
+  const stopped = rows.some((r) => r.state === 'stopped')
+    ? 'stopped: its expiry stopped it (meetings ended, the site does not answer); it still pays for its address and disk until reaped.\n  Extend it to start it again, or remove it with sandbox reap.\n'
+    : '';
+  return `${table}\ncosts are estimates (compute, address and storage; data transfer not included)\n${stopped}`;
 }

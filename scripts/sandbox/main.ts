@@ -26,7 +26,8 @@ const sizes = Object.entries(SANDBOX_SIZES)
 
 export const SANDBOX_USAGE = `Usage: npm run sandbox -- <command> [options]
 
-Short-lived Jitsi deployments (sandboxes) that remove themselves when their time is up.
+Short-lived Jitsi deployments (sandboxes). At its expiry a sandbox stops itself (an AWS schedule
+stops its hosts); reap then removes what is left.
 
 Commands:
   create NAME [NAME...] --ttl DURATION [options]
@@ -47,7 +48,8 @@ ${sizes}
   list
       Every sandbox: URL, owner, state, time left, estimated cost per hour and so far.
   extend NAME --ttl DURATION
-      Sets the expiry to now + DURATION (never earlier than it was).
+      Sets the expiry to now + DURATION (never earlier than it was), moves the schedule that
+      stops the sandbox to that time, and starts its hosts again if an expiry had stopped them.
   destroy NAME [--yes]
       Destroys a sandbox and its stack, then checks that nothing tagged for it is left.
   reap [--dry-run] [--parallel N]
@@ -160,7 +162,9 @@ export async function sandboxMain(argv: string[], deps: SandboxDeps = REAL_SANDB
       const extended = await extendSandbox(name, ttlMs, deps);
       emit(
         `${style.ok('✓')} ${name} now expires at ${extended.expiresAt} (in ${formatDuration(Date.parse(extended.expiresAt) - deps.now().getTime())}; was ${extended.previous ?? 'not set'})\n` +
-          '  the jitsi-eu:expires-at tag on its resources follows at the next npm run deploy\n',
+          (extended.scheduleMoved ? `  its hosts now stop at ${extended.expiresAt} (the expiry schedule moved; nothing else changed)\n` : '  not deployed: its expiry schedule is created with it\n') +
+          extended.restarted.map((line) => `  ${line}\n`).join('') +
+          '  the jitsi-eu:expires-at tag and the date in the privacy notice follow at the next npm run deploy\n',
         extended,
       );
       return EXIT.OK;

@@ -22,10 +22,12 @@ const { Empty } = sdk('google-protobuf/google/protobuf/empty_pb.js') as any;
 let server: ChildProcess;
 let client: any;
 let resources: RecordedResource[];
+let sandboxResources: RecordedResource[];
 
 beforeAll(async () => {
   const stack = 'example-scalable';
   resources = (await recordProgram({ stack, config: readStackConfig(join(PROJECT_DIR, `Pulumi.${stack}.yaml`)) })).resources;
+  sandboxResources = (await recordProgram({ stack: 'example-sandbox', config: readStackConfig(join(PROJECT_DIR, 'Pulumi.example-sandbox.yaml')) })).resources;
   // Arguments: the engine address (unused until the engine calls back), then the pack directory.
   const runner = join(dirname(sdk.resolve('./package.json')), 'cmd/run-policy-pack/index.js');
   server = spawn(process.execPath, [runner, '127.0.0.1:1', '.'], { cwd: join(PROJECT_DIR, 'infra/policy') });
@@ -76,11 +78,11 @@ function analyze(resource: RecordedResource, props: Record<string, unknown> = un
 const named = (type: string) => resources.find((r) => r.type === type)!;
 
 describe('the policy pack served by Pulumi', () => {
-  it('announces the seven jitsi-eu policies, all mandatory', async () => {
+  it('announces the eight jitsi-eu policies, all mandatory', async () => {
     const info = await new Promise<any>((resolve, reject) => client.getAnalyzerInfo(new Empty(), (e: Error | null, r: any) => (e ? reject(e) : resolve(r))));
     expect(info.getName()).toBe('jitsi-eu');
     const policies = info.getPoliciesList().map((p: any) => p.getName());
-    expect(policies).toEqual(['eu-region', 'encrypted-volumes', 'imdsv2-required', 'no-public-admin-ports', 'no-ssh-key-pairs', 'required-tags', 'no-secrets-in-user-data']);
+    expect(policies).toEqual(['eu-region', 'encrypted-volumes', 'imdsv2-required', 'no-public-admin-ports', 'no-ssh-key-pairs', 'required-tags', 'no-secrets-in-user-data', 'sandbox-expiry-schedule']);
   });
 
   it('finds nothing wrong with any resource the program registers', async () => {
@@ -102,5 +104,37 @@ describe('the policy pack served by Pulumi', () => {
     const [diagnostic] = await analyze(group, open);
     expect(diagnostic?.policy).toBe('no-public-admin-ports');
     expect(diagnostic?.message).toContain('22');
+  });
+});
+
+/** The whole stack at once, as the engine sends it for stack policies. */
+function analyzeStack(stack: readonly RecordedResource[]): Promise<Diagnostic[]> {
+  const request = new messages.AnalyzeStackRequest();
+  request.setResourcesList(stack.map((resource) => {
+    const r = new messages.AnalyzerResource();
+    r.setType(resource.type);
+    r.setName(resource.name);
+    r.setUrn(resource.urn);
+    r.setProperties(Struct.fromJavaScript(unwrapSecrets(resource.inputs) as Record<string, unknown>));
+    r.setOptions(new messages.AnalyzerResourceOptions());
+    return r;
+  }));
+  return new Promise((resolve, reject) => {
+    client.analyzeStack(request, (error: Error | null, response: any) => {
+      if (error) reject(error);
+      else resolve(response.getDiagnosticsList().map((d: any) => ({ policy: d.getPolicyname(), message: d.getMessage() })));
+    });
+  });
+}
+
+describe('the stack policy served by Pulumi', () => {
+  it('accepts the sandbox example with its expiry schedule, and refuses it without', async () => {
+    expect(await analyzeStack(sandboxResources)).toEqual([]);
+    const withoutSchedule = sandboxResources.filter((r) => r.type !== 'aws:scheduler/schedule:Schedule');
+    const diagnostics = await analyzeStack(withoutSchedule);
+    expect(diagnostics.map((d) => d.policy)).toEqual(['sandbox-expiry-schedule']);
+    expect(diagnostics[0]!.message).toContain('no schedule that stops its signaling node');
+    // Stacks that are not sandboxes need none.
+    expect(await analyzeStack(resources)).toEqual([]);
   });
 });

@@ -17,7 +17,11 @@ const BASE = {
 
 let single: RecordedResource[];
 let scalable: RecordedResource[];
+let sandboxSingle: RecordedResource[];
+let sandboxScalable: RecordedResource[];
 let generated: string[];
+
+const SANDBOX = { 'jitsi-eu:sandbox': 'true', 'jitsi-eu:expiresAt': '2027-03-31T18:00:00Z', 'jitsi-eu:tls': 'letsencrypt-staging' };
 
 beforeAll(async () => {
   const a = await recordProgram({ stack: 'policy-single', config: { ...BASE, 'aws:region': 'eu-central-1' } });
@@ -26,6 +30,11 @@ beforeAll(async () => {
   scalable = (await recordProgram({
     stack: 'policy-scalable',
     config: { ...BASE, 'aws:region': 'eu-west-1', 'jitsi-eu:topology': 'scalable', 'jitsi-eu:bridges': '{"min":1,"max":3}' },
+  })).resources;
+  sandboxSingle = (await recordProgram({ stack: 'policy-sandbox', config: { ...BASE, ...SANDBOX, 'aws:region': 'eu-central-1' } })).resources;
+  sandboxScalable = (await recordProgram({
+    stack: 'policy-sandbox-scalable',
+    config: { ...BASE, ...SANDBOX, 'aws:region': 'eu-west-1', 'jitsi-eu:topology': 'scalable', 'jitsi-eu:bridges': '{"min":1,"max":3}' },
   })).resources;
 });
 
@@ -52,9 +61,9 @@ const packUserData = (text: string) => gzipSync(Buffer.from(text)).toString('bas
 
 describe('the program as it is', () => {
   it('passes every policy in both topologies', () => {
-    for (const resources of [single, scalable]) {
+    for (const resources of [single, scalable, sandboxSingle, sandboxScalable]) {
       const results = runPolicies(inputs(resources), EU);
-      expect(results).toHaveLength(7);
+      expect(results).toHaveLength(8);
       expect(failing(results)).toEqual([]);
     }
   });
@@ -281,5 +290,38 @@ describe('no-secrets-in-user-data', () => {
     const r = inputs(scalable);
     find(r, TEMPLATE).props.userData = packUserData('#cloud-config\nbootcmd:\n  - echo "db_password: hunter2hunter2"\n');
     expect(failing(runPolicies(r, EU))).toEqual(['no-secrets-in-user-data']);
+  });
+});
+
+describe('sandbox-expiry-schedule', () => {
+  const SCHEDULE = 'aws:scheduler/schedule:Schedule';
+  const without = (resources: RecordedResource[], name: string) => inputs(resources).filter((r) => !(r.type === SCHEDULE && r.name === name));
+
+  it('refuses a sandbox that would not stop its signaling node, naming its expiry', () => {
+    const results = runPolicies(without(sandboxSingle, 'expiry-stop-signaling'), EU);
+    expect(failing(results)).toEqual(['sandbox-expiry-schedule']);
+    expect(messages(results, 'sandbox-expiry-schedule')).toEqual([
+      'this sandbox has no schedule that stops its signaling node at its expiry (2027-03-31T18:00:00.000Z): it would keep running and costing until someone runs sandbox reap',
+    ]);
+    expect(results.find((r) => r.policy === 'sandbox-expiry-schedule')!.enforcementLevel).toBe('mandatory');
+  });
+
+  it('refuses a scalable sandbox whose bridge pool would keep running', () => {
+    const results = runPolicies(without(sandboxScalable, 'expiry-stop-bridges'), EU);
+    expect(failing(results)).toEqual(['sandbox-expiry-schedule']);
+    expect(messages(results, 'sandbox-expiry-schedule')[0]).toContain('empties its bridge pool');
+  });
+
+  it('refuses a schedule that fires at another time than the expiry', () => {
+    const r = inputs(sandboxSingle);
+    find(r, SCHEDULE).props.scheduleExpression = 'at(2027-04-30T18:00:00)';
+    expect(messages(runPolicies(r, EU), 'sandbox-expiry-schedule')).toEqual([
+      "the schedule that stops its signaling node fires at at(2027-04-30T18:00:00), not at the sandbox's expiry at(2027-03-31T18:00:00)",
+    ]);
+  });
+
+  it('asks nothing of a stack that is not a sandbox', () => {
+    expect(inputs(single).some((r) => r.type === SCHEDULE)).toBe(false);
+    expect(failing(runPolicies(inputs(single), EU))).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../scripts/lib/cli.ts';
 import { sandboxMain } from '../../scripts/sandbox/main.ts';
+import { expiryTargets } from '../../scripts/sandbox/expiry-targets.ts';
 import type { StackConfig } from '../../scripts/lib/workspace.ts';
 import { memoryDeps, orphan } from '../fixtures/fake-pulumi/memory-deps.ts';
 import { tempDir } from '../helpers/tools.ts';
@@ -202,9 +203,30 @@ describe('sandbox extend', () => {
     const deps = memoryDeps(NOW);
     deps.workspace.seed('course1', config('2026-05-04T10:00:00Z'), { resources: 12 });
     expect(await sandboxMain(['extend', 'course1', '--ttl', '3d', '--json'], deps)).toBe(0);
-    expect(json(deps)).toEqual({ stack: 'course1', previous: '2026-05-04T10:00:00.000Z', expiresAt: '2026-05-07T08:00:00Z' });
+    expect(json(deps)).toEqual({ stack: 'course1', previous: '2026-05-04T10:00:00.000Z', expiresAt: '2026-05-07T08:00:00Z', scheduleMoved: false, restarted: [] });
+    expect(deps.workspace.opsFor('course1')).not.toContain('up');
     expect(deps.workspace.calls.filter((c) => c.op === 'setConfig')).toEqual([{ op: 'setConfig', stack: 'course1', detail: 'jitsi-eu:expiresAt=2026-05-07T08:00:00Z' }]);
     expect(deps.workspace.files.get('course1')!.config['jitsi-eu:expiresAt']).toBe('2026-05-07T08:00:00Z');
+  });
+
+  it('on a deployed sandbox, updates only its expiry resources, then starts again what the expiry stopped', async () => {
+    const deps = memoryDeps(NOW);
+    const scalable = { ...config('2026-05-04T10:00:00Z'), 'jitsi-eu:domain': 'c.example.org', 'jitsi-eu:acmeEmail': 'it@uni.example', 'jitsi-eu:topology': 'scalable', 'jitsi-eu:bridges': '{"min":2,"max":4}' };
+    deps.workspace.seed('course1', scalable, {
+      resources: 40,
+      outputs: { signalingInstanceId: { value: 'i-0abc', secret: false }, bridgeAsgName: { value: 'jitsi-eu-course1-bridges-1', secret: false } },
+    });
+    const restarts: unknown[] = [];
+    deps.hosts = { signalingState: async () => 'stopped', restart: async (target) => (restarts.push(target), ['started the signaling node i-0abc again']) };
+    expect(await sandboxMain(['extend', 'course1', '--ttl', '3d'], deps)).toBe(0);
+    const up = deps.workspace.calls.filter((c) => c.op === 'up');
+    expect(up).toEqual([{ op: 'up', stack: 'course1', detail: `targets=${expiryTargets('course1', 'scalable').join(',')}` }]);
+    expect(expiryTargets('course1', 'scalable').every((urn) => urn.includes('SandboxExpiry'))).toBe(true);
+    expect(restarts).toEqual([{ region: 'eu-central-1', instanceId: 'i-0abc', bridges: { groupName: 'jitsi-eu-course1-bridges-1', min: 2 } }]);
+    const text = deps.stdout.join('');
+    expect(text).toMatch(/its hosts now stop at 2026-05-07T08:00:00Z/);
+    expect(text).toMatch(/started the signaling node i-0abc again/);
+    expect(deps.credentialChecks).toEqual(['eu-central-1']);
   });
 
   it('rescues an expired sandbox that was not reaped yet', async () => {
