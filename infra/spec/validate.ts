@@ -360,11 +360,6 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
   return { ok: true, spec, warnings };
 }
 
-/**
- * A list of web origins allowed to embed meetings: each `https://host` or `https://host:port`,
- * exactly as a browser writes an origin (lowercase, no path, no trailing slash, no wildcard).
- * A YAML sequence, or the JSON string Pulumi stores for it.
- */
 /** A list given as YAML or, as Pulumi stores it, as JSON text. */
 function listValue(value: unknown): unknown {
   if (typeof value !== 'string') return value;
@@ -392,6 +387,11 @@ function translationList(key: string, value: unknown, problem: (key: string, val
   return languages;
 }
 
+/**
+ * A list of web origins allowed to embed meetings: each `https://host` or `https://host:port`,
+ * exactly as a browser writes an origin (lowercase, no path, no trailing slash, no wildcard).
+ * A YAML sequence, or the JSON string Pulumi stores for it.
+ */
 function originList(
   key: string,
   value: unknown,
