@@ -69,6 +69,8 @@ function packagesFor(spec: DeploymentSpec, role: HostRole): string[] {
     `jitsi-meet=${jitsiMetapackageVersion(spec.jitsiVersion)}`,
     'nginx',
     'prosody',
+    // Prosody resolves DNS through it; a recommended package, and recommends are off.
+    'lua-unbound',
     'certbot',
     'openssl',
     ...(spec.turn ? ['coturn'] : []),
@@ -79,13 +81,15 @@ function packagesFor(spec: DeploymentSpec, role: HostRole): string[] {
 }
 
 // Session Manager is the only way in (no SSH): the agent comes first, before anything that could
-// fail. Bounded retries; when every attempt failed the command fails, with a line in
+// fail. bootcmd runs inside cloud-init.service, which sysinit.target waits for, while the agent's
+// start job waits for sysinit.target: starting it must not wait (--no-block), or the boot hangs.
+// Bounded retries; when every attempt failed the command fails, with a line in
 // cloud-init's log and the EC2 console (cloud-init-per runs it on the first boot only).
 function ssmAgentInstall(spec: DeploymentSpec): string {
   return [
     `url=${ssmAgentUrl(spec, '$(dpkg --print-architecture)')}`,
     'dir=$(mktemp -d) n=1',
-    `until curl -fsS --proto =https --tlsv1.2 --retry 3 --retry-all-errors -o "$dir/agent.deb" "$url" && dpkg -i "$dir/agent.deb" && systemctl enable --now amazon-ssm-agent.service; do`,
+    `until curl -fsS --proto =https --tlsv1.2 --retry 3 --retry-all-errors -o "$dir/agent.deb" "$url" && dpkg -i "$dir/agent.deb" && systemctl enable --now --no-block amazon-ssm-agent.service; do`,
     `  [ $n -lt ${SSM_AGENT_INSTALL.attempts} ] || { rm -rf "$dir"; echo 'jitsi-eu: the SSM agent could not be installed' >&2; exit 1; }`,
     `  n=$((n + 1)); sleep ${SSM_AGENT_INSTALL.pauseSeconds}`,
     'done',

@@ -267,7 +267,7 @@ describe('SSM agent', () => {
       expect(curl[0]!.endsWith(` ${url}`)).toBe(true);
       expect(curl[0]).toContain('--proto =https');
       expect(calls.filter((c) => c.startsWith('dpkg -i '))).toHaveLength(1);
-      expect(calls.filter((c) => c.startsWith('systemctl '))).toEqual(['systemctl enable --now amazon-ssm-agent.service']);
+      expect(calls.filter((c) => c.startsWith('systemctl '))).toEqual(['systemctl enable --now --no-block amazon-ssm-agent.service']);
       expect(tmpLeft).toEqual([]);
     },
   );
