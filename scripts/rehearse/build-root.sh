@@ -3,11 +3,13 @@
 # what Debian's EC2 image carries that the boot relies on (systemd, cloud-init, curl, CA
 # certificates). The Debian packages the user data installs are downloaded into apt's cache
 # (not installed), so each boot installs them as on EC2 without fetching them again.
-# Usage: build-root.sh DIR MIRROR PACKAGE...   (DIR must not exist; it is complete only once
-# DIR/.complete exists)
+# Usage: build-root.sh DIR MIRROR PACKAGE...   (DIR is complete once DIR/.complete exists; run
+# under a lock, as scripts/rehearse/root.ts does)
 set -euo pipefail
 dir=$1 mirror=$2
 shift 2
+[[ -e $dir/.complete ]] && exit 0
+rm -rf -- "$dir"
 work="$dir.partial"
 rm -rf -- "$work"
 debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,ca-certificates,curl,iproute2,netbase,procps \
@@ -20,6 +22,8 @@ deb $mirror bookworm-updates main
 deb ${mirror%/debian}/debian-security bookworm-security main
 SOURCES
 chroot "$work" apt-get update -q
+# Debian's cloud images are rebuilt with the point release's updates: so is this root.
+chroot "$work" env DEBIAN_FRONTEND=noninteractive apt-get upgrade -y -q
 # debootstrap does not resolve virtual packages, which cloud-init's dependencies need: apt does.
 chroot "$work" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends cloud-init sudo
 chroot "$work" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends --download-only "$@"
