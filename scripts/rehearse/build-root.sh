@@ -12,7 +12,7 @@ shift 2
 rm -rf -- "$dir"
 work="$dir.partial"
 rm -rf -- "$work"
-debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,ca-certificates,curl,iproute2,netbase,procps \
+debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,ca-certificates,curl,iproute2,netbase,procps,locales \
   bookworm "$work" "$mirror"
 mount -t proc proc "$work/proc"
 trap 'umount "$work/proc" 2>/dev/null || true' EXIT

@@ -49,7 +49,7 @@ export interface RehearsalHost {
   elapsed(): number;
   /** Everything the host wrote to its console so far. */
   console(): string;
-  /** The ready marker's content once it exists, or undefined when `seconds` pass first. */
+  /** The ready marker's content once it exists, or undefined when `seconds` pass first or the host stops. */
   waitForMarker(seconds: number): Promise<string | undefined>;
   /** Runs a command inside the host (all its namespaces). */
   exec(command: string[], input?: string): { status: number | null; stdout: string; stderr: string };
@@ -264,7 +264,7 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
       console: () => readFileSync(consoleLog, 'utf8'),
       async waitForMarker(seconds) {
         const deadline = Date.now() + seconds * 1000;
-        while (Date.now() < deadline) {
+        while (Date.now() < deadline && !exited) {
           const marker = readMarker();
           if (marker) return marker;
           await sleep(1000);

@@ -62,6 +62,10 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
   try {
     const marker = await host.waitForMarker(options.boundSeconds ?? DEFAULT_BOOT_BOUND_SECONDS);
     const seconds = host.elapsed();
+    if (!marker && !host.running()) {
+      // systemd-nspawn gave up: this machine cannot boot a container (no cgroups, no overlayfs...).
+      throw new Error(`the host stopped after ${seconds.toFixed(0)} s without a ready marker; its console ended with:\n${host.console().trim().split('\n').slice(-15).join('\n')}`);
+    }
     const logs = hostLogs(host);
     const phases = bootPhases(logs.cloudInit, logs.output, startedAt, marker === 'ok\n' ? startedAt + seconds * 1000 : undefined);
     return { host, ...(marker ? { marker } : {}), seconds, phases, parameters };
