@@ -13,6 +13,9 @@ import { CLOUD_INIT_OUTPUT_LOG } from '../../infra/render/paths.ts';
 import type { HostRole } from '../../infra/render/types.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { loadSpecOrThrow } from '../../scripts/lib/cli.ts';
+import { checkRehearsalMachine } from '../../scripts/rehearse/host.ts';
+import { ensureStandinRepo } from '../../scripts/rehearse/packages/repo.ts';
+import { debianMirror, ensureRoot, rehearsalCacheDir } from '../../scripts/rehearse/root.ts';
 import { type Rehearsal, hostLogs, rehearse } from '../../scripts/rehearse/run.ts';
 import { expectedFiles, expectedServices, fileProblems, secretLeaks } from '../helpers/rehearsal/host-checks.ts';
 import { stunBinding } from '../helpers/turn-client.ts';
@@ -30,6 +33,14 @@ const production = loadSpecOrThrow('Pulumi.example-production.yaml').spec;
 const scalable = loadSpecOrThrow('Pulumi.example-scalable.yaml').spec;
 
 const progress = (line: string) => process.stderr.write(`rehearsal: ${line}\n`);
+
+// The machine first: the tools, then the Debian root and the stand-in repository (built once per
+// machine, minutes; cached outside the clone), before any boot is timed.
+beforeAll(() => {
+  checkRehearsalMachine();
+  ensureRoot(rehearsalCacheDir(), debianMirror(), progress);
+  ensureStandinRepo(rehearsalCacheDir(), production.jitsiVersion, progress);
+}, 30 * 60_000);
 
 function phaseLine(label: string, r: Rehearsal): string {
   return `${label}: ${r.marker?.trim() ?? 'no marker'} after ${r.seconds.toFixed(0)}s (${r.phases.map((p) => `${p.phase} ${p.seconds ?? '-'}s`).join(', ')})`;
