@@ -1,7 +1,7 @@
 #!/bin/bash
 # Builds the Debian 12 root the boot rehearsal boots: debootstrap from Debian's archive, plus
 # what Debian's EC2 image carries that the boot relies on (systemd, cloud-init, curl, CA
-# certificates). The Debian packages the user data installs are downloaded into apt's cache
+# certificates, an en_US.UTF-8 locale for cloud-init's locale module). The Debian packages the user data installs are downloaded into apt's cache
 # (not installed), so each boot installs them as on EC2 without fetching them again.
 # Usage: build-root.sh DIR MIRROR PACKAGE...   (DIR is complete once DIR/.complete exists; run
 # under a lock, as scripts/rehearse/root.ts does)
@@ -33,6 +33,9 @@ cat >"$work/etc/cloud/cloud.cfg.d/90-rehearsal.cfg" <<'CFG'
 datasource_list: [NoCloud, None]
 network: {config: disabled}
 CFG
+# cloud-init sets en_US.UTF-8 and Debian's locale-gen only builds what locale.gen lists.
+sed -i 's/^# *en_US.UTF-8 UTF-8/en_US.UTF-8 UTF-8/' "$work/etc/locale.gen"
+chroot "$work" locale-gen
 # The machine id is made at first boot, as on a fresh EC2 instance.
 : >"$work/etc/machine-id"
 rm -f "$work/var/lib/dbus/machine-id"
