@@ -36,6 +36,8 @@ export function ssmAgentUrl(spec: Pick<DeploymentSpec, 'region' | 'partition'>, 
   return `https://s3.${region}.${PARTITION_DNS_SUFFIX[spec.partition]}/amazon-ssm-${region}/latest/debian_${arch}/amazon-ssm-agent.deb`;
 }
 
+export const SSM_AGENT_UNIT = 'amazon-ssm-agent.service';
+
 /** Attempts at downloading and installing the SSM agent, and the pause between two. */
 export const SSM_AGENT_INSTALL = { attempts: 5, pauseSeconds: 15 } as const;
 
@@ -69,6 +71,8 @@ function packagesFor(spec: DeploymentSpec, role: HostRole): string[] {
     `jitsi-meet=${jitsiMetapackageVersion(spec.jitsiVersion)}`,
     'nginx',
     'prosody',
+    // Prosody resolves DNS through it; a recommended package, and recommends are off.
+    'lua-unbound',
     'certbot',
     'openssl',
     ...(spec.turn ? ['coturn'] : []),
@@ -78,14 +82,19 @@ function packagesFor(spec: DeploymentSpec, role: HostRole): string[] {
   ];
 }
 
-// Session Manager is the only way in (no SSH): the agent comes first, before anything that could
-// fail. Bounded retries; when every attempt failed the command fails, with a line in
-// cloud-init's log and the EC2 console (cloud-init-per runs it on the first boot only).
+// Session Manager is the only way in (no SSH): the agent is installed first, before anything that
+// could fail, and only enabled here. Starting it from bootcmd cannot work: bootcmd runs inside
+// cloud-init.service, which sysinit.target waits for, and the agent's unit is ordered after
+// cloud-init.target (which comes after multi-user.target on Debian): a blocking start hangs the
+// boot for ever, a --no-block one is refused as an ordering cycle. runcmd asks for the start
+// without waiting; the agent then starts as soon as cloud-init has finished, whether the boot
+// succeeded or failed. Bounded retries; when every attempt failed the command fails, with a line
+// in cloud-init's log and the EC2 console (cloud-init-per runs it on the first boot only).
 function ssmAgentInstall(spec: DeploymentSpec): string {
   return [
     `url=${ssmAgentUrl(spec, '$(dpkg --print-architecture)')}`,
     'dir=$(mktemp -d) n=1',
-    `until curl -fsS --proto =https --tlsv1.2 --retry 3 --retry-all-errors -o "$dir/agent.deb" "$url" && dpkg -i "$dir/agent.deb" && systemctl enable --now amazon-ssm-agent.service; do`,
+    `until curl -fsS --proto =https --tlsv1.2 --retry 3 --retry-all-errors -o "$dir/agent.deb" "$url" && dpkg -i "$dir/agent.deb" && systemctl enable ${SSM_AGENT_UNIT}; do`,
     `  [ $n -lt ${SSM_AGENT_INSTALL.attempts} ] || { rm -rf "$dir"; echo 'jitsi-eu: the SSM agent could not be installed' >&2; exit 1; }`,
     `  n=$((n + 1)); sleep ${SSM_AGENT_INSTALL.pauseSeconds}`,
     'done',
@@ -120,7 +129,7 @@ function userData(input: RenderInput, role: HostRole, files: readonly BundleFile
       ['cloud-init-per', 'instance', 'jitsi-eu-mask', 'systemctl', 'mask', ...servicesMaskedAtInstall(role)],
       [
         'cloud-init-per', 'instance', 'jitsi-eu-apt-key', 'sh', '-c',
-        `install -d -m 0755 /etc/apt/keyrings && curl -fsS --proto '=https' --tlsv1.2 --retry 10 --retry-all-errors -o ${JITSI_APT_KEYRING} ${JITSI_APT_KEY_URL}`,
+        `install -d -m 0755 /etc/apt/keyrings && curl -fsS --proto '=https' --tlsv1.2 --retry 10 --retry-delay 3 --retry-all-errors -o ${JITSI_APT_KEYRING} ${JITSI_APT_KEY_URL}`,
       ],
     ],
   };
@@ -143,7 +152,12 @@ function userData(input: RenderInput, role: HostRole, files: readonly BundleFile
   // Owners are applied by the boot script: on a bridge the service accounts exist only after it
   // has installed the videobridge.
   const owners = own.filter((f) => f.owner !== undefined).flatMap((f) => ['--own', f.owner!, `/${f.path}`]);
-  const runcmd = { runcmd: [[bootScriptPath(role), ...owners, ...withPlaceholders]] };
+  const runcmd = {
+    runcmd: [
+      ['systemctl', 'start', '--no-block', SSM_AGENT_UNIT],
+      [bootScriptPath(role), ...owners, ...withPlaceholders],
+    ],
+  };
 
   return engine.render('cloud-init/user-data.yaml.hbs', {
     role,

@@ -123,6 +123,9 @@ function logFamilies(spec: DeploymentSpec): LogFamily[] {
   return families;
 }
 
+/** The kernel settings the videobridge needs, on the hosts that run one. */
+export const JVB_SYSCTL_FILE = '/etc/sysctl.d/60-jitsi-eu-jvb.conf';
+
 export function renderOs(input: RenderInput): BundleFile[] {
   const { spec, hosts, engine } = input;
   const tls = tlsPaths(spec.domain);
@@ -185,6 +188,7 @@ export function renderOs(input: RenderInput): BundleFile[] {
     jwt: spec.auth === 'jwt',
     sh,
     num,
+    sysctlFiles: [shellQuote(JVB_SYSCTL_FILE)],
     bootValues: Object.values(BOOT_VALUES).map((token) => token.replace(/^@@jitsi-eu-boot:(.*)@@$/, '$1')),
   };
 
@@ -196,7 +200,7 @@ export function renderOs(input: RenderInput): BundleFile[] {
     file('/etc/apt/apt.conf.d/20auto-upgrades', all, '20auto-upgrades.hbs', base),
     file('/etc/apt/apt.conf.d/52jitsi-eu-unattended-upgrades', all, 'unattended-upgrades.hbs', base),
     file('/etc/systemd/journald.conf.d/60-jitsi-eu.conf', all, 'journald.conf.hbs', base),
-    file('/etc/sysctl.d/60-jitsi-eu-jvb.conf', jvbRoles, 'sysctl-jvb.conf.hbs', base),
+    file(JVB_SYSCTL_FILE, jvbRoles, 'sysctl-jvb.conf.hbs', base),
     file('/etc/systemd/system/jitsi-videobridge2.service.d/60-jitsi-eu-limits.conf', jvbRoles, 'limits.conf.hbs', {
       service: 'The videobridge',
       num: { limit: OS_TUNING.serviceLimit },

@@ -122,8 +122,9 @@ describe('cloud-init user data', () => {
 
   it.each(documents.map((d) => [label(d), d] as const))('%s: runs the role boot script with the owners and the files that carry placeholders', (_, d) => {
     const own = d.bundle.files.filter((f: BundleFile) => f.roles.includes(d.role) && f.component !== 'cloud-init');
-    expect(d.doc.runcmd).toHaveLength(1);
-    const [script, ...args] = d.doc.runcmd[0]!;
+    expect(d.doc.runcmd).toHaveLength(2);
+    expect(d.doc.runcmd[0]).toEqual(['systemctl', 'start', '--no-block', 'amazon-ssm-agent.service']);
+    const [script, ...args] = d.doc.runcmd[1]!;
     expect(script).toBe(bootScriptPath(d.role));
     expect(own.find((f) => `/${f.path}` === script)?.mode).toBe('0755');
     const owners: string[] = [];
@@ -268,7 +269,7 @@ describe('SSM agent', () => {
       expect(curl[0]!.endsWith(` ${url}`)).toBe(true);
       expect(curl[0]).toContain('--proto =https');
       expect(calls.filter((c) => c.startsWith('dpkg -i '))).toHaveLength(1);
-      expect(calls.filter((c) => c.startsWith('systemctl '))).toEqual(['systemctl enable --now amazon-ssm-agent.service']);
+      expect(calls.filter((c) => c.startsWith('systemctl '))).toEqual(['systemctl enable amazon-ssm-agent.service']);
       expect(tmpLeft).toEqual([]);
     },
   );

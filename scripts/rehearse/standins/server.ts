@@ -1,0 +1,202 @@
+// The services a booting host reaches outside Debian's archive, as stand-ins, all in one process
+// that runs inside the rehearsal's network namespace (never on this machine's own addresses):
+//  - the instance metadata service (IMDSv2: a token first, then the instance's values and its
+//    role's credentials), at 169.254.169.254;
+//  - over HTTPS with the rehearsal's CA, under the real names (the container's /etc/hosts points
+//    them here): Jitsi's package repository and key (download.jitsi.org), the region's SSM agent
+//    bucket (s3.<region>.<suffix>), SSM Parameter Store (ssm.<region>.<suffix>: moto_server behind
+//    a proxy) and the Auto Scaling API (autoscaling.<region>.<suffix>: RecordLifecycleActionHeartbeat
+//    and CompleteLifecycleAction, which moto does not implement, answered and recorded here);
+//  - a control socket (a Unix socket in the work folder) for the rehearsal: the lifecycle state
+//    the metadata reports, and the Auto Scaling calls received.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { join, normalize } from 'node:path';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+
+export interface StandinConfig {
+  region: string;
+  /** amazonaws.com or amazonaws.eu */
+  dnsSuffix: string;
+  /** Address of the HTTPS stand-ins inside the namespace. */
+  serviceAddress: string;
+  /** false: nothing answers at 169.254.169.254 (the metadata service is down). */
+  imds: boolean;
+  /** false: download.jitsi.org does not answer (the Jitsi repository is unreachable). */
+  jitsiRepository: boolean;
+  tlsCert: string;
+  tlsKey: string;
+  repoRoot: string;
+  ssmAgentDeb: string;
+  instance: { id: string; privateIp: string; publicIp: string; autoscalingGroup?: string };
+  /** SSM parameters (name → value), stored as SecureString. */
+  parameters: Record<string, string>;
+  controlSocket: string;
+  motoPort: number;
+}
+
+export interface AutoscalingCall {
+  action: string;
+  params: Record<string, string>;
+  at: string;
+}
+
+const IMDS_ADDRESS = '169.254.169.254';
+const ROLE_NAME = 'jitsi-eu-rehearsal-host';
+
+function body(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, text: string, type = 'text/plain'): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function waitForMoto(port: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}`);
+    const up = await fetch(`http://127.0.0.1:${port}/moto-api/`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('moto_server did not answer within 60 s');
+}
+
+export async function startStandins(config: StandinConfig): Promise<{ stop: () => Promise<void> }> {
+  const state = { lifecycle: 'InService', calls: [] as AutoscalingCall[], tokens: new Set<string>() };
+  const credentials = {
+    AccessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
+    SecretAccessKey: randomBytes(20).toString('base64'),
+    Token: randomBytes(32).toString('base64'),
+  };
+
+  const moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(config.motoPort)], { stdio: 'ignore' });
+  await waitForMoto(config.motoPort, moto);
+  const ssm = new SSMClient({
+    region: config.region,
+    endpoint: `http://127.0.0.1:${config.motoPort}`,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  for (const [name, value] of Object.entries(config.parameters)) {
+    await ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'SecureString' }));
+  }
+
+  const metadata = (path: string): string | undefined => {
+    const { instance } = config;
+    const values: Record<string, string> = {
+      'instance-id': instance.id,
+      'local-ipv4': instance.privateIp,
+      'public-ipv4': instance.publicIp,
+      'placement/region': config.region,
+      'placement/availability-zone': `${config.region}a`,
+      'iam/security-credentials/': ROLE_NAME,
+      [`iam/security-credentials/${ROLE_NAME}`]: JSON.stringify({
+        Code: 'Success',
+        LastUpdated: new Date().toISOString(),
+        Type: 'AWS-HMAC',
+        ...credentials,
+        Expiration: new Date(Date.now() + 6 * 3600_000).toISOString(),
+      }),
+      'autoscaling/target-lifecycle-state': state.lifecycle,
+      ...(instance.autoscalingGroup ? { 'tags/instance/aws:autoscaling:groupName': instance.autoscalingGroup } : {}),
+    };
+    return values[path];
+  };
+
+  const imds = createHttpServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://imds');
+    if (req.method === 'PUT' && url.pathname === '/latest/api/token') {
+      if (!req.headers['x-aws-ec2-metadata-token-ttl-seconds']) return send(res, 400, 'missing TTL');
+      const token = randomBytes(24).toString('base64url');
+      state.tokens.add(token);
+      return send(res, 200, token);
+    }
+    // IMDSv2 only, as the hosts are configured: no token, no answer.
+    if (!state.tokens.has(String(req.headers['x-aws-ec2-metadata-token'] ?? ''))) return send(res, 401, 'Unauthorized');
+    if (url.pathname === '/latest/dynamic/instance-identity/document') {
+      return send(res, 200, JSON.stringify({ region: config.region, instanceId: config.instance.id, privateIp: config.instance.privateIp }), 'application/json');
+    }
+    const value = url.pathname.startsWith('/latest/meta-data/') ? metadata(url.pathname.slice('/latest/meta-data/'.length)) : undefined;
+    return value === undefined ? send(res, 404, 'Not Found') : send(res, 200, value);
+  });
+
+  const proxyToMoto = (req: IncomingMessage, res: ServerResponse, payload: Buffer) => {
+    const upstream = httpRequest(
+      { host: '127.0.0.1', port: config.motoPort, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', (e) => send(res, 502, String(e)));
+    upstream.end(payload);
+  };
+
+  const serveFile = (res: ServerResponse, path: string) => {
+    if (!existsSync(path) || !statSync(path).isFile()) return send(res, 404, 'Not Found');
+    res.writeHead(200, { 'Content-Length': statSync(path).size });
+    createReadStream(path).pipe(res);
+  };
+
+  const autoscaling = (res: ServerResponse, payload: Buffer, req: IncomingMessage) => {
+    const params = Object.fromEntries(new URLSearchParams(payload.toString('utf8')));
+    const action = params.Action ?? '';
+    if (action !== 'RecordLifecycleActionHeartbeat' && action !== 'CompleteLifecycleAction') return proxyToMoto(req, res, payload);
+    state.calls.push({ action, params, at: new Date().toISOString() });
+    const ns = 'http://autoscaling.amazonaws.com/doc/2011-01-01/';
+    return send(
+      res,
+      200,
+      `<${action}Response xmlns="${ns}"><${action}Result/><ResponseMetadata><RequestId>${randomBytes(8).toString('hex')}</RequestId></ResponseMetadata></${action}Response>`,
+      'text/xml',
+    );
+  };
+
+  const host = (name: string) => `${name}.${config.region}.${config.dnsSuffix}`;
+  const https = createHttpsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, async (req, res) => {
+    const name = String(req.headers.host ?? '').replace(/:\d+$/, '');
+    const payload = await body(req);
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'https://x').pathname);
+    if (name === 'download.jitsi.org' && config.jitsiRepository) return serveFile(res, join(config.repoRoot, normalize(path).replace(/^(\.\.[/\\])+/, '')));
+    if (name === host('s3') && /^\/amazon-ssm-[a-z0-9-]+\/latest\/debian_amd64\/amazon-ssm-agent\.deb$/.test(path)) return serveFile(res, config.ssmAgentDeb);
+    if (name === host('ssm')) return proxyToMoto(req, res, payload);
+    if (name === host('autoscaling')) return autoscaling(res, payload, req);
+    return send(res, 404, `no stand-in for ${name}${path}`);
+  });
+
+  const control = createHttpServer(async (req, res) => {
+    if (req.method === 'POST' && req.url === '/lifecycle') {
+      state.lifecycle = (await body(req)).toString('utf8').trim();
+      return send(res, 200, state.lifecycle);
+    }
+    if (req.url === '/autoscaling-calls') return send(res, 200, JSON.stringify(state.calls), 'application/json');
+    return send(res, 404, 'Not Found');
+  });
+
+  const listen = (server: ReturnType<typeof createHttpServer>, ...args: [number, string] | [string]) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(...(args as [number, string]), () => resolve());
+    });
+  if (config.imds) await listen(imds, 80, IMDS_ADDRESS);
+  await listen(https as unknown as ReturnType<typeof createHttpServer>, 443, config.serviceAddress);
+  rmSync(config.controlSocket, { force: true });
+  await listen(control, config.controlSocket);
+
+  return {
+    stop: async () => {
+      for (const server of [imds, https, control]) server.close();
+      moto.kill('SIGTERM');
+    },
+  };
+}
