@@ -36,14 +36,18 @@ function cachedEntry(command) {
 }
 
 /**
- * Sources compiled into one folder keep their own import.meta.url, so that paths computed from it
- * (the project directory, the templates) still point into the checkout.
+ * Sources compiled into one folder keep their own import.meta.url, dirname and filename, so that
+ * paths computed from them (the project directory, the templates, files read beside a module)
+ * still point into the checkout.
  */
 const keepImportMetaUrl = {
   name: 'keep-import-meta-url',
   setup(build) {
     build.onLoad({ filter: /\.ts$/ }, async (args) => ({
-      contents: (await readFile(args.path, 'utf8')).replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+      contents: (await readFile(args.path, 'utf8'))
+        .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
+        .replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path)))
+        .replaceAll('import.meta.filename', JSON.stringify(args.path)),
       loader: 'ts',
     }));
   },
@@ -69,7 +73,8 @@ async function compile(command, source) {
     plugins: [keepImportMetaUrl],
   });
   const inputs = {};
-  for (const path of Object.keys(result.metafile.inputs)) {
+  // The launcher itself counts as an input: a change to how it compiles rebuilds every command.
+  for (const path of [...Object.keys(result.metafile.inputs), 'scripts/launch.mjs']) {
     const stat = statSync(join(PROJECT_DIR, path));
     inputs[path] = [stat.mtimeMs, stat.size];
   }
