@@ -503,7 +503,7 @@ printf 'Package: jitsi-meet\\nPre-Depends: jitsi-videobridge2 (= 2.3-1-g1-1)\\n'
     // Every step function is replaced by a recorder: what is checked is main's order and its
     // handling of a failure, without touching this machine.
     const STEPS = [
-      'check_packages', 'link_basexx', 'link_inspect', 'retire_local_videobridge', 'load_secrets', 'parse_boot_args', 'fill_placeholders',
+      'check_packages', 'link_for_lua54', 'retire_local_videobridge', 'load_secrets', 'parse_boot_args', 'fill_placeholders',
       'fix_ownership', 'apply_owners', 'install_standin_certificate', 'register_accounts', 'enable_site', 'start_services',
       'request_certificate', 'wait_until_healthy',
     ];
@@ -547,8 +547,8 @@ printf 'Package: jitsi-meet\\nPre-Depends: jitsi-videobridge2 (= 2.3-1-g1-1)\\n'
         expect(index, name).toBeGreaterThanOrEqual(0);
         return index;
       };
-      expect(at('check_packages')).toBeLessThan(at('link_basexx'));
-      expect(at('check_packages')).toBeLessThan(at('link_inspect'));
+      expect(at('check_packages')).toBeLessThan(at('link_for_lua54'));
+      expect(calls.filter((c) => c === 'link_for_lua54')).toHaveLength(2);
       expect(at('fill_placeholders')).toBeLessThan(at('acme.sh restore'));
       expect(at('apply_owners')).toBeLessThan(at('start_services'));
       expect(at('acme.sh restore')).toBeLessThan(at('start_services'));
@@ -631,7 +631,7 @@ printf 'Package: jitsi-meet\\nPre-Depends: jitsi-videobridge2 (= 2.3-1-g1-1)\\n'
 
       const boot = join(root, BOOT_DIR.slice(1), 'boot-signaling.sh');
       for (let run = 0; run < 2; run++) {
-        const linked = runBash(`set -euo pipefail; source '${boot}'; link_basexx '${share}'`, [], {}, fakeBin({}));
+        const linked = runBash(`set -euo pipefail; source '${boot}'; link_for_lua54 '${share}' basexx 5.2 lua-basexx`, [], {}, fakeBin({}));
         expect(linked.status, linked.stderr).toBe(0);
       }
       expect(readlinkSync(join(share, '5.4', 'basexx.lua'))).toBe('../5.2/basexx.lua');
@@ -651,7 +651,7 @@ printf 'Package: jitsi-meet\\nPre-Depends: jitsi-videobridge2 (= 2.3-1-g1-1)\\n'
       const empty = tempDir('jitsi-eu-lua-empty-');
       temps.push(empty);
       const boot = join(root, BOOT_DIR.slice(1), 'boot-signaling.sh');
-      const result = runBash(`set -euo pipefail; source '${boot}'; link_basexx '${empty.path}'`, [], {}, fakeBin({}));
+      const result = runBash(`set -euo pipefail; source '${boot}'; link_for_lua54 '${empty.path}' basexx 5.2 lua-basexx`, [], {}, fakeBin({}));
       expect(result.status).not.toBe(0);
       expect(result.stderr).toContain('lua-basexx');
     });
@@ -680,7 +680,7 @@ printf 'Package: jitsi-meet\\nPre-Depends: jitsi-videobridge2 (= 2.3-1-g1-1)\\n'
 
       const boot = join(root, BOOT_DIR.slice(1), 'boot-signaling.sh');
       for (let run = 0; run < 2; run++) {
-        const linked = runBash(`set -euo pipefail; source '${boot}'; link_inspect '${share}'`, [], {}, fakeBin({}));
+        const linked = runBash(`set -euo pipefail; source '${boot}'; link_for_lua54 '${share}' inspect 5.1 lua-inspect`, [], {}, fakeBin({}));
         expect(linked.status, linked.stderr).toBe(0);
       }
       expect(readlinkSync(join(share, '5.4', 'inspect.lua'))).toBe('../5.1/inspect.lua');
@@ -699,7 +699,7 @@ printf 'Package: jitsi-meet\\nPre-Depends: jitsi-videobridge2 (= 2.3-1-g1-1)\\n'
       const empty = tempDir('jitsi-eu-lua-inspect-empty-');
       temps.push(empty);
       const boot = join(root, BOOT_DIR.slice(1), 'boot-signaling.sh');
-      const result = runBash(`set -euo pipefail; source '${boot}'; link_inspect '${empty.path}'`, [], {}, fakeBin({}));
+      const result = runBash(`set -euo pipefail; source '${boot}'; link_for_lua54 '${empty.path}' inspect 5.1 lua-inspect`, [], {}, fakeBin({}));
       expect(result.status).not.toBe(0);
       expect(result.stderr).toContain('lua-inspect');
     });
