@@ -8,7 +8,7 @@ import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import type { StackInstance } from './aws.ts';
 import { COST_NOTES, hostCostSoFar, startOfMonthUtc, type HostCost } from './cost.ts';
 import type { StackAccess, StatusDeps } from './deps.ts';
-import type { HostAnswer } from './host-commands.ts';
+import type { HostAnswer } from '../lib/host-commands.ts';
 import { parseBridgeStats, parseFocusStats, parseNotAfter, parsePackages } from './host-facts.ts';
 import { probeScript, splitProbeOutput } from './probe.ts';
 import { bundleRevision, parseRecordedRevision } from './revision.ts';
@@ -62,7 +62,7 @@ async function probeHosts(spec: DeploymentSpec, instances: readonly StackInstanc
       if (ids.length === 0) return;
       const script = probeScript({ role, runsBridge: role === 'bridge' || spec.topology === 'single', domain: spec.domain });
       try {
-        for (const [id, answer] of await stack.hosts.run(ids, script, { timeoutMs, onAnswer })) answers.set(id, answer);
+        for (const [id, answer] of await stack.hosts.run(ids, script, { timeoutMs, onAnswer, comment: 'jitsi-eu status: versions, statistics, certificate (read only)' })) answers.set(id, answer);
       } catch (error) {
         // SSM refused the command itself (permissions, unmanaged instances): say so per host.
         for (const id of ids) answers.set(id, { state: 'failed', stdout: '', detail: `SSM Run Command refused: ${(error as Error).message}` });

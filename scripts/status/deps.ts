@@ -9,7 +9,7 @@ import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { requireAwsCredentials } from '../deploy/credentials.ts';
 import { loadSpecOrThrow, progress } from '../lib/cli.ts';
 import { loadStackInventory, type StackInventory } from './aws.ts';
-import { SsmHostCommands, type HostCommands } from './host-commands.ts';
+import { SsmHostCommands, type HostCommands } from '../lib/host-commands.ts';
 import { publicEndpoint, readPublicCertificate, type PublicCertificate } from './public-certificate.ts';
 
 export interface StackAccess {

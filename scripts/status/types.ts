@@ -2,7 +2,8 @@
 import type { HostRole } from '../../infra/render/types.ts';
 
 /** How a host answered the status probe sent through SSM Run Command. */
-export type AnswerState = 'answered' | 'failed' | 'no-answer';
+export type { AnswerState } from '../lib/host-commands.ts';
+import type { AnswerState } from '../lib/host-commands.ts';
 
 export interface PackageVersion {
   name: string;

@@ -4,7 +4,7 @@
 // be asked (the loopback URLs, the revision file, the live certificate path), so a wrong path in
 // the probe gives an empty answer here as it would on a host.
 import { spawnSync } from 'node:child_process';
-import type { HostAnswer, HostCommands, RunOptions } from '../../scripts/status/host-commands.ts';
+import type { HostAnswer, HostCommands, RunOptions } from '../../scripts/lib/host-commands.ts';
 
 export interface RecordedHost {
   /** What `dpkg-query -W -f '${Package} ${Version} ${Status}\n' …` printed. */

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderBundle } from '../../infra/render/bundle.ts';
 import { requireAwsCredentials } from '../../scripts/deploy/credentials.ts';
 import { openAwsStack, type StatusDeps } from '../../scripts/status/deps.ts';
-import { SsmHostCommands } from '../../scripts/status/host-commands.ts';
+import { SsmHostCommands } from '../../scripts/lib/host-commands.ts';
 import { statusMain } from '../../scripts/status/main.ts';
 import { readPublicCertificate } from '../../scripts/status/public-certificate.ts';
 import { bundleRevision } from '../../scripts/status/revision.ts';
@@ -210,7 +210,7 @@ describe('SSM Run Command requests', () => {
     const commands = new SsmHostCommands(client, { pollMs: 10 });
     const ids = bridges.map((b) => b.InstanceId!);
     const answered: string[] = [];
-    const answers = await commands.run(ids, 'echo probe', { timeoutMs: 3000, onAnswer: (id) => answered.push(id) });
+    const answers = await commands.run(ids, 'echo probe', { timeoutMs: 3000, onAnswer: (id) => answered.push(id), comment: 'probe' });
     client.destroy();
 
     const send = requests.filter((r) => r.command === 'SendCommandCommand');

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { renderBundle } from '../../infra/render/bundle.ts';
 import { collectStatus } from '../../scripts/status/collect.ts';
 import type { StatusDeps } from '../../scripts/status/deps.ts';
-import type { HostCommands } from '../../scripts/status/host-commands.ts';
+import type { HostCommands } from '../../scripts/lib/host-commands.ts';
 import { bundleRevision } from '../../scripts/status/revision.ts';
 import { RECORDED, RecordedHostCommands } from '../helpers/recorded-hosts.ts';
 import { makeSpec } from '../helpers/spec.ts';

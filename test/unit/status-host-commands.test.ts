@@ -2,7 +2,7 @@
 // finishes is reported as not answering when the bound is reached, while the others answer.
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
-import { SsmHostCommands } from '../../scripts/status/host-commands.ts';
+import { SsmHostCommands } from '../../scripts/lib/host-commands.ts';
 
 function fakeSsm(statusOf: (instanceId: string, call: number) => { Status: string; StandardOutputContent?: string; StatusDetails?: string } | 'not-yet', sent: string[][] = []) {
   const calls = new Map<string, number>();
@@ -31,7 +31,7 @@ describe('SsmHostCommands', () => {
       return { Status: 'InProgress' };
     });
     const commands = new SsmHostCommands(ssm, { pollMs: 1000, now: () => clock, sleep: async (ms) => void (clock += ms) });
-    const answers = await commands.run(['i-ok', 'i-failed', 'i-silent'], 'true', { timeoutMs: 10_000 });
+    const answers = await commands.run(['i-ok', 'i-failed', 'i-silent'], 'true', { timeoutMs: 10_000, comment: 'test' });
     expect(answers.get('i-ok')).toEqual({ state: 'answered', stdout: 'hello' });
     expect(answers.get('i-failed')).toMatchObject({ state: 'failed', detail: 'SSM Run Command Failed' });
     expect(answers.get('i-silent')?.state).toBe('no-answer');
@@ -45,7 +45,7 @@ describe('SsmHostCommands', () => {
     const sent: string[][] = [];
     const ssm = fakeSsm(() => ({ Status: 'Success', StandardOutputContent: 'ok' }), sent);
     const ids = Array.from({ length: 120 }, (_, i) => `i-${String(i).padStart(3, '0')}`);
-    const answers = await new SsmHostCommands(ssm, { sleep: async () => undefined }).run(ids, 'true', { timeoutMs: 1000 });
+    const answers = await new SsmHostCommands(ssm, { sleep: async () => undefined }).run(ids, 'true', { timeoutMs: 1000, comment: 'test' });
     expect(sent.map((batch) => batch.length)).toEqual([50, 50, 20]);
     expect(sent.flat()).toEqual(ids);
     expect(answers.size).toBe(120);

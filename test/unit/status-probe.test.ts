@@ -15,7 +15,7 @@ afterAll(() => dir.remove());
 
 async function probe(host: RecordedHost, role: 'signaling' | 'bridge', runsBridge: boolean) {
   const commands = new RecordedHostCommands(new Map([['i-1', host]]), DOMAIN);
-  const answers = await commands.run(['i-1'], probeScript({ role, runsBridge, domain: DOMAIN }), { timeoutMs: 1000 });
+  const answers = await commands.run(['i-1'], probeScript({ role, runsBridge, domain: DOMAIN }), { timeoutMs: 1000, comment: 'status' });
   const answer = answers.get('i-1')!;
   expect(answer.state).toBe('answered');
   return splitProbeOutput(answer.stdout);

@@ -1,7 +1,9 @@
-// Commands on the hosts. Status talks to hosts only through SSM Run Command, so nothing new is
-// exposed publicly. The interface is the seam tests use: SSM's emulator runs no commands.
+// Commands on the hosts, through SSM Run Command only, so nothing new is exposed publicly. The
+// interface is the seam tests use: SSM's emulator runs no commands.
 import { GetCommandInvocationCommand, SendCommandCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import type { AnswerState } from './types.ts';
+
+/** How a host answered: with success, with a failure, or not within the bound. */
+export type AnswerState = 'answered' | 'failed' | 'no-answer';
 
 export interface HostAnswer {
   state: AnswerState;
@@ -15,6 +17,8 @@ export interface RunOptions {
   timeoutMs: number;
   /** Told as each host answers (for progress). */
   onAnswer?: (instanceId: string, answer: HostAnswer) => void;
+  /** What the command does, as SSM's command history shows it. */
+  comment: string;
 }
 
 export interface HostCommands {
@@ -61,9 +65,9 @@ export class SsmHostCommands implements HostCommands {
             DocumentName: 'AWS-RunShellScript',
             InstanceIds: batch,
             Parameters: { commands: [script] },
-            // SSM's own bound on the script; it is read-only and takes seconds.
+            // SSM's own bound on the script.
             TimeoutSeconds: Math.max(30, Math.ceil(options.timeoutMs / 1000)),
-            Comment: 'jitsi-eu status: versions, statistics, certificate (read only)',
+            Comment: options.comment,
           }),
         );
         const commandId = sent.Command?.CommandId;
