@@ -210,7 +210,7 @@ describe('SSM Run Command requests', () => {
     const commands = new SsmHostCommands(client, { pollMs: 10 });
     const ids = bridges.map((b) => b.InstanceId!);
     const answered: string[] = [];
-    const answers = await commands.run(ids, 'echo probe', { timeoutMs: 3000, onAnswer: (id) => answered.push(id), comment: 'probe' });
+    const answers = await commands.run(ids, 'echo probe', { timeoutMs: 3000, onAnswer: (id) => answered.push(id), comment: 'jitsi-eu status: versions, statistics, certificate (read only)' });
     client.destroy();
 
     const send = requests.filter((r) => r.command === 'SendCommandCommand');
