@@ -15,7 +15,8 @@ import { Network, pickAvailabilityZones } from './aws/network.ts';
 import { SANDBOX_EXPIRY_NAME } from './aws/expiry-schedule.ts';
 import { SandboxExpiry, needsExpirySchedule } from './aws/sandbox-expiry.ts';
 import { euProvider } from './aws/provider.ts';
-import { SECRETS_COMPONENT_NAME, Secrets } from './aws/secrets.ts';
+import { SECRETS_COMPONENT_NAME } from './aws/secret-urns.ts';
+import { Secrets } from './aws/secrets.ts';
 import { SignalingNode } from './aws/signaling-node.ts';
 import { userDataFor } from './aws/user-data.ts';
 

@@ -7,7 +7,7 @@ import { Parameter } from '@pulumi/aws/ssm/parameter.js';
 import { RandomPassword } from '@pulumi/random/randomPassword.js';
 import type { DeploymentSpec } from '../spec/types.ts';
 import { type SecretName, secretsFor, ssmParameterName, ssmPrefix, tlsCertificateParameterName } from '../secrets.ts';
-import { PROJECT } from '../tags.ts';
+import { SECRETS_COMPONENT_TYPE } from './secret-urns.ts';
 import { type AwsAccount, arnFor } from './account.ts';
 
 /** Letters and digits only: the values are substituted into Lua, HOCON and shell files. */
@@ -26,24 +26,6 @@ const PURPOSE: Record<SecretName, string> = {
   'jwt-app-secret': 'the secret that signs host tokens (JWT)',
   'host-password': 'the initial host account',
 };
-
-/** Logical name of the one Secrets component of the program. */
-export const SECRETS_COMPONENT_NAME = 'secrets';
-const SECRETS_COMPONENT_TYPE = 'jitsi-eu:aws:Secrets';
-
-/**
- * URNs of one secret's two resources in a stack: the RandomPassword that makes the value and the
- * SSM parameter that holds it (both named `secrets-<secret>`). Rotation replaces the first, which
- * makes a new value, and updates the second; nothing else in the program refers to a value.
- */
-export function secretUrns(stack: string, secret: SecretName): { password: string; parameter: string } {
-  const prefix = `urn:pulumi:${stack}::${PROJECT}::${SECRETS_COMPONENT_TYPE}$`;
-  const name = `${SECRETS_COMPONENT_NAME}-${secret}`;
-  return {
-    password: `${prefix}random:index/randomPassword:RandomPassword::${name}`,
-    parameter: `${prefix}aws:ssm/parameter:Parameter::${name}`,
-  };
-}
 
 export interface SecretsArgs {
   spec: DeploymentSpec;

@@ -7,7 +7,7 @@
 // config (a generation counter per secret in Pulumi.NAME.yaml) and every later deploy would need
 // to keep it; a replacement leaves the stack file as the operator wrote it, and the new value
 // exists only where secrets live (Pulumi's encrypted state and SSM).
-import { secretUrns } from '../../infra/aws/secrets.ts';
+import { secretUrns } from '../../infra/aws/secret-urns.ts';
 import type { UpdateScope } from '../lib/workspace.ts';
 import type { DeployPreview, ResourceChange } from '../deploy/preview.ts';
 import type { RotatableSecret } from './secrets.ts';

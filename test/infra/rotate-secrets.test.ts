@@ -2,7 +2,7 @@
 // of the program's own RandomPassword and SSM parameter resources, and a new value reaches nothing
 // but its SSM parameter (no user data, no instance, no launch template).
 import { describe, expect, it } from 'vitest';
-import { secretUrns } from '../../infra/aws/secrets.ts';
+import { secretUrns } from '../../infra/aws/secret-urns.ts';
 import { secretsFor } from '../../infra/secrets.ts';
 import { specFromConfig } from '../../infra/spec/index.ts';
 import { isSecretValue, recordProgram, type Recording } from '../../scripts/plan/record.ts';

@@ -5,7 +5,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { secretUrns } from '../../infra/aws/secrets.ts';
+import { secretUrns } from '../../infra/aws/secret-urns.ts';
 import { PROJECT_DIR } from '../../infra/spec/index.ts';
 import { UsageError } from '../../scripts/lib/cli.ts';
 import { openPulumiWorkspace, type EngineEvent } from '../../scripts/lib/workspace.ts';
