@@ -70,7 +70,7 @@ function impactOf(secret: RotatableSecret, spec: DeploymentSpec): SecretImpact {
             hosts: 'the host: Prosody takes the new password, then the videobridge, which runs on the same host, restarts to sign in with it.',
             meetings:
               'Every meeting in progress loses sound and video while the videobridge restarts (usually under a minute); ' +
-              'participants stay in their meeting and their apps reconnect by themselves.',
+              "participants' apps reconnect by themselves, some after a short notice that they are reconnecting.",
           };
     case 'turn-secret':
       return {
@@ -106,12 +106,27 @@ const BRIDGE_STEP: Record<BridgePickup, string | undefined> = {
   refresh: 'then the bridge pool is renewed by an instance refresh; old bridges drain before they go.',
 };
 
+/** `head` then `text`, wrapped at `width` columns; continuation lines are indented as deep as the head. */
+function wrapped(head: string, text: string, width = 100): string[] {
+  const lines: string[] = [];
+  let line = head;
+  for (const word of text.split(' ')) {
+    if (line.length + 1 + word.length > width && line.trim().length > head.trim().length) {
+      lines.push(line);
+      line = ' '.repeat(head.length) + word;
+    } else {
+      line = line === head ? `${head}${word}` : `${line} ${word}`;
+    }
+  }
+  return [...lines, line];
+}
+
 /** The plan in words, as shown before the confirmation. */
 export function planText(plan: RotationPlan): string {
   const lines = [`Rotating ${plan.secrets.length === 1 ? 'one secret' : `${plan.secrets.length} secrets`} of ${plan.stack}: ${plan.secrets.join(', ')}`, ''];
   for (const impact of plan.impacts) {
-    lines.push(`${impact.secret}: ${impact.holder}`, `  On the hosts: ${impact.hosts}`, `  In meetings:  ${impact.meetings}`);
-    if (impact.warning) lines.push(`  ! ${impact.warning}`);
+    lines.push(`${impact.secret}: ${impact.holder}`, ...wrapped('  On the hosts: ', impact.hosts), ...wrapped('  In meetings:  ', impact.meetings));
+    if (impact.warning) lines.push(...wrapped('  ! ', impact.warning));
     lines.push('');
   }
   lines.push(

@@ -163,7 +163,8 @@ describe('npm run rotate through the stub Pulumi CLI', () => {
     expect(valuesOf(up, '--replace')).toEqual([secretUrns(POOL, 'jwt-app-secret').password]);
     expect(valuesOf(up, '--target')).toEqual([secretUrns(POOL, 'jwt-app-secret').password, secretUrns(POOL, 'jwt-app-secret').parameter]);
     expect(d.asked).toEqual([`Rotate jwt-app-secret of ${POOL}? [y/N] `]);
-    const text = d.stdout.join('');
+    // The words are wrapped for a terminal; read them as one line.
+    const text = d.stdout.join('').replace(/\s+/g, ' ');
     expect(text).toContain("! Your organisation's token issuer must switch to the new secret at the same moment, or nobody can join with a token.");
     expect(text).toContain(`/jitsi-eu/${POOL}/jwt-app-secret`);
     // The bridges do not use the token secret: the agent runs there and restarts nothing.
