@@ -9,7 +9,7 @@ import { PolicyViolationError, PulumiCommandError, StackBusyError, StackMissingE
 import { TERMINAL_CONFIRMATION } from '../deploy/confirm.ts';
 import { requireDuration } from '../deploy/duration.ts';
 import { summarisePreview, type ResourceChange } from '../deploy/preview.ts';
-import { pickUpNewValues, type StackHosts } from './hosts.ts';
+import { pickUpNewValues, type PickupResult, type StackHosts } from './hosts.ts';
 import { planText, rotationPlan, type RotationPlan } from './plan.ts';
 import { previewProblems, rotationScope } from './pulumi.ts';
 import { reportText, rotationReport } from './report.ts';
@@ -148,16 +148,23 @@ export async function rotateMain(argv: string[], deps: RotateDeps = REAL_ROTATE_
     renewedAt = deps.now().toISOString();
   }
 
-  const access = await deps.openHosts(spec.region);
-  let report;
-  try {
-    const pickup = await pickUpNewValues(plan, access, { timeoutMs, progress: deps.progress });
-    report = rotationReport({ stack, secrets: plan.secrets, renewed: !hostsOnly, ...(renewedAt ? { renewedAt } : {}) }, pickup, yes);
-  } finally {
-    access.close();
-  }
+  const pickup = await pickUp(plan, spec.region, timeoutMs, deps);
+  const report = rotationReport({ stack, secrets: plan.secrets, renewed: !hostsOnly, ...(renewedAt ? { renewedAt } : {}) }, pickup, yes);
   deps.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : reportText(report));
   return report.ok ? EXIT.OK : EXIT.FAILED;
+}
+
+/** The hosts' part; an AWS error on the way is a failed pickup (with its retry), not a crash, since the new values exist by now. */
+async function pickUp(plan: RotationPlan, region: string, timeoutMs: number, deps: RotateDeps): Promise<PickupResult> {
+  let access: StackHosts | undefined;
+  try {
+    access = await deps.openHosts(region);
+    return await pickUpNewValues(plan, access, { timeoutMs, progress: deps.progress });
+  } catch (error) {
+    return { ok: false, hosts: [], problem: `the hosts could not be asked: ${(error as Error).message}` };
+  } finally {
+    access?.close();
+  }
 }
 
 type Previewed = PulumiPreview | { failure: string; details: string[] };

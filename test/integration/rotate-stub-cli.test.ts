@@ -234,6 +234,20 @@ describe('npm run rotate through the stub Pulumi CLI', () => {
     expect(retry.stdout.join('')).toContain(`Hosts of ${SINGLE} asked to pick up turn-secret (the values were not renewed by this run).`);
   });
 
+  it('an AWS error while finding the hosts, after the new values exist: exit 1 with the retry, not a crash', async () => {
+    rotationEvents(SINGLE, ['turn-secret']);
+    const d = deps([SIGNALING]);
+    d.hosts.inventory = async () => {
+      throw new Error('ExpiredToken: the security token included in the request is expired');
+    };
+    expect(await rotateMain(['--stack', SINGLE, '--only', 'turn-secret', '--yes'], d)).toBe(1);
+    const text = d.stdout.join('');
+    expect(text).toContain('✗ the hosts could not be asked: ExpiredToken: the security token included in the request is expired');
+    expect(text).toContain(`  npm run rotate -- --stack ${SINGLE} --only turn-secret --hosts-only --yes`);
+    expect(ops()).toContain('up');
+    expect(d.hosts.closed).toBe(true);
+  });
+
   it('a stack that is not deployed is a usage error naming it', async () => {
     rotationEvents(SINGLE, ['turn-secret']);
     rmSync(join(state, `.pulumi/stacks/jitsi-eu/${SINGLE}.json`));
