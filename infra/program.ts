@@ -15,6 +15,7 @@ import { Network, pickAvailabilityZones } from './aws/network.ts';
 import { SANDBOX_EXPIRY_NAME } from './aws/expiry-schedule.ts';
 import { SandboxExpiry, needsExpirySchedule } from './aws/sandbox-expiry.ts';
 import { euProvider } from './aws/provider.ts';
+import { SECRETS_COMPONENT_NAME } from './aws/secret-urns.ts';
 import { Secrets } from './aws/secrets.ts';
 import { SignalingNode } from './aws/signaling-node.ts';
 import { userDataFor } from './aws/user-data.ts';
@@ -84,7 +85,7 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
   const bridgeImage = bridgeArch === signalingArch ? signalingImage : await findMachineImage(spec, bridgeArch, provider);
 
   const network = new Network('network', { spec, availabilityZones: zones }, inRegion);
-  const secrets = new Secrets('secrets', { spec, account }, inRegion);
+  const secrets = new Secrets(SECRETS_COMPONENT_NAME, { spec, account }, inRegion);
   const bridges = bridgeUserData && secrets.bridgeReadPolicyArn
     ? new BridgePool('bridges', {
         spec,

@@ -7,6 +7,7 @@ import { Parameter } from '@pulumi/aws/ssm/parameter.js';
 import { RandomPassword } from '@pulumi/random/randomPassword.js';
 import type { DeploymentSpec } from '../spec/types.ts';
 import { type SecretName, secretsFor, ssmParameterName, ssmPrefix, tlsCertificateParameterName } from '../secrets.ts';
+import { SECRETS_COMPONENT_TYPE } from './secret-urns.ts';
 import { type AwsAccount, arnFor } from './account.ts';
 
 /** Letters and digits only: the values are substituted into Lua, HOCON and shell files. */
@@ -133,7 +134,7 @@ export class Secrets extends pulumi.ComponentResource {
   readonly certificateParameterName: string;
 
   constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super('jitsi-eu:aws:Secrets', name, {}, opts);
+    super(SECRETS_COMPONENT_TYPE, name, {}, opts);
     const { spec, account } = args;
     const child = { parent: this };
 

@@ -48,6 +48,20 @@ export interface PreviewRun {
   changeSummary: Record<string, number>;
 }
 
+/** Which resources an update touches: `--target` and `--replace`, each a list of URNs. */
+export interface UpdateScope {
+  targets?: string[];
+  replace?: string[];
+}
+
+/** The Automation API's options for a scope (left out when empty). */
+function scopeOptions(scope: UpdateScope): { target?: string[]; replace?: string[] } {
+  return {
+    ...(scope.targets?.length ? { target: scope.targets } : {}),
+    ...(scope.replace?.length ? { replace: scope.replace } : {}),
+  };
+}
+
 /** The `config:` map of a stack file, as YAML gives it. */
 export type StackConfig = Record<string, unknown>;
 
@@ -69,14 +83,15 @@ export interface Workspace {
   setConfig(stack: string, key: string, value: string): Promise<void>;
   /**
    * `pulumi preview --diff` with the policy pack: what an update would do, resource by resource.
-   * PolicyViolationError when a mandatory policy fails.
+   * PolicyViolationError when a mandatory policy fails. `scope` as for `up`.
    */
-  preview(stack: string, policy: PolicyConfig): Promise<PreviewRun>;
+  preview(stack: string, policy: PolicyConfig, scope?: UpdateScope): Promise<PreviewRun>;
   /**
    * `pulumi up` with the policy pack; PolicyViolationError when a mandatory policy fails. With
-   * `targets` (resource URNs), only those resources are updated (`pulumi up --target`).
+   * `targets` (resource URNs), only those resources are updated (`pulumi up --target`); those in
+   * `replace` are replaced even though nothing forces it (`--replace`).
    */
-  up(stack: string, onOutput: (text: string) => void, policy: PolicyConfig, options?: { targets?: string[] }): Promise<StackOutputs>;
+  up(stack: string, onOutput: (text: string) => void, policy: PolicyConfig, options?: UpdateScope): Promise<StackOutputs>;
   outputs(stack: string): Promise<StackOutputs>;
   destroy(stack: string, onOutput: (text: string) => void): Promise<void>;
   /** Removes the stack, its history and its stack file. */
@@ -320,21 +335,20 @@ export class PulumiWorkspace implements Workspace {
     await this.call(stack, () => this.ws.setConfig(stack, key, { value, secret: false }));
   }
 
-  async preview(stack: string, policy: PolicyConfig): Promise<PreviewRun> {
+  async preview(stack: string, policy: PolicyConfig, scope: UpdateScope = {}): Promise<PreviewRun> {
     const selected = await this.select(stack);
     const events: EngineEvent[] = [];
     const result = await this.withPolicy(stack, policy, events, (packs) =>
-      selected.preview({ diff: true, ...packs, onEvent: (event) => events.push(event) }),
+      selected.preview({ diff: true, ...packs, ...scopeOptions(scope), onEvent: (event) => events.push(event) }),
     );
     return { events, changeSummary: result.changeSummary as Record<string, number> };
   }
 
-  async up(stack: string, onOutput: (text: string) => void, policy: PolicyConfig, options: { targets?: string[] } = {}): Promise<StackOutputs> {
+  async up(stack: string, onOutput: (text: string) => void, policy: PolicyConfig, options: UpdateScope = {}): Promise<StackOutputs> {
     const selected = await this.select(stack);
     const events: EngineEvent[] = [];
-    const target = options.targets?.length ? { target: options.targets } : {};
     const result = await this.withPolicy(stack, policy, events, (packs) =>
-      selected.up({ onOutput, onError: onOutput, ...packs, ...target, onEvent: (event) => events.push(event) }),
+      selected.up({ onOutput, onError: onOutput, ...packs, ...scopeOptions(options), onEvent: (event) => events.push(event) }),
     );
     return result.outputs as StackOutputs;
   }
