@@ -2,6 +2,7 @@
 // check proves nothing tagged for the stack is left (or lists what is). --orphans only checks;
 // --purge removes what the check found and may remove, after confirmation.
 import { basename } from 'node:path';
+import { accountsPrefix } from '../../infra/accounts.ts';
 import { stackFileFor } from '../../infra/spec/index.ts';
 import { EXIT, UsageError, parseCliOrHelp, rawOptionValue, requireStackName, stackFileAdvice, style } from '../lib/cli.ts';
 import { REAL_COMMAND_DEPS, type CommandDeps } from '../lib/command-deps.ts';
@@ -20,7 +21,8 @@ Removes a deployment: \`pulumi destroy\` for the stack, then the stack itself (i
 and Pulumi.NAME.yaml, which git ignores: it says so before asking), then an orphan check that looks for anything in AWS still tagged
 jitsi-eu:stack=NAME (Resource Groups Tagging API, EC2, Auto Scaling, and IAM roles, policies and
 instance profiles, which are global), SSM parameters under /jitsi-eu/NAME/ and DNS records at the
-stack's host name.
+stack's host name. The stack's host accounts (/jitsi-eu/NAME/accounts/, made by npm run accounts,
+not by Pulumi) are removed after the destroy.
 
 Options:
   --stack NAME     the stack to remove
@@ -70,6 +72,8 @@ export interface TeardownReport {
   purged?: PurgeOutcome[];
   /** What is left after the purge (equal to orphans without --purge). */
   remaining: Orphan[];
+  /** The stack's host accounts (SSM parameters made by `npm run accounts`), removed after the destroy. */
+  accountsRemoved?: PurgeOutcome[];
 }
 
 /** Why teardown takes no --config: the stack it removes is Pulumi's, named as Pulumi names it. */
@@ -129,6 +133,13 @@ export async function teardownMain(argv: string[], deps: TeardownDeps = REAL_TEA
 
   deps.progress(`looking for resources still tagged jitsi-eu:stack=${stack} in ${scope.region} and in IAM${scope.domain ? `, and DNS records at ${scope.domain}` : ''}`);
   report.orphans = await deps.findOrphans(scope);
+  const accounts = report.orphans.filter((o) => isAccountParameter(o, stack));
+  if (!values.orphans && !report.stackError && accounts.some((o) => o.purgeable)) {
+    // Made by `npm run accounts`, not by Pulumi: they go with the stack they belong to.
+    deps.progress(`removing the stack's host accounts under ${accountsPrefix(stack)}`);
+    report.accountsRemoved = await deps.purge(scope.region, accounts, deps.progress);
+    report.orphans = await deps.findOrphans(scope);
+  }
   report.remaining = report.orphans;
 
   if (values.purge && report.orphans.some((o) => o.purgeable)) {
@@ -151,6 +162,11 @@ export async function teardownMain(argv: string[], deps: TeardownDeps = REAL_TEA
   }
   const purgeFailed = (report.purged ?? []).some((p) => !p.removed);
   return report.remaining.length === 0 && !purgeFailed && !report.stackError ? EXIT.OK : EXIT.FAILED;
+}
+
+/** A host account's SSM parameter (`/jitsi-eu/<stack>/accounts/<name>`). */
+export function isAccountParameter(orphan: Orphan, stack: string): boolean {
+  return orphan.kind === 'ssm:parameter' && orphan.resourceId.startsWith(accountsPrefix(stack));
 }
 
 /** Region and host name from the stack file, or from the options when the file is gone. */
