@@ -2,7 +2,6 @@
 // check proves nothing tagged for the stack is left (or lists what is). --orphans only checks;
 // --purge removes what the check found and may remove, after confirmation.
 import { basename } from 'node:path';
-import { accountsPrefix } from '../../infra/accounts.ts';
 import { stackFileFor } from '../../infra/spec/index.ts';
 import { EXIT, UsageError, parseCliOrHelp, rawOptionValue, requireStackName, stackFileAdvice, style } from '../lib/cli.ts';
 import { REAL_COMMAND_DEPS, type CommandDeps } from '../lib/command-deps.ts';
@@ -12,7 +11,7 @@ import { confirmOnTerminal, type Confirm } from './confirm.ts';
 import type { Orphan, OrphanScope } from './orphans.ts';
 import type { PurgeOutcome } from './purge.ts';
 import { orphanSummary, purgeSummary, teardownPreview } from './report.ts';
-import { destroyAndRemove, type OrphanCheck, type StackTeardown } from './stack.ts';
+import { destroyAndRemove, removeHostAccounts, type OrphanCheck, type Purge, type StackTeardown } from './stack.ts';
 
 export const TEARDOWN_USAGE = `Usage: npm run teardown -- --stack NAME [--yes] [--keep-state] [--json]
        npm run teardown -- --stack NAME --orphans [--purge] [--yes] [--json]
@@ -44,7 +43,7 @@ Exit codes: 0 removed and nothing left; 1 resources are left (listed), or a step
 
 export interface TeardownDeps extends CommandDeps {
   findOrphans: OrphanCheck;
-  purge: (region: string, orphans: readonly Orphan[], progress: (message: string) => void) => Promise<PurgeOutcome[]>;
+  purge: Purge;
   readStackConfig: (stack: string) => StackConfig | undefined;
   confirm: Confirm;
   env: NodeJS.ProcessEnv;
@@ -133,12 +132,10 @@ export async function teardownMain(argv: string[], deps: TeardownDeps = REAL_TEA
 
   deps.progress(`looking for resources still tagged jitsi-eu:stack=${stack} in ${scope.region} and in IAM${scope.domain ? `, and DNS records at ${scope.domain}` : ''}`);
   report.orphans = await deps.findOrphans(scope);
-  const accounts = report.orphans.filter((o) => isAccountParameter(o, stack));
-  if (!values.orphans && !report.stackError && accounts.some((o) => o.purgeable)) {
-    // Made by `npm run accounts`, not by Pulumi: they go with the stack they belong to.
-    deps.progress(`removing the stack's host accounts under ${accountsPrefix(stack)}`);
-    report.accountsRemoved = await deps.purge(scope.region, accounts, deps.progress);
-    report.orphans = await deps.findOrphans(scope);
+  const accounts = !values.orphans && !report.stackError ? await removeHostAccounts(scope, report.orphans, deps) : undefined;
+  if (accounts) {
+    report.accountsRemoved = accounts.removed;
+    report.orphans = accounts.orphans;
   }
   report.remaining = report.orphans;
 
@@ -162,11 +159,6 @@ export async function teardownMain(argv: string[], deps: TeardownDeps = REAL_TEA
   }
   const purgeFailed = (report.purged ?? []).some((p) => !p.removed);
   return report.remaining.length === 0 && !purgeFailed && !report.stackError ? EXIT.OK : EXIT.FAILED;
-}
-
-/** A host account's SSM parameter (`/jitsi-eu/<stack>/accounts/<name>`). */
-export function isAccountParameter(orphan: Orphan, stack: string): boolean {
-  return orphan.kind === 'ssm:parameter' && orphan.resourceId.startsWith(accountsPrefix(stack));
 }
 
 /** Region and host name from the stack file, or from the options when the file is gone. */
