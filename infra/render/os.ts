@@ -1,6 +1,7 @@
 // Host files: unattended security upgrades, short log retention, kernel and service limits for
 // the videobridge and jicofo, and the scripts cloud-init runs at first boot (plus the bridge's
 // drain watcher and the ACME helpers). Values reach the shell scripts single-quoted.
+import { ACCOUNT_NAME_PATTERN, STACK_HOST_ACCOUNT, accountsPrefix } from '../accounts.ts';
 import { jitsiMetapackageVersion } from '../privacy/upstream.ts';
 import { DRAIN_HEARTBEAT_SECONDS, DRAIN_HOOK_NAME, DRAIN_MAX_SECONDS } from '../lifecycle.ts';
 import { BOOT_VALUES } from '../placeholders.ts';
@@ -12,7 +13,6 @@ import {
   ACME_WEBROOT,
   BOOT_DIR,
   CLOUD_INIT_OUTPUT_LOG,
-  HOST_ACCOUNT_USERNAME,
   POLICY_RC_D,
   READY_FILE,
   nginxSitePath,
@@ -37,6 +37,9 @@ export const BOOT_WAITS = { publicIpWaitSeconds: 300, healthWaitSeconds: 600 } a
 export function bootScriptPath(role: HostRole): string {
   return `${BOOT_DIR}/boot-${role}.sh`;
 }
+
+/** Host path of the script that makes Prosody's accounts match the stack (`accounts.sh sync`). */
+export const ACCOUNTS_SCRIPT_PATH = `${BOOT_DIR}/accounts.sh`;
 
 /** The secrets a role's boot reads from SSM. Bridges need only their XMPP password. */
 export function secretsForRole(spec: DeploymentSpec, role: HostRole): SecretName[] {
@@ -146,7 +149,9 @@ export function renderOs(input: RenderInput): BundleFile[] {
     domain: shellQuote(spec.domain),
     authDomain: shellQuote(hosts.auth),
     focusComponent: shellQuote(hosts.focusComponent),
-    hostAccountJid: shellQuote(`${HOST_ACCOUNT_USERNAME}@${hosts.domain}`),
+    hostAccount: shellQuote(STACK_HOST_ACCOUNT),
+    accountsPrefix: shellQuote(accountsPrefix(spec.stack)),
+    accountNamePattern: shellQuote(ACCOUNT_NAME_PATTERN.source),
     ssmPrefix: shellQuote(ssmPrefix(spec.stack)),
     bootDir: shellQuote(BOOT_DIR),
     readyFile: shellQuote(READY_FILE),
@@ -221,6 +226,7 @@ export function renderOs(input: RenderInput): BundleFile[] {
       healthChecks: signalingChecks,
     }, '0755'),
     file(`${BOOT_DIR}/acme.sh`, ['signaling'], 'acme.sh.hbs', base, '0755'),
+    file(ACCOUNTS_SCRIPT_PATH, ['signaling'], 'accounts.sh.hbs', base, '0700'),
     file('/etc/systemd/system/jitsi-eu-acme.service', ['signaling'], 'jitsi-eu-acme.service.hbs', base),
     file('/etc/systemd/system/jitsi-eu-acme.timer', ['signaling'], 'jitsi-eu-acme.timer.hbs', base),
   ];

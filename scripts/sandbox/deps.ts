@@ -5,14 +5,16 @@ import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { REAL_COMMAND_DEPS, type CommandDeps } from '../lib/command-deps.ts';
 import type { Probes } from '../deploy/flow.ts';
 import { loadVerifyRunner, type VerifyRunner } from '../deploy/verify.ts';
-import { checkOrphans } from '../teardown/check.ts';
+import { checkOrphans, purge } from '../teardown/check.ts';
 import { confirmOnTerminal, type Confirm } from '../teardown/confirm.ts';
-import type { OrphanCheck } from '../teardown/stack.ts';
+import type { OrphanCheck, Purge } from '../teardown/stack.ts';
 import { AWS_SANDBOX_HOSTS, type SandboxHosts } from './hosts.ts';
 import { leftoverFileStore, type LeftoverStore } from './leftovers.ts';
 
 export interface SandboxDeps extends CommandDeps {
   findOrphans: OrphanCheck;
+  /** Removes the host accounts a destroyed sandbox leaves in SSM (see removeHostAccounts). */
+  purge: Purge;
   loadVerify: () => Promise<{ run: VerifyRunner } | { missing: string }>;
   probes?: Probes;
   intervalMs?: number;
@@ -30,6 +32,7 @@ export interface SandboxDeps extends CommandDeps {
 export const REAL_SANDBOX_DEPS: SandboxDeps = {
   ...REAL_COMMAND_DEPS,
   findOrphans: checkOrphans,
+  purge,
   loadVerify: loadVerifyRunner,
   hourlyCostEur,
   confirm: confirmOnTerminal,

@@ -4,7 +4,7 @@ import { UsageError } from '../lib/cli.ts';
 import type { StackSummary, Workspace } from '../lib/workspace.ts';
 import type { Orphan, OrphanScope } from '../teardown/orphans.ts';
 import { teardownCommand } from '../teardown/report.ts';
-import { destroyAndRemove, type StackTeardown } from '../teardown/stack.ts';
+import { destroyAndRemove, removeHostAccounts, type StackTeardown } from '../teardown/stack.ts';
 import { mapSettledLimit } from './concurrency.ts';
 import { prefixedOutput, type SandboxDeps } from './deps.ts';
 import { reapDecision, sandboxFacts } from './facts.ts';
@@ -33,7 +33,8 @@ async function tearDown(workspace: Workspace, stack: string, region: string, dom
   }
   say(`checking that nothing tagged jitsi-eu:stack=${stack} is left in ${region}`);
   const scope: OrphanScope = { stack, region, ...(domain ? { domain } : {}) };
-  const orphans = await deps.findOrphans(scope);
+  let orphans = await deps.findOrphans(scope);
+  if (!error) orphans = (await removeHostAccounts(scope, orphans, { ...deps, progress: say }))?.orphans ?? orphans;
   return { stack, scope, ...(teardown ? { teardown } : {}), ...(error ? { error } : {}), orphans };
 }
 

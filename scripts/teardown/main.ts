@@ -11,7 +11,7 @@ import { confirmOnTerminal, type Confirm } from './confirm.ts';
 import type { Orphan, OrphanScope } from './orphans.ts';
 import type { PurgeOutcome } from './purge.ts';
 import { orphanSummary, purgeSummary, teardownPreview } from './report.ts';
-import { destroyAndRemove, type OrphanCheck, type StackTeardown } from './stack.ts';
+import { destroyAndRemove, removeHostAccounts, type OrphanCheck, type Purge, type StackTeardown } from './stack.ts';
 
 export const TEARDOWN_USAGE = `Usage: npm run teardown -- --stack NAME [--yes] [--keep-state] [--json]
        npm run teardown -- --stack NAME --orphans [--purge] [--yes] [--json]
@@ -20,7 +20,8 @@ Removes a deployment: \`pulumi destroy\` for the stack, then the stack itself (i
 and Pulumi.NAME.yaml, which git ignores: it says so before asking), then an orphan check that looks for anything in AWS still tagged
 jitsi-eu:stack=NAME (Resource Groups Tagging API, EC2, Auto Scaling, and IAM roles, policies and
 instance profiles, which are global), SSM parameters under /jitsi-eu/NAME/ and DNS records at the
-stack's host name.
+stack's host name. The stack's host accounts (/jitsi-eu/NAME/accounts/, made by npm run accounts,
+not by Pulumi) are removed after the destroy.
 
 Options:
   --stack NAME     the stack to remove
@@ -42,7 +43,7 @@ Exit codes: 0 removed and nothing left; 1 resources are left (listed), or a step
 
 export interface TeardownDeps extends CommandDeps {
   findOrphans: OrphanCheck;
-  purge: (region: string, orphans: readonly Orphan[], progress: (message: string) => void) => Promise<PurgeOutcome[]>;
+  purge: Purge;
   readStackConfig: (stack: string) => StackConfig | undefined;
   confirm: Confirm;
   env: NodeJS.ProcessEnv;
@@ -70,6 +71,8 @@ export interface TeardownReport {
   purged?: PurgeOutcome[];
   /** What is left after the purge (equal to orphans without --purge). */
   remaining: Orphan[];
+  /** The stack's host accounts (SSM parameters made by `npm run accounts`), removed after the destroy. */
+  accountsRemoved?: PurgeOutcome[];
 }
 
 /** Why teardown takes no --config: the stack it removes is Pulumi's, named as Pulumi names it. */
@@ -129,6 +132,11 @@ export async function teardownMain(argv: string[], deps: TeardownDeps = REAL_TEA
 
   deps.progress(`looking for resources still tagged jitsi-eu:stack=${stack} in ${scope.region} and in IAM${scope.domain ? `, and DNS records at ${scope.domain}` : ''}`);
   report.orphans = await deps.findOrphans(scope);
+  const accounts = !values.orphans && !report.stackError ? await removeHostAccounts(scope, report.orphans, deps) : undefined;
+  if (accounts) {
+    report.accountsRemoved = accounts.removed;
+    report.orphans = accounts.orphans;
+  }
   report.remaining = report.orphans;
 
   if (values.purge && report.orphans.some((o) => o.purgeable)) {

@@ -42,7 +42,11 @@ export function purgeSummary(outcomes: readonly PurgeOutcome[]): string {
  * it is git-ignored, so removing the stack leaves no copy of its settings anywhere.
  */
 export function teardownPreview(stack: string, region: string, backend: string, stackFile: string | undefined, keepState: boolean): string[] {
-  const lines = [`teardown of stack ${stack} removes:`, `  every resource of the stack in ${region} (pulumi destroy)`];
+  const lines = [
+    `teardown of stack ${stack} removes:`,
+    `  every resource of the stack in ${region} (pulumi destroy)`,
+    `  its host accounts (npm run accounts -- list --stack ${stack} shows them): they are kept in SSM, not by Pulumi`,
+  ];
   if (keepState) {
     lines.push(`  nothing else: the stack, its history in ${backend}${stackFile ? ` and its stack file ${stackFile}` : ''} stay (--keep-state)`);
     return lines;

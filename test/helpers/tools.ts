@@ -18,6 +18,7 @@ const DEBIAN_PACKAGE: Record<string, string> = {
   openssl: 'openssl',
   testssl: 'testssl.sh',
   moto_server: 'moto (pip install "moto[server]")',
+  aws: 'awscli',
 };
 
 const SEARCH_PATH = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin', '/sbin', '/bin'];

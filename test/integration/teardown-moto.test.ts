@@ -55,7 +55,11 @@ import type { Orphan } from '../../scripts/teardown/orphans.ts';
 import { requireAwsCredentials } from '../../scripts/deploy/credentials.ts';
 import { UsageError } from '../../scripts/lib/cli.ts';
 import { checkOrphans, purge } from '../../scripts/teardown/check.ts';
-import { teardownMain, type TeardownDeps } from '../../scripts/teardown/main.ts';
+import { teardownMain, type TeardownDeps, type TeardownReport } from '../../scripts/teardown/main.ts';
+import { accountParameterName } from '../../infra/accounts.ts';
+import { defaultTags } from '../../infra/tags.ts';
+import { AccountStore } from '../../scripts/accounts/store.ts';
+import { makeSpec } from '../helpers/spec.ts';
 import { MemoryWorkspace } from '../fixtures/fake-pulumi/memory-workspace.ts';
 import { startMoto, type Moto } from '../helpers/moto.ts';
 import { pathWithoutPulumi, runNpmScript } from '../helpers/npm-run.ts';
@@ -402,6 +406,47 @@ describe('teardown: pulumi destroy, stack removal, then the orphan check on moto
     expect(text).toMatch(/stack eta was not removed: destroy of eta failed/);
     expect(text).toMatch(new RegExp(`${made.length} resources left for stack eta`));
     expect(ws.stacks.has('eta')).toBe(true);
+  });
+
+  it("removes the stack's host accounts after the destroy; one made by hand without the tags stays, listed (exit 1)", async () => {
+    const spec = makeSpec({ stack: 'acct-one', region: REGION });
+    const store = new AccountStore(ssm, 'acct-one', defaultTags(spec));
+    await store.add('alice', 'alice-password-1');
+    await store.add('bob', 'bob-password-1');
+    await ssm.send(new PutParameterCommand({ Name: accountParameterName('acct-one', 'byhand'), Value: 'x', Type: 'SecureString' }));
+    const ws = new MemoryWorkspace();
+    ws.seed('acct-one', { 'aws:region': REGION }, { resources: 2 });
+
+    const refused = deps(ws, false);
+    await expect(teardownMain(['--stack', 'acct-one'], refused)).rejects.toThrow(/not confirmed/);
+    expect(refused.said.join('\n')).toContain('its host accounts (npm run accounts -- list --stack acct-one shows them)');
+    expect((await store.list()).map((a) => a.name)).toEqual(['alice', 'bob', 'byhand']);
+
+    const d = deps(ws);
+    expect(await teardownMain(['--stack', 'acct-one', '--yes', '--json'], d)).toBe(1);
+    const report = JSON.parse(d.stdout.join('')) as TeardownReport;
+    expect(report.accountsRemoved!.map((o) => [o.resourceId, o.removed])).toEqual([
+      [accountParameterName('acct-one', 'alice'), true],
+      [accountParameterName('acct-one', 'bob'), true],
+    ]);
+    // The orphan proof after the removal lists what is left: the untagged one, never purged.
+    expect(report.remaining.map((o) => [o.resourceId, o.purgeable])).toEqual([[accountParameterName('acct-one', 'byhand'), false]]);
+    expect((await store.list()).map((a) => a.name)).toEqual(['byhand']);
+  });
+
+  it('--orphans lists the host accounts and leaves them; --purge removes them', async () => {
+    const store = new AccountStore(ssm, 'acct-two', defaultTags(makeSpec({ stack: 'acct-two', region: REGION })));
+    await store.add('carol', 'carol-password-1');
+    const ws = new MemoryWorkspace();
+    const check = deps(ws);
+    expect(await teardownMain(['--stack', 'acct-two', '--orphans', '--region', REGION, '--json'], check)).toBe(1);
+    const report = JSON.parse(check.stdout.join('')) as TeardownReport;
+    expect(report.remaining.map((o) => [o.kind, o.resourceId, o.purgeable])).toEqual([['ssm:parameter', accountParameterName('acct-two', 'carol'), true]]);
+    expect(report.accountsRemoved).toBeUndefined();
+    expect((await store.list()).map((a) => a.name)).toEqual(['carol']);
+
+    expect(await teardownMain(['--stack', 'acct-two', '--orphans', '--purge', '--yes', '--region', REGION, '--json'], deps(ws))).toBe(0);
+    expect(await store.list()).toEqual([]);
   });
 
   it('keeps the stack with --keep-state, and asks before destroying without --yes', async () => {
