@@ -12,7 +12,7 @@ import { requireDuration } from './duration.ts';
 import { DEFAULT_TIMEOUTS, deployStack, type Probes, type WaitTimeouts } from './flow.ts';
 import { forgetRecordedImages, recordMissingImages, recordedImagesText } from './images.ts';
 import { awsImageSource, type ImageSource } from '../lib/stack-images.ts';
-import { meetingImpact } from './impact.ts';
+import { type ImpactContext, meetingImpact } from './impact.ts';
 import { policyFinding, summarisePreview } from './preview.ts';
 import { previewText, type ShownPreview } from './preview-report.ts';
 import { deploySummary } from './report.ts';
@@ -151,14 +151,14 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
   return outcome.ok ? EXIT.OK : EXIT.FAILED;
 }
 
-type Previewed = { preview: ShownPreview } | { failure: string; details: string[]; policy?: ShownPreview['policy'] };
+export type Previewed = { preview: ShownPreview } | { failure: string; details: string[]; policy?: ShownPreview['policy'] };
 
 /** The preview with the policy pack, summarised and put into words; a refusal or failure as data. */
-export async function previewStack(workspace: Workspace, spec: DeploymentSpec, deps: DeployDeps): Promise<Previewed> {
+export async function previewStack(workspace: Workspace, spec: DeploymentSpec, deps: Pick<DeployDeps, 'progress'>, context: ImpactContext = spec): Promise<Previewed> {
   deps.progress(`previewing the update of ${spec.stack} with the policy pack (pulumi preview --diff)`);
   try {
     const summary = summarisePreview(await workspace.preview(spec.stack, { allowNonEuRegion: spec.allowNonEuRegion }));
-    return { preview: { stack: spec.stack, ...summary, impact: meetingImpact(summary, spec) } };
+    return { preview: { stack: spec.stack, ...summary, impact: meetingImpact(summary, context) } };
   } catch (error) {
     if (error instanceof PolicyViolationError) {
       return {

@@ -11,17 +11,21 @@ export interface StackFileEdit {
   after: string;
 }
 
-/** The text with `config.<key>` set to each value: a key that exists keeps its place and comments; new keys go last. */
+/**
+ * The text with `config.<key>` set to each value: a key that exists keeps its place and comments;
+ * new keys go last. A dotted key names a field of a mapping: `jitsi-eu:bridges.instanceType`.
+ */
 export function withConfigValues(text: string, path: string, values: Readonly<Record<string, string>>): string {
   const doc = parseDocument(text);
   if (doc.errors.length) throw new UsageError(`${path} is not valid YAML (${doc.errors[0]!.message}): fix it, then run the command again`);
   const config = doc.get('config', true);
   if (config !== undefined && !isMap(config)) throw new UsageError(`${path}: config is not a mapping of settings`);
   for (const [key, value] of Object.entries(values)) {
-    const node = isMap(config) ? config.get(key, true) : undefined;
+    const path = ['config', ...key.split('.')];
+    const node = doc.getIn(path, true);
     // Changing the scalar in place keeps a comment on the same line.
     if (isScalar(node)) node.value = value;
-    else doc.setIn(['config', key], value);
+    else doc.setIn(path, value);
   }
   return doc.toString({ lineWidth: 0 });
 }
