@@ -27,10 +27,18 @@ const newestFirst = (a: Image, b: Image) => (b.CreationDate ?? '').localeCompare
 /** The newest Debian 12 image of the architecture in the client's region; undefined when there is none. */
 export async function newestDebianImage(ec2: EC2Client, spec: Pick<DeploymentSpec, 'partition' | 'amiOwner'>, architecture: Architecture): Promise<ImageFacts | undefined> {
   const query = debianImageQuery(spec, architecture);
+  // The name and architecture filters go to EC2; the device and virtualization ones are checked
+  // on the answer (the same test, and AWS emulators do not all implement those filters).
+  const local = new Map<string, (image: Image) => string | undefined>([
+    ['root-device-type', (image) => image.RootDeviceType],
+    ['virtualization-type', (image) => image.VirtualizationType],
+  ]);
+  const remote = query.filters.filter((f) => !local.has(f.name));
   const found: Image[] = [];
-  const pages = paginateDescribeImages({ client: ec2 }, { Owners: [query.owner], Filters: query.filters.map((f) => ({ Name: f.name, Values: f.values })) });
+  const pages = paginateDescribeImages({ client: ec2 }, { Owners: [query.owner], Filters: remote.map((f) => ({ Name: f.name, Values: f.values })) });
   for await (const page of pages) found.push(...(page.Images ?? []));
-  const [newest] = found.sort(newestFirst);
+  const matching = found.filter((image) => query.filters.every((f) => !local.has(f.name) || f.values.includes(local.get(f.name)!(image) ?? '')));
+  const [newest] = matching.sort(newestFirst);
   return newest ? facts(newest) : undefined;
 }
 

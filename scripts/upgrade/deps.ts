@@ -13,6 +13,8 @@ export interface UpgradeDeps extends DeployDeps {
   clock: Clock;
   /** Between two questions to the signaling host while --when-idle waits. */
   idlePollMs?: number;
+  /** Where the stack files are (the checkout by default). */
+  projectDir?: string;
 }
 
 export const REAL_UPGRADE_DEPS: UpgradeDeps = {

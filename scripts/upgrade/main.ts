@@ -149,7 +149,7 @@ export async function upgradeMain(argv: string[], deps: UpgradeDeps = REAL_UPGRA
     ...(values['instance-type'] !== undefined ? { instanceType: values['instance-type'] } : {}),
     ...(values['bridge-instance-type'] !== undefined ? { bridgeInstanceType: values['bridge-instance-type'] } : {}),
   };
-  const file = stackFileFor(stack);
+  const file = stackFileFor(stack, deps.projectDir);
   const { spec, warnings } = loadSpecOrThrow(file, stack);
   for (const w of warnings) warn(w);
   checkRequest(request, spec);
