@@ -169,7 +169,7 @@ function bridgeImpacts(changes: readonly ResourceChange[], ctx: ImpactContext): 
         kind: 'bridges-rolled',
         severity: 'notice',
         text:
-          (moves.length ? `Bridges move to ${list(moves).replace(/, ([^,]*)$/, ' and $1')}, one after another; meetings move to new bridges only when they end, so nobody is dropped unless a meeting outlasts the drain. ` : '') +
+          (moves.length ? `Bridges move to ${list(moves).replace(/, ([^,]*)$/, ' and $1')}: meetings move to new bridges only when they end, so nobody is dropped unless a meeting outlasts the drain. ` : '') +
           'Bridges are replaced through the Auto Scaling group\'s instance refresh and the graceful drain: new bridges start before old ones leave (capacity never drops below 100 %); ' +
           `a leaving bridge takes no new meetings, and meetings on it continue until they end — after ${drainHours} hours Jicofo moves whoever is left to another bridge (a short reconnect). ` +
           `AWS counts a new bridge as warm after ${minutes(BRIDGE_WARMUP_SECONDS)} minutes, whether or not its installation has finished.`,

@@ -208,7 +208,7 @@ describe('npm run upgrade --image latest', () => {
     expect(seen.atPreview).toEqual([STACK_TEXT.replace(OLD, NEW)]);
     expect(text()).toMatch(matching(`jitsi-eu:amiId: ${OLD} (debian-12-amd64-20261001-1000, published ${DAY}) → ${NEW} (debian-12-amd64-20261201-1200, published ${DAY})`));
     expect(text()).toContain(`The new host gets the Debian image ${NEW} (from ${OLD}).`);
-    expect(text()).toContain(`Bridges move to the Debian image ${NEW} (from ${OLD}), one after another`);
+    expect(text()).toContain(`Bridges move to the Debian image ${NEW} (from ${OLD}): meetings move to new bridges only when they end`);
     expect(text()).toContain('The update starts right after confirmation: meetings in progress end; about 10 minutes without service.');
     expect(text()).toContain('✓ campus deployed and verified');
     expect(ops().filter((op) => op === 'preview' || op === 'up')).toEqual(['preview', 'up']);

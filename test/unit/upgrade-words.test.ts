@@ -22,7 +22,7 @@ const newImage = [...replace(R.signalingInstance, { ami: 'update-replace' }, { d
 const newRelease = [...replace(R.signalingInstance, { userDataBase64: 'update-replace' }, { deleteBeforeReplace: true }), update(R.bridgeTemplate, { userData: 'update' })];
 
 describe('an upgrade in words', () => {
-  it('a new Debian image: the signaling host is replaced onto it, meetings on it end, bridges move one after another without dropping anyone', () => {
+  it('a new Debian image: the signaling host is replaced onto it, meetings on it end, bridges move without dropping anyone', () => {
     const list = impacts(newImage, ctx({ image: { signaling: { from: OLD, to: NEW }, bridge: { from: OLD, to: NEW } } }));
     const signaling = byKind(list, 'signaling-replaced');
     expect(signaling.severity).toBe('interrupts');
@@ -30,14 +30,14 @@ describe('an upgrade in words', () => {
     expect(signaling.text).toContain(`The new host gets the Debian image ${NEW} (from ${OLD}).`);
     const bridges = byKind(list, 'bridges-rolled');
     expect(bridges.severity).toBe('notice');
-    expect(bridges.text).toMatch(new RegExp(`^Bridges move to the Debian image ${NEW} \\(from ${OLD}\\), one after another; meetings move to new bridges only when they end, so nobody is dropped`));
+    expect(bridges.text).toMatch(new RegExp(`^Bridges move to the Debian image ${NEW} \\(from ${OLD}\\): meetings move to new bridges only when they end, so nobody is dropped`));
     expect(bridges.text).toContain('new bridges start before old ones leave (capacity never drops below 100 %)');
   });
 
   it('a new Jitsi release: named on both roles when the upgrade says so', () => {
     const list = impacts(newRelease, ctx({ jitsi: { from: '10655', to: '10710' } }));
     expect(byKind(list, 'signaling-replaced').text).toContain('The new host gets Jitsi release 10710 (from 10655).');
-    expect(byKind(list, 'bridges-rolled').text).toMatch(/^Bridges move to Jitsi release 10710 \(from 10655\), one after another/);
+    expect(byKind(list, 'bridges-rolled').text).toMatch(/^Bridges move to Jitsi release 10710 \(from 10655\): meetings move to new bridges only when they end/);
   });
 
   it('new user data outside an upgrade is not called a new release', () => {
@@ -55,7 +55,7 @@ describe('an upgrade in words', () => {
     );
     const pool = impacts([update(R.bridgeTemplate, { instanceType: 'update' })], ctx({ bridgeInstanceType: { from: 'c6i.2xlarge', to: 'c7i.2xlarge' } }));
     expect(pool.map((i) => i.kind)).toEqual(['bridges-rolled']);
-    expect(pool[0]!.text).toMatch(/^Bridges move to instance type c7i\.2xlarge \(from c6i\.2xlarge\), one after another/);
+    expect(pool[0]!.text).toMatch(/^Bridges move to instance type c7i\.2xlarge \(from c6i\.2xlarge\): meetings move/);
   });
 });
 
