@@ -17,8 +17,9 @@ export async function findMachineImage(spec: ImageSpec, role: ImageRole, provide
   const opts = { provider };
   const pin = imagePinFor(spec, role);
   if (pin.id) {
-    // Looked up only for its root device name, which the root volume settings need.
-    const image = await getAmi({ filters: [{ name: 'image-id', values: [pin.id] }], ...(spec.amiOwner ? { owners: [spec.amiOwner] } : {}) }, opts);
+    // Looked up only for its root device name, which the root volume settings need. AWS marks
+    // public images deprecated after two years; a recorded one must still be found then.
+    const image = await getAmi({ filters: [{ name: 'image-id', values: [pin.id] }], includeDeprecated: true, ...(spec.amiOwner ? { owners: [spec.amiOwner] } : {}) }, opts);
     return { id: image.id, rootDeviceName: image.rootDeviceName };
   }
   const query = debianImageQuery(spec, pin.architecture);

@@ -37,6 +37,9 @@ describe('a stack with its image recorded', () => {
     expect(hostInputs(after)).toEqual(hostInputs(before));
     expect(one(after, 'aws:ec2/instance:Instance').inputs.ami).toBe(PINNED);
     expect(one(after, 'aws:ec2/launchTemplate:LaunchTemplate').inputs.imageId).toBe(PINNED);
+    // Found by its id alone, even once AWS has marked it deprecated (two years after publication).
+    const lookups = after.invokes.filter((i) => i.token === 'aws:ec2/getAmi:getAmi');
+    expect(lookups.map((l) => l.inputs)).toEqual([{ filters: [{ name: 'image-id', values: [PINNED] }], includeDeprecated: true }]);
   });
 
   it('keeps a Graviton pool on its own recorded image and the signaling node on the x86 one', async () => {
