@@ -247,6 +247,29 @@ describe('npm run upgrade --image latest', () => {
   });
 });
 
+describe('--json and a stack not deployed', () => {
+  it('--preview-only --json: one JSON object with the new values, the images and the preview', async () => {
+    await deployedStack('campus', NEW_IMAGE_EVENTS);
+    const { deps, file, text } = upgradeDeps('campus');
+    writeFileSync(file, STACK_TEXT);
+    expect(await upgradeMain(['--stack', 'campus', '--image', 'latest', '--preview-only', '--json'], deps)).toBe(0);
+    const shown = JSON.parse(text()) as { values: Record<string, string>; images: { key: string; image: { id: string }; previous: { id: string } }[]; preview: { impact: { kind: string }[] } };
+    expect(shown.values).toEqual({ 'jitsi-eu:amiId': NEW });
+    expect(shown.images).toEqual([expect.objectContaining({ key: 'jitsi-eu:amiId', image: expect.objectContaining({ id: NEW }), previous: expect.objectContaining({ id: OLD }) })]);
+    expect(shown.preview.impact.map((i) => i.kind)).toEqual(['signaling-replaced', 'bridges-rolled']);
+    expect(readFileSync(file, 'utf8')).toBe(STACK_TEXT);
+  });
+
+  it('a stack that was never deployed: exit 2, pointing at deploy', async () => {
+    const ws = await openStub();
+    await ws.createStack('campus');
+    const { deps, file } = upgradeDeps('campus');
+    writeFileSync(file, STACK_TEXT);
+    await expect(upgradeMain(['--stack', 'campus', '--image', 'latest', '--yes'], deps)).rejects.toThrow(/campus is not deployed[\s\S]*npm run deploy -- --stack campus/);
+    expect(readFileSync(file, 'utf8')).toBe(STACK_TEXT);
+  });
+});
+
 describe('refusals (exit 2, nothing written, nothing previewed)', () => {
   const refused = async (args: string[], message: RegExp) => {
     await deployedStack('campus', NEW_IMAGE_EVENTS);
