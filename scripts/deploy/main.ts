@@ -27,7 +27,9 @@ meetings, then asks before it changes anything. Once confirmed it runs \`pulumi 
 policy pack again) with Pulumi's output on stderr, waits until the host name points at the
 Elastic IP, HTTPS answers and the host reports ready, and finally runs the live verification.
 A stack that does not exist yet is created. A mandatory policy violation stops the deploy
-before any change, with the policy's own message.
+before any change, with the policy's own message. A stack without a recorded Debian image gets
+the newest one written into Pulumi.NAME.yaml (jitsi-eu:amiId), said in the preview; deploy never
+moves it afterwards (npm run upgrade does).
 
 Options:
   --stack NAME             the stack to deploy (its file must be Pulumi.NAME.yaml next to
