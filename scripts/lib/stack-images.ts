@@ -89,8 +89,9 @@ export async function imagesToRecord(spec: DeploymentSpec, source: ImageSource, 
   for (const pin of imagePins(spec).filter((p) => !p.id)) {
     const runningIds = await Promise.all(pin.roles.map((role) => source.running(role, outputs).catch(() => undefined)));
     const running = runningIds.find(Boolean);
-    if (running) {
-      const known = (await source.facts([running])).get(running) ?? { id: running };
+    const known = running ? (await source.facts([running])).get(running) : undefined;
+    // Only an image of the hosts' architecture (the stack file may name new instance types already).
+    if (known && known.architecture === pin.architecture) {
       choices.push({ key: pin.key, roles: pin.roles, image: known, reason: 'running' });
     } else {
       choices.push({ key: pin.key, roles: pin.roles, image: await newestFor(pin, spec, source), reason: 'newest' });

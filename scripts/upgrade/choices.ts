@@ -78,7 +78,8 @@ async function chooseImages(spec: DeploymentSpec, upgraded: DeploymentSpec, requ
   for (const pin of pins) {
     const old: ImagePin | undefined = before.get(pin.key);
     const prior = pin.id ? (previous.get(pin.id) ?? { id: pin.id }) : undefined;
-    const archChanged = old !== undefined && old.architecture !== pin.architecture;
+    // A key new to the stack, or hosts of another architecture: the running image cannot serve.
+    const archChanged = old === undefined || old.architecture !== pin.architecture;
     let image: ImageFacts | undefined;
     let reason: ImageChoice['reason'] = 'newest';
     if (givenFacts && givenFacts.architecture === pin.architecture) {

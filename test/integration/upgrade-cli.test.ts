@@ -4,7 +4,8 @@
 // a stand-in command channel that runs status's real probe script; the clock is a fake one.
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { AutoScalingClient, CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateLaunchTemplateCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_DIR, stackFileFor } from '../../infra/spec/index.ts';
 import { deployMain } from '../../scripts/deploy/main.ts';
@@ -234,8 +235,24 @@ describe('npm run upgrade --image latest', () => {
     expect(ops()).not.toContain('up');
   });
 
-  it('Graviton bridges: a new bridge type of the other architecture records the newest arm64 image for them', async () => {
-    await deployedStack('campus', previewRun([update(R.bridgeTemplate, { imageId: 'update', instanceType: 'update' })], { update: 1, same: 29 }).events);
+  it('Graviton bridges: a new bridge type of the other architecture records the newest arm64 image for them, not the x86 one they run', async () => {
+    // The bridge group as deployed: its launch template boots the x86 image.
+    const template = await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'campus-bridges', LaunchTemplateData: { ImageId: OLD, InstanceType: 'c6i.xlarge' } }));
+    const autoscaling = new AutoScalingClient({ region: 'eu-central-1', endpoint: moto.endpoint });
+    await autoscaling.send(new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: 'campus-bridges',
+      MinSize: 0,
+      MaxSize: 3,
+      AvailabilityZones: ['eu-central-1a'],
+      LaunchTemplate: { LaunchTemplateId: template.LaunchTemplate!.LaunchTemplateId!, Version: '1' },
+    }));
+    autoscaling.destroy();
+    await deployedStack('campus', previewRun([update(R.bridgeTemplate, { imageId: 'update', instanceType: 'update' })], { update: 1, same: 29 }).events, {
+      url: `https://${DOMAIN}/`,
+      publicIp: '192.0.2.10',
+      signalingInstanceId: INSTANCE,
+      bridgeAsgName: 'campus-bridges',
+    });
     const { deps, file, text } = upgradeDeps('campus');
     writeFileSync(file, STACK_TEXT);
     expect(await upgradeMain(['--stack', 'campus', '--bridge-instance-type', 'c7g.2xlarge', '--yes'], deps)).toBe(0);
