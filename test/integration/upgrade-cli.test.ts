@@ -287,6 +287,20 @@ describe('--json and a stack not deployed', () => {
   });
 });
 
+describe('npm run upgrade --jitsi', () => {
+  it('moves a stack on an older release to the checked one: the value in place, both roles named', async () => {
+    const older = STACK_TEXT.replace('  jitsi-eu:topology: scalable\n', '  jitsi-eu:topology: scalable\n  jitsi-eu:jitsiVersion: "10655" # the release we started with\n');
+    await deployedStack('campus', previewRun([...replace(R.signalingInstance, { userDataBase64: 'update-replace' }, { deleteBeforeReplace: true }), update(R.bridgeTemplate, { userData: 'update' })], { replace: 1, update: 1, same: 28 }).events);
+    const { deps, file, text } = upgradeDeps('campus');
+    writeFileSync(file, older);
+    expect(await upgradeMain(['--stack', 'campus', '--jitsi', '10710', '--yes'], deps)).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(older.replace('"10655" # the release', '"10710" # the release'));
+    expect(text()).toContain('Jitsi release 10655 → 10710 (package jitsi-meet 2.0.10710-1) on every host');
+    expect(text()).toContain('The new host gets Jitsi release 10710 (from 10655).');
+    expect(text()).toContain('Bridges move to Jitsi release 10710 (from 10655): meetings move to new bridges only when they end');
+  });
+});
+
 describe('refusals (exit 2, nothing written, nothing previewed)', () => {
   const refused = async (args: string[], message: RegExp) => {
     await deployedStack('campus', NEW_IMAGE_EVENTS);
