@@ -7,7 +7,7 @@ import { renderBundle } from './render/bundle.ts';
 import { ssmParameterName } from './secrets.ts';
 import { hourlyCostEur } from './cost/model.ts';
 import { lookupAccount } from './aws/account.ts';
-import { amiProblem, architectureOf, findMachineImage } from './aws/ami.ts';
+import { amiProblem, findMachineImage, imagePinFor } from './aws/ami.ts';
 import { BridgePool } from './aws/bridge-pool.ts';
 import { Dns, type DnsRecord, lookupZoneId } from './aws/dns.ts';
 import { SIGNALING_PRIVATE_IP } from './aws/layout.ts';
@@ -79,10 +79,9 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
     pickAvailabilityZones(provider),
     spec.dnsZone ? lookupZoneId(spec.dnsZone, provider) : Promise.resolve(undefined),
   ]);
-  const signalingArch = architectureOf(spec.instanceType);
-  const bridgeArch = spec.bridges ? architectureOf(spec.bridges.instanceType) : signalingArch;
-  const signalingImage = await findMachineImage(spec, signalingArch, provider);
-  const bridgeImage = bridgeArch === signalingArch ? signalingImage : await findMachineImage(spec, bridgeArch, provider);
+  // The stack's recorded image(s): a newer upstream image changes nothing until `npm run upgrade`.
+  const signalingImage = await findMachineImage(spec, 'signaling', provider);
+  const bridgeImage = imagePinFor(spec, 'bridge').key === imagePinFor(spec, 'signaling').key ? signalingImage : await findMachineImage(spec, 'bridge', provider);
 
   const network = new Network('network', { spec, availabilityZones: zones }, inRegion);
   const secrets = new Secrets(SECRETS_COMPONENT_NAME, { spec, account }, inRegion);

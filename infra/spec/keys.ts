@@ -205,7 +205,17 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     key: 'jitsi-eu:amiId',
     type: 'string',
     required: false,
-    description: 'A fixed AMI id instead of the Debian 12 lookup.',
+    description:
+      'The Debian 12 image of the hosts (the signaling node, and the bridges when they share its architecture). The first deploy ' +
+      'records the newest one here; deploy never moves it, `npm run upgrade -- --image latest` does.',
+  },
+  {
+    key: 'jitsi-eu:bridgeAmiId',
+    type: 'string',
+    required: false,
+    description:
+      "The bridges' Debian 12 image when their architecture differs from the signaling node's (Graviton bridges beside an x86 node, " +
+      'or the reverse); recorded and moved like amiId.',
   },
 ];
 

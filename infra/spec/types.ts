@@ -63,8 +63,13 @@ export interface DeploymentSpec {
   sandbox: boolean;
   /** Owner account of the Debian 12 AMI, when it differs from Debian's official account in this partition. */
   amiOwner?: string;
-  /** A fixed AMI id, skipping the lookup. */
+  /**
+   * The stack's Debian image: the signaling node's, and the bridges' when they share its
+   * architecture. Recorded by the first deploy; only `npm run upgrade` moves it.
+   */
   amiId?: string;
+  /** The bridges' image when their architecture differs from the signaling node's. */
+  bridgeAmiId?: string;
 }
 
 /** One problem with the stack config. `message` names the key, the value given and what is allowed. */

@@ -317,6 +317,12 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
   if (amiId !== undefined && !/^ami-[0-9a-f]{8,17}$/.test(amiId)) {
     problem('jitsi-eu:amiId', amiId, `jitsi-eu:amiId: ${show(amiId)} is not an AMI id such as ami-0123456789abcdef0`);
   }
+  const bridgeAmiId = str('jitsi-eu:bridgeAmiId');
+  if (bridgeAmiId !== undefined && !/^ami-[0-9a-f]{8,17}$/.test(bridgeAmiId)) {
+    problem('jitsi-eu:bridgeAmiId', bridgeAmiId, `jitsi-eu:bridgeAmiId: ${show(bridgeAmiId)} is not an AMI id such as ami-0123456789abcdef0`);
+  } else if (bridgeAmiId !== undefined && topology !== 'scalable') {
+    problem('jitsi-eu:bridgeAmiId', bridgeAmiId, 'jitsi-eu:bridgeAmiId is set but jitsi-eu:topology is "single": only a scalable stack has bridges; remove bridgeAmiId');
+  }
 
   const stackProblem = stackNameProblem(options.stack);
   if (stackProblem) problem('(stack)', options.stack, `stack name ${show(options.stack)} ${stackProblem}: ${STACK_NAME_RULE}`);
@@ -356,6 +362,7 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
     sandbox,
     ...(amiOwner ? { amiOwner } : {}),
     ...(amiId ? { amiId } : {}),
+    ...(bridgeAmiId ? { bridgeAmiId } : {}),
   };
   return { ok: true, spec, warnings };
 }

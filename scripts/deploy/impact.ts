@@ -26,7 +26,23 @@ export interface Impact {
   resources: string[];
 }
 
-export type ImpactContext = Pick<DeploymentSpec, 'domain' | 'topology'>;
+export type ImpactContext = Pick<DeploymentSpec, 'domain' | 'topology'> & {
+  /** What an upgrade changes, to name it in the words (without it, they say the kind of change only). */
+  upgrade?: UpgradeFacts;
+};
+
+export interface VersionChange {
+  from?: string;
+  to: string;
+}
+
+/** The new host software an upgrade brings, per role (images by id, the Jitsi release, instance types). */
+export interface UpgradeFacts {
+  image?: Partial<Record<'signaling' | 'bridge', VersionChange>>;
+  jitsi?: VersionChange;
+  instanceType?: VersionChange;
+  bridgeInstanceType?: VersionChange;
+}
 
 const TYPE = {
   instance: 'aws:ec2/instance:Instance',
@@ -59,6 +75,22 @@ const names = (changes: readonly ResourceChange[]) => changes.map((c) => c.name)
 const list = (values: readonly string[]) => values.join(', ');
 const minutes = (seconds: number) => Math.round(seconds / 60);
 const onlyTags = (c: ResourceChange) => c.changed.length > 0 && c.changed.every((p) => TAG_PROPERTIES.has(p));
+const fromTo = (change: VersionChange | undefined) => (change ? ` ${change.to}${change.from ? ` (from ${change.from})` : ''}` : '');
+
+/**
+ * What new hosts of a role move to, from the properties that change: a Debian image, a Jitsi
+ * release (new user data during an upgrade of the release), an instance type.
+ */
+function movesTo(c: ResourceChange, role: 'signaling' | 'bridge', ctx: ImpactContext): string[] {
+  const props = new Set([...c.changed, ...c.replacedBy]);
+  const up = ctx.upgrade;
+  const moves: string[] = [];
+  if (props.has(role === 'signaling' ? 'ami' : 'imageId')) moves.push(`the Debian image${fromTo(up?.image?.[role])}`);
+  if (up?.jitsi && [...props].some((p) => p.startsWith('userData'))) moves.push(`Jitsi release${fromTo(up.jitsi)}`);
+  if (props.has('instanceType')) moves.push(`instance type${fromTo(role === 'signaling' ? up?.instanceType : up?.bridgeInstanceType)}`);
+  return moves;
+}
+const movesSentence = (moves: readonly string[], subject: string) => (moves.length ? ` ${subject} ${list(moves).replace(/, ([^,]*)$/, ' and $1')}.` : '');
 
 function signalingImpacts(changes: readonly ResourceChange[], ctx: ImpactContext): Impact[] {
   const host = ctx.topology === 'single' ? 'the host (it runs the whole deployment, videobridge included)' : 'the signaling host';
@@ -73,7 +105,7 @@ function signalingImpacts(changes: readonly ResourceChange[], ctx: ImpactContext
       impacts.push({
         kind: 'signaling-replaced',
         severity: 'interrupts',
-        text: `${Host} is replaced${why}: meetings in progress end; about ${SIGNALING_BOOT_MINUTES} minutes without service while the new host installs Jitsi.${address.length ? '' : ' The public address stays.'} Anything kept only on the old host (Prosody's data, accounts added there) is gone.`,
+        text: `${Host} is replaced${why}: meetings in progress end; about ${SIGNALING_BOOT_MINUTES} minutes without service while the new host installs Jitsi.${movesSentence(movesTo(c, 'signaling', ctx), 'The new host gets')}${address.length ? '' : ' The public address stays.'} Anything kept only on the old host (Prosody's data, accounts added there) is gone.`,
         resources,
       });
     } else if (c.kind === 'delete') {
@@ -87,7 +119,7 @@ function signalingImpacts(changes: readonly ResourceChange[], ctx: ImpactContext
         impacts.push({
           kind: 'signaling-restarted',
           severity: 'interrupts',
-          text: `${Host} is stopped and started to change ${list(restart)}: meetings in progress end; about ${SIGNALING_RESTART_MINUTES} minutes without service.`,
+          text: `${Host} is stopped and started to change ${list(restart)}: meetings in progress end; about ${SIGNALING_RESTART_MINUTES} minutes without service.${ctx.upgrade ? movesSentence(movesTo(c, 'signaling', ctx), 'It comes back with') : ''}`,
           resources,
         });
       } else if (unknown.length) {
@@ -113,7 +145,7 @@ function signalingImpacts(changes: readonly ResourceChange[], ctx: ImpactContext
   return impacts;
 }
 
-function bridgeImpacts(changes: readonly ResourceChange[]): Impact[] {
+function bridgeImpacts(changes: readonly ResourceChange[], ctx: ImpactContext): Impact[] {
   const pool = changes.filter((c) => inComponent(c, 'BridgePool'));
   if (!pool.length) return [];
   const group = pool.find((c) => c.type === TYPE.group);
@@ -132,10 +164,12 @@ function bridgeImpacts(changes: readonly ResourceChange[]): Impact[] {
   } else {
     const rolled = (template && template.kind !== 'delete' && !onlyTags(template)) || group?.changed.includes('launchTemplate');
     if (rolled) {
+      const moves = template ? movesTo(template, 'bridge', ctx) : [];
       impacts.push({
         kind: 'bridges-rolled',
         severity: 'notice',
         text:
+          (moves.length ? `Bridges move to ${list(moves).replace(/, ([^,]*)$/, ' and $1')}: meetings move to new bridges only when they end, so nobody is dropped unless a meeting outlasts the drain. ` : '') +
           'Bridges are replaced through the Auto Scaling group\'s instance refresh and the graceful drain: new bridges start before old ones leave (capacity never drops below 100 %); ' +
           `a leaving bridge takes no new meetings, and meetings on it continue until they end — after ${drainHours} hours Jicofo moves whoever is left to another bridge (a short reconnect). ` +
           `AWS counts a new bridge as warm after ${minutes(BRIDGE_WARMUP_SECONDS)} minutes, whether or not its installation has finished.`,
@@ -231,6 +265,6 @@ export function meetingImpact(preview: DeployPreview, ctx: ImpactContext): Impac
       resources: [],
     }];
   }
-  const impacts = [...signalingImpacts(changes, ctx), ...bridgeImpacts(changes), ...dnsImpacts(changes, ctx), ...otherImpacts(changes)];
+  const impacts = [...signalingImpacts(changes, ctx), ...bridgeImpacts(changes, ctx), ...dnsImpacts(changes, ctx), ...otherImpacts(changes)];
   return impacts.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
 }

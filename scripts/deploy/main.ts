@@ -10,7 +10,9 @@ import { PolicyViolationError, PulumiCommandError, StackBusyError, formatViolati
 import { TERMINAL_CONFIRMATION, confirmDeploy } from './confirm.ts';
 import { requireDuration } from './duration.ts';
 import { DEFAULT_TIMEOUTS, deployStack, type Probes, type WaitTimeouts } from './flow.ts';
-import { meetingImpact } from './impact.ts';
+import { forgetRecordedImages, recordMissingImages, recordedImagesText } from './images.ts';
+import { awsImageSource, type ImageSource } from '../lib/stack-images.ts';
+import { type ImpactContext, meetingImpact } from './impact.ts';
 import { policyFinding, summarisePreview } from './preview.ts';
 import { previewText, type ShownPreview } from './preview-report.ts';
 import { deploySummary } from './report.ts';
@@ -25,7 +27,9 @@ meetings, then asks before it changes anything. Once confirmed it runs \`pulumi 
 policy pack again) with Pulumi's output on stderr, waits until the host name points at the
 Elastic IP, HTTPS answers and the host reports ready, and finally runs the live verification.
 A stack that does not exist yet is created. A mandatory policy violation stops the deploy
-before any change, with the policy's own message.
+before any change, with the policy's own message. A stack without a recorded Debian image gets
+the newest one written into Pulumi.NAME.yaml (jitsi-eu:amiId), said in the preview; deploy never
+moves it afterwards (npm run upgrade does).
 
 Options:
   --stack NAME             the stack to deploy (its file must be Pulumi.NAME.yaml next to
@@ -61,9 +65,11 @@ export interface DeployDeps extends CommandDeps {
   interactive: () => boolean;
   /** Asks the operator one question; resolves to the answer. */
   ask: (question: string) => Promise<string>;
+  /** EC2's Debian images, to record a stack's image on its first deploy (absent: nothing is recorded). */
+  imageSource?: (spec: DeploymentSpec) => Promise<ImageSource>;
 }
 
-export const REAL_DEPLOY_DEPS: DeployDeps = { ...REAL_COMMAND_DEPS, loadVerify: loadVerifyRunner, ...TERMINAL_CONFIRMATION };
+export const REAL_DEPLOY_DEPS: DeployDeps = { ...REAL_COMMAND_DEPS, loadVerify: loadVerifyRunner, ...TERMINAL_CONFIRMATION, imageSource: awsImageSource };
 
 export function timeoutsFrom(value: string | undefined): WaitTimeouts {
   if (value === undefined) return DEFAULT_TIMEOUTS;
@@ -106,20 +112,30 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
   refuseExampleNames(spec, stackFileFor(stack));
   const stackAction = await workspace.createOrSelectStack(stack);
   if (stackAction === 'created') deps.progress(`created stack ${stack} in ${workspace.backendDescription}`);
-  const previewed = await previewStack(workspace, spec, deps);
+  const images = deps.imageSource ? await recordMissingImages(spec, workspace, deps.imageSource) : undefined;
+  const previewed = await previewStack(workspace, spec, deps).catch((error: unknown) => {
+    forgetRecordedImages(images);
+    throw error;
+  });
   if ('failure' in previewed) {
+    forgetRecordedImages(images);
     deps.out(values.json ? `${JSON.stringify({ stack, ok: false, ...previewed }, null, 2)}\n` : `✗ ${stack}: ${previewed.failure}\n${previewed.details.map((l) => `  ${l}\n`).join('')}`);
     return EXIT.FAILED;
   }
   const { preview } = previewed;
+  const shown = images ? { ...preview, images: images.choices } : preview;
   if (previewOnly) {
-    deps.out(values.json ? `${JSON.stringify(preview, null, 2)}\n` : previewText(preview));
+    forgetRecordedImages(images);
+    deps.out(values.json ? `${JSON.stringify(shown, null, 2)}\n` : previewText(preview) + recordedImagesText(images));
     return EXIT.OK;
   }
   // With --json the preview's text goes to stderr: the operator reads it before answering.
-  (values.json ? deps.onOutput : deps.out)(previewText(preview));
+  (values.json ? deps.onOutput : deps.out)(previewText(preview) + recordedImagesText(images));
   if (preview.changes.length) {
-    await confirmDeploy(stack, { yes: Boolean(values.yes), interactive: deps.interactive(), ask: deps.ask });
+    await confirmDeploy(stack, { yes: Boolean(values.yes), interactive: deps.interactive(), ask: deps.ask }).catch((error: unknown) => {
+      forgetRecordedImages(images);
+      throw error;
+    });
   }
 
   const verify = values['no-wait'] ? { missing: 'skipped (--no-wait)' } : await deps.loadVerify();
@@ -133,18 +149,18 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
     verify,
     ...(deps.probes ? { probes: deps.probes } : {}),
   });
-  deps.out(values.json ? `${JSON.stringify({ ...outcome, preview }, null, 2)}\n` : deploySummary(outcome));
+  deps.out(values.json ? `${JSON.stringify({ ...outcome, preview: shown }, null, 2)}\n` : deploySummary(outcome));
   return outcome.ok ? EXIT.OK : EXIT.FAILED;
 }
 
-type Previewed = { preview: ShownPreview } | { failure: string; details: string[]; policy?: ShownPreview['policy'] };
+export type Previewed = { preview: ShownPreview } | { failure: string; details: string[]; policy?: ShownPreview['policy'] };
 
 /** The preview with the policy pack, summarised and put into words; a refusal or failure as data. */
-async function previewStack(workspace: Workspace, spec: DeploymentSpec, deps: DeployDeps): Promise<Previewed> {
+export async function previewStack(workspace: Workspace, spec: DeploymentSpec, deps: Pick<DeployDeps, 'progress'>, context: ImpactContext = spec): Promise<Previewed> {
   deps.progress(`previewing the update of ${spec.stack} with the policy pack (pulumi preview --diff)`);
   try {
     const summary = summarisePreview(await workspace.preview(spec.stack, { allowNonEuRegion: spec.allowNonEuRegion }));
-    return { preview: { stack: spec.stack, ...summary, impact: meetingImpact(summary, spec) } };
+    return { preview: { stack: spec.stack, ...summary, impact: meetingImpact(summary, context) } };
   } catch (error) {
     if (error instanceof PolicyViolationError) {
       return {

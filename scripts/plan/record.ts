@@ -49,6 +49,8 @@ export interface RecordOptions {
   warn?: (message: string) => void;
   /** Resource types the mocks answer only after a pause, to show what waits for them. */
   slowTypes?: readonly string[];
+  /** The newest Debian image per architecture, as the image lookup answers it (MOCK_AMI_ID by default). */
+  newestImages?: Partial<Record<'x86_64' | 'arm64', string>>;
 }
 
 /** Pulumi's marker for a secret value in serialised properties. */
@@ -75,6 +77,7 @@ interface MockContext {
   dnsSuffix: string;
   accountId: string;
   generatedSecrets: string[];
+  newestImages: Partial<Record<string, string>>;
 }
 
 function mockState(args: MockResourceArgs, ctx: MockContext): { id: string; state: Record<string, unknown> } {
@@ -151,8 +154,8 @@ function mockCall(args: MockCallArgs, ctx: MockContext): Record<string, unknown>
     }
     case 'aws:ec2/getAmi:getAmi': {
       const filters = (inputs.filters as { name: string; values: string[] }[] | undefined) ?? [];
-      const imageId = filters.find((f) => f.name === 'image-id')?.values[0] ?? MOCK_AMI_ID;
       const architecture = filters.find((f) => f.name === 'architecture')?.values[0] ?? 'x86_64';
+      const imageId = filters.find((f) => f.name === 'image-id')?.values[0] ?? ctx.newestImages[architecture] ?? MOCK_AMI_ID;
       return { id: imageId, imageId, architecture, rootDeviceName: '/dev/xvda', name: `debian-12-${architecture === 'arm64' ? 'arm64' : 'amd64'}-planned` };
     }
     case 'aws:route53/getZone:getZone':
@@ -185,6 +188,7 @@ export async function installMocks(options: RecordOptions): Promise<InstalledMoc
     dnsSuffix: partition === 'aws-eusc' ? 'amazonaws.eu' : 'amazonaws.com',
     accountId: options.accountId ?? '111122223333',
     generatedSecrets: [],
+    newestImages: options.newestImages ?? {},
   };
   const resources: RecordedResource[] = [];
   const invokes: RecordedInvoke[] = [];

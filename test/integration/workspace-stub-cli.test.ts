@@ -1,7 +1,7 @@
 // The Automation API adapter against a stand-in `pulumi` executable (test/fixtures/fake-pulumi)
 // that records each call's arguments, environment and working directory: proves the exact CLI
 // calls, and that the backend and the passphrase reach every one of them.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../infra/spec/index.ts';
@@ -238,7 +238,11 @@ describe('preview and the policy pack through the CLI', () => {
 // deploy refuses the examples' reserved names: the deploy tests use a stack file with names of the
 // operator's own, written where deploy reads it.
 let removeOwnStack = () => {};
-beforeAll(() => { removeOwnStack = writeOwnNamesStack('production', 'own-stubdeploy'); });
+beforeAll(() => {
+  removeOwnStack = writeOwnNamesStack('production', 'own-stubdeploy');
+  // Its Debian image is recorded, as after a first deploy: these tests are about the preview and the policy pack.
+  appendFileSync(join(PROJECT_DIR, 'Pulumi.own-stubdeploy.yaml'), '  jitsi-eu:amiId: ami-0123456789abcdef0\n');
+});
 afterAll(() => removeOwnStack());
 
 describe('npm run deploy through the stub CLI', () => {

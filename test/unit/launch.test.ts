@@ -9,7 +9,7 @@ import { PROJECT_DIR } from '../../infra/spec/load.ts';
 
 const CACHE = join(PROJECT_DIR, 'node_modules/.cache/jitsi-eu');
 const scripts = (JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-const COMMANDS = ['render', 'plan', 'deploy', 'verify', 'sandbox', 'teardown', 'readme', 'doctor', 'rotate', 'accounts'];
+const COMMANDS = ['render', 'plan', 'deploy', 'verify', 'sandbox', 'teardown', 'readme', 'doctor', 'rotate', 'accounts', 'upgrade'];
 /** Packages that take a large share of a second to load. */
 const HEAVY = /^(@aws-sdk\/|@pulumi\/|playwright-core|handlebars|ws$|stun$|htmlparser2)/;
 
