@@ -18,6 +18,10 @@ import { euProvider } from './aws/provider.ts';
 import { Secrets } from './aws/secrets.ts';
 import { SignalingNode } from './aws/signaling-node.ts';
 import { userDataFor } from './aws/user-data.ts';
+import { BundleDelivery } from './aws/bundle-delivery.ts';
+import { roleArchive } from './render/delivery.ts';
+import { hostRoles } from './render/roles.ts';
+import type { HostRole } from './render/types.ts';
 
 export interface StackOutputs {
   url: string;
@@ -35,6 +39,14 @@ export interface StackOutputs {
   /** The address record(s) of the site; create them yourself when dnsManaged is false. */
   dnsRecords: pulumi.Output<DnsRecord[]>;
   dnsManaged: boolean;
+  /** The configuration each host role runs: its revision and the sha256 of each file (deploy's preview compares them). */
+  configuration: Partial<Record<HostRole, DeployedConfiguration>>;
+}
+
+export interface DeployedConfiguration {
+  revision: string;
+  /** Bundle path → sha256 of the file as delivered. */
+  files: Record<string, string>;
 }
 
 export interface ProgramOptions {
@@ -70,6 +82,7 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
   const deployValues = { signalingPrivateIp: SIGNALING_PRIVATE_IP };
   const signalingUserData = userDataFor(bundle, 'signaling', deployValues);
   const bridgeUserData = spec.topology === 'scalable' ? userDataFor(bundle, 'bridge', deployValues) : undefined;
+  const archives = hostRoles(spec).map((role) => roleArchive(spec, bundle, role, deployValues));
 
   const provider = euProvider(spec);
   const inRegion = { providers: [provider] };
@@ -85,6 +98,8 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
 
   const network = new Network('network', { spec, availabilityZones: zones }, inRegion);
   const secrets = new Secrets('secrets', { spec, account }, inRegion);
+  const delivery = new BundleDelivery('configuration', { spec, archives }, inRegion);
+  const withBundles = { readBundlesPolicyArn: delivery.readPolicyArn, bootAfter: delivery.ready };
   const bridges = bridgeUserData && secrets.bridgeReadPolicyArn
     ? new BridgePool('bridges', {
         spec,
@@ -94,6 +109,7 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
         image: bridgeImage,
         userDataBase64: bridgeUserData.base64,
         readSecretsPolicyArn: secrets.bridgeReadPolicyArn,
+        ...withBundles,
       }, inRegion)
     : undefined;
   const signaling = new SignalingNode('signaling', {
@@ -104,6 +120,7 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
     image: signalingImage,
     userDataBase64: signalingUserData.base64,
     readSecretsPolicyArn: secrets.readPolicyArn,
+    ...withBundles,
     ...(bridges ? { bridgeSecurityGroupId: bridges.securityGroupId } : {}),
   }, inRegion);
   if (needsExpirySchedule(spec)) {
@@ -132,5 +149,9 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
     hourlyCostEur: hourlyCostEur(spec),
     dnsRecords: dns.records,
     dnsManaged: dns.managed,
+    configuration: Object.fromEntries(archives.map((a) => [a.role, {
+      revision: a.revision,
+      files: Object.fromEntries(a.files.map((f) => [f.path, f.sha256])),
+    }])),
   };
 }
