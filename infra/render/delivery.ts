@@ -9,7 +9,7 @@ import { applyDeployValues, type DeployValueName } from '../placeholders.ts';
 import { ssmPrefix } from '../secrets.ts';
 import type { DeploymentSpec } from '../spec/types.ts';
 import { bundleRevision } from '../../scripts/status/revision.ts';
-import { orderSteps, stepWord, stepsForFile } from './reload.ts';
+import { PROSODY_MODULES_FILE, orderSteps, prosodyModuleTable, stepWord, stepsForFile } from './reload.ts';
 import type { Bundle, BundleComponent, HostRole } from './types.ts';
 
 /** The agent on every host; cloud-init installs it, SSM Run Command and State Manager run it. */
@@ -71,7 +71,8 @@ function tarEntry(path: string, content: Buffer, mode: number): Buffer {
 
 /**
  * The role's archive: `files/<path>` for every file of the role, `manifest.tsv` (mode, owner,
- * the steps a change of the file calls for, path), `packages` (one a line) and `revision`.
+ * the steps a change of the file calls for, path), `packages` (one a line), `revision`, and
+ * the Prosody modules of each host (`prosody-modules.tsv`, empty on a bridge).
  */
 export function roleArchive(spec: DeploymentSpec, bundle: Bundle, role: HostRole, deployValues: Partial<Record<DeployValueName, string>>): RoleArchive {
   const revision = bundleRevision(bundle, role);
@@ -87,6 +88,7 @@ export function roleArchive(spec: DeploymentSpec, bundle: Bundle, role: HostRole
     tarEntry('revision', Buffer.from(`${revision}\n`), 0o644),
     tarEntry('manifest.tsv', Buffer.from(manifest), 0o644),
     tarEntry('packages', Buffer.from(packages), 0o644),
+    tarEntry(PROSODY_MODULES_FILE, Buffer.from(prosodyModuleTable(files)), 0o644),
     ...files.map((f) => tarEntry(`files/${f.path}`, Buffer.from(f.content, 'utf8'), Number.parseInt(f.mode, 8))),
     Buffer.alloc(1024),
   ];

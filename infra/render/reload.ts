@@ -133,3 +133,35 @@ export function interruptsMeetings(steps: readonly ApplyStep[]): boolean {
   const quiet = new Set(['systemd-journald.service', 'jitsi-eu-drain.service']);
   return steps.some((s) => s.kind === 'unit' && s.action === 'restart' && !quiet.has(s.unit));
 }
+
+/** Bundle path of the table of Prosody modules per host, in a role's archive. */
+export const PROSODY_MODULES_FILE = 'prosody-modules.tsv';
+
+/**
+ * Which module each Prosody host loads, from the rendered configuration: `host<TAB>module` lines
+ * (`*` for the global modules_enabled), and `host<TAB>` for a host with none. Prosody 0.12's
+ * reload re-reads option values but neither loads nor unloads modules nor adds or removes
+ * hosts (tried with the real Prosody): the agent compares this table with the last one and loads
+ * or unloads modules through Prosody's admin shell, or restarts Prosody when hosts changed.
+ */
+export function prosodyModuleTable(files: readonly Pick<BundleFile, 'component' | 'content'>[]): string {
+  const lines = new Set<string>();
+  for (const file of files.filter((f) => f.component === 'prosody')) {
+    let host = '*';
+    let inModules = false;
+    for (const line of file.content.split('\n')) {
+      const block = /^(?:VirtualHost|Component)\s+"([^"]+)"/.exec(line);
+      if (block) {
+        host = block[1]!;
+        lines.add(`${host}\t`);
+        continue;
+      }
+      if (/^\s*modules_enabled\s*=\s*\{/.test(line)) inModules = true;
+      if (inModules) {
+        for (const [, name] of line.matchAll(/"([^"]+)"/g)) lines.add(`${host}\t${name}`);
+        if (line.includes('}')) inModules = false;
+      }
+    }
+  }
+  return [...lines].sort().map((l) => `${l}\n`).join('');
+}

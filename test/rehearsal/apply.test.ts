@@ -29,6 +29,8 @@ const BOOT_BOUND_SECONDS = 420;
 const production = loadSpecOrThrow('Pulumi.example-production.yaml').spec;
 /** A change of the lobby (Prosody's configuration) and of the notice's organisation (served from disk). */
 const changed: DeploymentSpec = { ...production, lobby: !production.lobby, organization: 'Another Example University' };
+/** Then a change of the sites that may embed the meetings (nginx's site). */
+const embedded: DeploymentSpec = { ...changed, embedOrigins: ['https://lms.example.org'] };
 const UNITS = ['prosody', 'nginx', 'jicofo', 'jitsi-videobridge2', 'coturn'];
 
 const progress = (line: string) => process.stderr.write(`rehearsal: ${line}\n`);
@@ -51,6 +53,10 @@ async function applyOnHost(host: RehearsalHost): Promise<ApplyAnswer> {
 function unitStates(host: RehearsalHost): Record<string, string> {
   return Object.fromEntries(UNITS.map((unit) => [unit, host.exec(['systemctl', 'show', '-P', 'MainPID,ActiveEnterTimestamp', `${unit}.service`]).stdout.trim()]));
 }
+
+/** The modules Prosody has loaded on a host now, from its admin shell. */
+const prosodyModules = (host: RehearsalHost, xmppHost: string) =>
+  host.exec(['prosodyctl', 'shell', `module:list('${xmppHost}')`]).stdout.split('\n').map((l) => l.trim()).filter((l) => /^[a-z_0-9]+$/.test(l));
 
 const reloadsOf = (host: RehearsalHost, unit: string) =>
   host.exec(['journalctl', '-u', `${unit}.service`, '--no-pager', '-o', 'cat']).stdout.split('\n').filter((line) => /^Reloaded /.test(line)).length;
@@ -113,6 +119,8 @@ beforeAll(() => {
 describe('configuration applied in place on the signaling host (Pulumi.example-production.yaml)', () => {
   let r: Rehearsal;
   let client: XmppClient | undefined;
+  let ping: () => Promise<XmlElement>;
+  const events: string[] = [];
   beforeAll(async () => {
     r = await rehearse({ spec: production, role: 'signaling', boundSeconds: BOOT_BOUND_SECONDS, progress });
     progress(`apply host: ${r.marker?.trim()} after ${r.seconds.toFixed(0)}s`);
@@ -148,13 +156,12 @@ describe('configuration applied in place on the signaling host (Pulumi.example-p
     const xmpp = await loadXmpp();
     const password = r.parameters[ssmParameterName(production.stack, 'host-password')]!;
     client = withoutStreamManagement(xmpp.client({ service: `wss://${production.domain}${XMPP_WEBSOCKET_URL_PATH}`, domain: production.domain, username: 'host', password }));
-    const events: string[] = [];
     const emitter = client as unknown as { on(event: string, listener: (...args: unknown[]) => void): void };
     for (const event of ['offline', 'disconnect']) emitter.on(event, () => events.push(event));
     client.on('error', (error) => events.push(`error ${error.message}`));
     await client.start();
     client.reconnect.stop();
-    const ping = () => client!.iqCaller.request(xmpp.xml('iq', { type: 'get', to: production.domain }, xmpp.xml('ping', { xmlns: 'urn:xmpp:ping' })), 5000);
+    ping = () => client!.iqCaller.request(xmpp.xml('iq', { type: 'get', to: production.domain }, xmpp.xml('ping', { xmlns: 'urn:xmpp:ping' })), 5000);
     await ping();
 
     const machineId = host.exec(['cat', '/etc/machine-id']).stdout;
@@ -162,6 +169,8 @@ describe('configuration applied in place on the signaling host (Pulumi.example-p
     const before = unitStates(host);
     const reloads = reloadsOf(host, 'prosody');
 
+    const conference = `conference.${production.domain}`;
+    expect(prosodyModules(host, conference)).toContain('lobby_for_every_room');
     const archive = rehearsalArchive(changed, 'signaling');
     await host.deliver(rehearsalDelivery(changed, archive));
     const probes = probeWhile(host);
@@ -175,9 +184,13 @@ describe('configuration applied in place on the signaling host (Pulumi.example-p
     expect(seen.probes).toBeGreaterThan(0);
     expect(seen.failures).toEqual([]);
     // The client never noticed: still online, and the server still answers it.
-    const pong = (await ping()) as XmlElement;
+    const pong = await ping();
     expect(pong.attrs.type).toBe('result');
     expect(events).toEqual([]);
+    // The lobby's modules are gone from the running Prosody (a reload alone keeps them loaded).
+    expect(prosodyModules(host, conference)).not.toContain('lobby_for_every_room');
+    expect(prosodyModules(host, production.domain)).not.toContain('persistent_lobby');
+    expect(prosodyModules(host, production.domain)).toContain('bosh');
     // Prosody was reloaded (not restarted); nothing else was touched.
     expect(reloadsOf(host, 'prosody')).toBe(reloads + 1);
     expect(unitStates(host)).toEqual(before);
@@ -191,5 +204,28 @@ describe('configuration applied in place on the signaling host (Pulumi.example-p
     // And a second run of the same revision changes nothing.
     const again = await applyOnHost(host);
     expect(again).toMatchObject({ revision: archive.revision, changed: [], services: [], unchanged: true });
+  }, 300_000);
+
+  it('reloads only nginx for a change of its site; the WebSocket client stays connected through the old worker', async () => {
+    const { host } = r;
+    expect(client, 'the client of the previous test').toBeDefined();
+    const before = unitStates(host);
+    const nginxReloads = reloadsOf(host, 'nginx');
+    const archive = rehearsalArchive(embedded, 'signaling');
+    await host.deliver(rehearsalDelivery(embedded, archive));
+    const probes = probeWhile(host);
+    const answer = await applyOnHost(host);
+    const seen = await probes.stop();
+    expect(answer.services).toEqual([{ unit: 'nginx.service', action: 'reload' }]);
+    expect(answer.changed).toContain(`/etc/nginx/sites-available/${production.domain}.conf`);
+    expect(seen.failures).toEqual([]);
+    expect((await ping()).attrs.type).toBe('result');
+    expect(events).toEqual([]);
+    expect(reloadsOf(host, 'nginx')).toBe(nginxReloads + 1);
+    // A reload keeps nginx's master process; no other unit moved.
+    expect(unitStates(host)).toEqual(before);
+    expect(fileProblems(host.root, expectedFiles(embedded, 'signaling', host, r.parameters))).toEqual([]);
+    const site = readFileSync(join(host.root, `etc/nginx/sites-available/${production.domain}.conf`), 'utf8');
+    expect(site).toContain('https://lms.example.org');
   }, 300_000);
 });
