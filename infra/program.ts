@@ -19,9 +19,9 @@ import { Secrets } from './aws/secrets.ts';
 import { SignalingNode } from './aws/signaling-node.ts';
 import { userDataFor } from './aws/user-data.ts';
 import { BundleDelivery } from './aws/bundle-delivery.ts';
-import { roleArchive } from './render/delivery.ts';
+import { configurationRecord, roleArchive } from './render/delivery.ts';
 import { hostRoles } from './render/roles.ts';
-import type { HostRole } from './render/types.ts';
+import type { BundleComponent, HostRole } from './render/types.ts';
 
 export interface StackOutputs {
   url: string;
@@ -45,8 +45,8 @@ export interface StackOutputs {
 
 export interface DeployedConfiguration {
   revision: string;
-  /** Bundle path → sha256 of the file as delivered. */
-  files: Record<string, string>;
+  /** Bundle path → sha256 of the file as delivered, and its component. */
+  files: Record<string, { sha256: string; component: BundleComponent }>;
 }
 
 export interface ProgramOptions {
@@ -149,9 +149,6 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
     hourlyCostEur: hourlyCostEur(spec),
     dnsRecords: dns.records,
     dnsManaged: dns.managed,
-    configuration: Object.fromEntries(archives.map((a) => [a.role, {
-      revision: a.revision,
-      files: Object.fromEntries(a.files.map((f) => [f.path, f.sha256])),
-    }])),
+    configuration: Object.fromEntries(archives.map((a) => [a.role, configurationRecord(a)])),
   };
 }

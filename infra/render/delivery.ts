@@ -103,6 +103,11 @@ export function roleArchive(spec: DeploymentSpec, bundle: Bundle, role: HostRole
   };
 }
 
+/** What the stack records of a role's configuration (a stack output): revision, per-file hash and component. */
+export function configurationRecord(archive: RoleArchive): { revision: string; files: Record<string, { sha256: string; component: BundleComponent }> } {
+  return { revision: archive.revision, files: Object.fromEntries(archive.files.map((f) => [f.path, { sha256: f.sha256, component: f.component }])) };
+}
+
 /** The pointer's value: one line of `name=value` words, which the agent reads without a JSON parser. */
 export function pointerValue(p: { revision: string; bucket: string; key: string; sha256: string }): string {
   return `revision=${p.revision} bucket=${p.bucket} key=${p.key} sha256=${p.sha256}`;

@@ -5,7 +5,8 @@
 import { JVB_SYSCTL_FILE } from './os.ts';
 import type { BundleComponent, BundleFile } from './types.ts';
 
-export type UnitAction = 'reload' | 'restart';
+/** stop: the unit's last file left the bundle (coturn when TURN is switched off). */
+export type UnitAction = 'reload' | 'restart' | 'stop';
 
 /** One thing the agent does after installing a changed file. */
 export type ApplyStep =
@@ -16,7 +17,7 @@ export type ApplyStep =
   | { kind: 'sysctl'; file: string };
 
 /** What people notice when a unit is reloaded or restarted; checked against the real parts where they exist here. */
-export const UNIT_EFFECTS: Record<string, { label: string; reload?: string; restart: string }> = {
+export const UNIT_EFFECTS: Record<string, { label: string; reload?: string; restart: string; stop?: string }> = {
   'prosody.service': {
     label: 'Prosody',
     // Measured with Prosody 0.12 (test/integration/prosody-reload.test.ts): SIGHUP keeps every
@@ -40,6 +41,7 @@ export const UNIT_EFFECTS: Record<string, { label: string; reload?: string; rest
   'coturn.service': {
     label: 'coturn',
     restart: 'coturn restarts: participants whose media goes through TURN (strict firewalls) lose it for a few seconds while their browser reconnects',
+    stop: 'coturn stops: participants whose media goes through TURN (strict firewalls) lose it; new visitors are offered no TURN server',
   },
   'systemd-journald.service': { label: 'the journal', restart: 'the journal restarts: nobody in a meeting notices' },
   'jitsi-eu-drain.service': { label: 'the drain watcher', restart: 'the drain watcher restarts: nobody in a meeting notices' },
@@ -99,7 +101,11 @@ export function orderSteps(steps: readonly ApplyStep[]): ApplyStep[] {
   for (const step of steps) {
     if (step.kind === 'daemon-reload') daemonReload = true;
     else if (step.kind === 'sysctl') sysctl.add(step.file);
-    else if (units.get(step.unit) !== 'restart') units.set(step.unit, step.action);
+    else {
+      // stop wins over restart, restart over reload.
+      const now = units.get(step.unit);
+      if (now !== 'stop' && !(now === 'restart' && step.action === 'reload')) units.set(step.unit, step.action);
+    }
   }
   const rank = (name: string) => (UNIT_ORDER.includes(name) ? UNIT_ORDER.indexOf(name) : UNIT_ORDER.length);
   return [
@@ -122,7 +128,9 @@ export function stepWords(steps: readonly ApplyStep[]): string[] {
   for (const step of orderSteps(steps)) {
     if (step.kind !== 'unit') continue;
     const effect = UNIT_EFFECTS[step.unit];
-    const text = effect ? (step.action === 'reload' ? effect.reload ?? effect.restart : effect.restart) : `${step.unit} is ${step.action === 'reload' ? 'reloaded' : 'restarted'}`;
+    const text = effect
+      ? (step.action === 'reload' ? effect.reload ?? effect.restart : step.action === 'stop' ? effect.stop ?? `${effect.label} stops` : effect.restart)
+      : `${step.unit} is ${step.action === 'reload' ? 'reloaded' : step.action === 'stop' ? 'stopped' : 'restarted'}`;
     words.push(text);
   }
   return words;
@@ -131,7 +139,7 @@ export function stepWords(steps: readonly ApplyStep[]): string[] {
 /** Does any of these steps interrupt a meeting (a restart of a service people are connected through)? */
 export function interruptsMeetings(steps: readonly ApplyStep[]): boolean {
   const quiet = new Set(['systemd-journald.service', 'jitsi-eu-drain.service']);
-  return steps.some((s) => s.kind === 'unit' && s.action === 'restart' && !quiet.has(s.unit));
+  return steps.some((s) => s.kind === 'unit' && s.action !== 'reload' && !quiet.has(s.unit));
 }
 
 /** Bundle path of the table of Prosody modules per host, in a role's archive. */

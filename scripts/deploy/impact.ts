@@ -220,8 +220,13 @@ function otherImpacts(changes: readonly ResourceChange[]): Impact[] {
 
 const SEVERITY_ORDER: Severity[] = ['interrupts', 'notice', 'none'];
 
-export function meetingImpact(preview: DeployPreview, ctx: ImpactContext): Impact[] {
-  const { changes } = preview;
+/**
+ * `configuration`: what applying the new bundles in place means (scripts/deploy/configuration.ts);
+ * the bundle objects, pointers and associations that carry it are then described by it.
+ */
+export function meetingImpact(preview: DeployPreview, ctx: ImpactContext, configuration: readonly Impact[] = []): Impact[] {
+  const changes = configuration.length ? preview.changes.filter((c) => !inComponent(c, 'BundleDelivery')) : preview.changes;
+  if (!changes.length && configuration.length) return [...configuration];
   if (!changes.length) return [{ kind: 'nothing', severity: 'none', text: 'Nothing changes: meetings are not affected.', resources: [] }];
   if (preview.unchanged === 0 && changes.every((c) => c.kind === 'create')) {
     return [{
@@ -231,6 +236,6 @@ export function meetingImpact(preview: DeployPreview, ctx: ImpactContext): Impac
       resources: [],
     }];
   }
-  const impacts = [...signalingImpacts(changes, ctx), ...bridgeImpacts(changes), ...dnsImpacts(changes, ctx), ...otherImpacts(changes)];
+  const impacts = [...signalingImpacts(changes, ctx), ...bridgeImpacts(changes), ...dnsImpacts(changes, ctx), ...configuration, ...otherImpacts(changes)];
   return impacts.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
 }

@@ -11,6 +11,7 @@ import { TERMINAL_CONFIRMATION, confirmDeploy } from './confirm.ts';
 import { requireDuration } from './duration.ts';
 import { DEFAULT_TIMEOUTS, deployStack, type Probes, type WaitTimeouts } from './flow.ts';
 import { meetingImpact } from './impact.ts';
+import { configurationChanges, configurationImpacts, deployedConfiguration } from './configuration.ts';
 import { policyFinding, summarisePreview } from './preview.ts';
 import { previewText, type ShownPreview } from './preview-report.ts';
 import { deploySummary } from './report.ts';
@@ -144,7 +145,10 @@ async function previewStack(workspace: Workspace, spec: DeploymentSpec, deps: De
   deps.progress(`previewing the update of ${spec.stack} with the policy pack (pulumi preview --diff)`);
   try {
     const summary = summarisePreview(await workspace.preview(spec.stack, { allowNonEuRegion: spec.allowNonEuRegion }));
-    return { preview: { stack: spec.stack, ...summary, impact: meetingImpact(summary, spec) } };
+    // What the hosts run now, as the stack recorded it at its last deploy (none for a new stack).
+    const deployed = summary.unchanged > 0 ? deployedConfiguration((await workspace.outputs(spec.stack).catch(() => ({})) as Record<string, unknown>).configuration) : undefined;
+    const configuration = deployed ? configurationImpacts(configurationChanges(spec, deployed), spec) : [];
+    return { preview: { stack: spec.stack, ...summary, impact: meetingImpact(summary, spec, configuration) } };
   } catch (error) {
     if (error instanceof PolicyViolationError) {
       return {
