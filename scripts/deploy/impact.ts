@@ -197,7 +197,8 @@ function otherImpacts(changes: readonly ResourceChange[]): Impact[] {
       resources: names(firewall),
     });
   }
-  const secrets = changes.filter((c) => SECRET_TYPES.has(c.type) && c.kind !== 'create' && !onlyTags(c));
+  // The bundle pointers are plain parameters, not secrets.
+  const secrets = changes.filter((c) => SECRET_TYPES.has(c.type) && c.kind !== 'create' && !onlyTags(c) && !inComponent(c, 'BundleDelivery'));
   if (secrets.length) {
     impacts.push({
       kind: 'secrets-change',

@@ -145,8 +145,10 @@ async function previewStack(workspace: Workspace, spec: DeploymentSpec, deps: De
   deps.progress(`previewing the update of ${spec.stack} with the policy pack (pulumi preview --diff)`);
   try {
     const summary = summarisePreview(await workspace.preview(spec.stack, { allowNonEuRegion: spec.allowNonEuRegion }));
-    // What the hosts run now, as the stack recorded it at its last deploy (none for a new stack).
-    const deployed = summary.unchanged > 0 ? deployedConfiguration((await workspace.outputs(spec.stack).catch(() => ({})) as Record<string, unknown>).configuration) : undefined;
+    // A configuration change shows as a new bundle object and pointer: then compare with what the
+    // hosts run now, as the stack recorded it at its last deploy (none for a new stack).
+    const bundleChanges = summary.unchanged > 0 && summary.changes.some((c) => c.parents.includes('jitsi-eu:aws:BundleDelivery'));
+    const deployed = bundleChanges ? deployedConfiguration((await workspace.outputs(spec.stack).catch(() => ({})) as Record<string, unknown>).configuration) : undefined;
     const configuration = deployed ? configurationImpacts(configurationChanges(spec, deployed), spec) : [];
     return { preview: { stack: spec.stack, ...summary, impact: meetingImpact(summary, spec, configuration) } };
   } catch (error) {
