@@ -47,6 +47,8 @@ export interface DeployedConfiguration {
   revision: string;
   /** Bundle path → sha256 of the file as delivered, and its component. */
   files: Record<string, { sha256: string; component: BundleComponent }>;
+  /** Prosody's hosts and components: adding or removing one restarts Prosody. */
+  prosodyHosts: string[];
 }
 
 export interface ProgramOptions {

@@ -55,6 +55,8 @@ export interface RoleArchive {
   archive: Buffer;
   sha256: string;
   files: DeliveredFile[];
+  /** Prosody's hosts and components (none on a bridge): adding or removing one restarts Prosody. */
+  prosodyHosts: string[];
 }
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
@@ -84,11 +86,12 @@ export function roleArchive(spec: DeploymentSpec, bundle: Bundle, role: HostRole
     return `${f.mode}\t${f.owner ?? 'root:root'}\t${steps}\t${f.path}\n`;
   }).join('');
   const packages = configurationPackages(spec, role).map((p) => `${p}\n`).join('');
+  const modules = prosodyModuleTable(files);
   const entries = [
     tarEntry('revision', Buffer.from(`${revision}\n`), 0o644),
     tarEntry('manifest.tsv', Buffer.from(manifest), 0o644),
     tarEntry('packages', Buffer.from(packages), 0o644),
-    tarEntry(PROSODY_MODULES_FILE, Buffer.from(prosodyModuleTable(files)), 0o644),
+    tarEntry(PROSODY_MODULES_FILE, Buffer.from(modules), 0o644),
     ...files.map((f) => tarEntry(`files/${f.path}`, Buffer.from(f.content, 'utf8'), Number.parseInt(f.mode, 8))),
     Buffer.alloc(1024),
   ];
@@ -100,12 +103,17 @@ export function roleArchive(spec: DeploymentSpec, bundle: Bundle, role: HostRole
     archive,
     sha256: sha256(archive),
     files: files.map((f) => ({ path: f.path, component: f.component, sha256: sha256(f.content) })),
+    prosodyHosts: [...new Set(modules.split('\n').filter(Boolean).map((line) => line.split('\t')[0]!))].filter((h) => h !== '*'),
   };
 }
 
 /** What the stack records of a role's configuration (a stack output): revision, per-file hash and component. */
-export function configurationRecord(archive: RoleArchive): { revision: string; files: Record<string, { sha256: string; component: BundleComponent }> } {
-  return { revision: archive.revision, files: Object.fromEntries(archive.files.map((f) => [f.path, { sha256: f.sha256, component: f.component }])) };
+export function configurationRecord(archive: RoleArchive): { revision: string; files: Record<string, { sha256: string; component: BundleComponent }>; prosodyHosts: string[] } {
+  return {
+    revision: archive.revision,
+    files: Object.fromEntries(archive.files.map((f) => [f.path, { sha256: f.sha256, component: f.component }])),
+    prosodyHosts: archive.prosodyHosts,
+  };
 }
 
 /** The pointer's value: one line of `name=value` words, which the agent reads without a JSON parser. */

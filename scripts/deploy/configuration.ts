@@ -44,7 +44,10 @@ export function configurationChanges(spec: DeploymentSpec, previous: Partial<Rec
     // A unit no file of the new bundle concerns any more is stopped, as the agent does.
     const remaining = new Set(bundle.files.filter((f) => f.roles.includes(role)).flatMap((f) => stepsForFile(f)).flatMap((s) => (s.kind === 'unit' ? [s.unit] : [])));
     const removedSteps = removedFiles.flatMap((f) => stepsForFile(f)).map((s): ApplyStep => (s.kind === 'unit' && !remaining.has(s.unit) ? { ...s, action: 'stop' } : s));
-    const steps = orderSteps([...changed.flatMap((f) => stepsForFile(f)), ...removedSteps]);
+    // Prosody's reload neither adds nor removes a host or component: the agent restarts it then.
+    const hostsMoved = before?.prosodyHosts !== undefined && before.prosodyHosts.join() !== archive.prosodyHosts.join();
+    const prosodyRestart: ApplyStep[] = hostsMoved ? [{ kind: 'unit', unit: 'prosody.service', action: 'restart' }] : [];
+    const steps = orderSteps([...changed.flatMap((f) => stepsForFile(f)), ...removedSteps, ...prosodyRestart]);
     changes.push({
       role,
       ...(before?.revision ? { from: before.revision } : {}),

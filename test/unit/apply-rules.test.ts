@@ -143,9 +143,10 @@ describe("deploy preview's words for each kind of configuration change", () => {
     expect(wordsFor(production, { ...production, expiresAt: '2027-06-30T18:00:00Z' })).toEqual([]);
   });
 
-  it('the auth mode of a scalable stack: says per role what restarts', () => {
-    const impacts = wordsFor(scalable, { ...scalable, auth: 'secure' });
+  it('the auth mode to anonymous: the guest host goes, so Prosody restarts and people rejoin', () => {
+    const impacts = wordsFor(scalable, { ...scalable, auth: 'anonymous' });
     expect(impacts.map((i) => i.text.split(' (')[0])).toEqual(['Configuration applied in place on the signaling host']);
-    expect(impacts[0]!.text).toMatch(/Prosody reloads/);
+    expect(impacts[0]!.severity).toBe('notice');
+    expect(impacts[0]!.text).toContain('Prosody restarts: every participant is disconnected and rejoins after a few seconds');
   });
 });
