@@ -12,6 +12,7 @@ import { requireDuration } from './duration.ts';
 import { DEFAULT_TIMEOUTS, deployStack, type Probes, type WaitTimeouts } from './flow.ts';
 import { meetingImpact } from './impact.ts';
 import { configurationChanges, configurationImpacts, deployedConfiguration } from './configuration.ts';
+import { type AppliedHost, applyOnHosts } from './applied.ts';
 import { policyFinding, summarisePreview } from './preview.ts';
 import { previewText, type ShownPreview } from './preview-report.ts';
 import { deploySummary } from './report.ts';
@@ -62,9 +63,28 @@ export interface DeployDeps extends CommandDeps {
   interactive: () => boolean;
   /** Asks the operator one question; resolves to the answer. */
   ask: (question: string) => Promise<string>;
+  /** Runs the agent on the stack's running hosts (SSM Run Command) and says what each did. */
+  applyOnStack?: (spec: DeploymentSpec) => Promise<AppliedHost[]>;
 }
 
-export const REAL_DEPLOY_DEPS: DeployDeps = { ...REAL_COMMAND_DEPS, loadVerify: loadVerifyRunner, ...TERMINAL_CONFIRMATION };
+/** Bound on one host's apply run (packages to install, a service to restart). */
+const APPLY_TIMEOUT_MS = 10 * 60_000;
+
+export const REAL_DEPLOY_DEPS: DeployDeps = {
+  ...REAL_COMMAND_DEPS,
+  loadVerify: loadVerifyRunner,
+  ...TERMINAL_CONFIRMATION,
+  applyOnStack: async (spec) => {
+    const { openAwsStack } = await import('../status/deps.ts');
+    const access = openAwsStack(spec.region);
+    try {
+      const running = (await access.inventory(spec.stack)).instances.filter((i) => i.state === 'running');
+      return await applyOnHosts(access.hosts, running, APPLY_TIMEOUT_MS);
+    } finally {
+      access.close();
+    }
+  },
+};
 
 export function timeoutsFrom(value: string | undefined): WaitTimeouts {
   if (value === undefined) return DEFAULT_TIMEOUTS;
@@ -133,6 +153,7 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
     intervalMs: deps.intervalMs ?? 10_000,
     verify,
     ...(deps.probes ? { probes: deps.probes } : {}),
+    ...(deps.applyOnStack && preview.impact.some((i) => i.kind === 'configuration-applied') ? { applyConfiguration: () => deps.applyOnStack!(spec) } : {}),
   });
   deps.out(values.json ? `${JSON.stringify({ ...outcome, preview }, null, 2)}\n` : deploySummary(outcome));
   return outcome.ok ? EXIT.OK : EXIT.FAILED;

@@ -154,5 +154,16 @@ describe('a configuration change previews as applied in place', () => {
     expect(text).not.toContain('meetings in progress end');
     expect(text).not.toContain('Stored secrets change');
     expect(text).not.toContain('Other resources change');
+
+    // Deployed: the running hosts apply it at once and the summary says what each did.
+    const applied: string[] = [];
+    t.d.applyOnStack = async (s) => {
+      applied.push(s.stack);
+      return [{ instanceId: 'i-0abc', role: 'signaling', ok: true, revision: 'abcdef012345', changed: ['/etc/prosody/conf.d/x.cfg.lua'], services: [{ unit: 'prosody.service', action: 'reload' }] }];
+    };
+    t.stdout.length = 0;
+    expect(await deployMain(['--stack', STACK, '--yes'], t.d)).toBe(0);
+    expect(applied).toEqual([STACK]);
+    expect(t.stdout.join('')).toMatch(/configuration +i-0abc \(signaling\): revision abcdef012345, 1 files changed, reload prosody\.service/);
   });
 });
