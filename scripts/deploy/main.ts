@@ -11,7 +11,6 @@ import { TERMINAL_CONFIRMATION, confirmDeploy } from './confirm.ts';
 import { requireDuration } from './duration.ts';
 import { DEFAULT_TIMEOUTS, deployStack, type Probes, type WaitTimeouts } from './flow.ts';
 import { meetingImpact } from './impact.ts';
-import { configurationChanges, configurationImpacts, deployedConfiguration } from './configuration.ts';
 import { type AppliedHost, applyOnHosts } from './applied.ts';
 import { policyFinding, summarisePreview } from './preview.ts';
 import { previewText, type ShownPreview } from './preview-report.ts';
@@ -169,6 +168,8 @@ async function previewStack(workspace: Workspace, spec: DeploymentSpec, deps: De
     // A configuration change shows as a new bundle object and pointer: then compare with what the
     // hosts run now, as the stack recorded it at its last deploy (none for a new stack).
     const bundleChanges = summary.unchanged > 0 && summary.changes.some((c) => c.parents.includes('jitsi-eu:aws:BundleDelivery'));
+    // Rendering loads the template engine: only when a bundle changed.
+    const { configurationChanges, configurationImpacts, deployedConfiguration } = await import('./configuration.ts');
     const deployed = bundleChanges ? deployedConfiguration((await workspace.outputs(spec.stack).catch(() => ({})) as Record<string, unknown>).configuration) : undefined;
     const configuration = deployed ? configurationImpacts(configurationChanges(spec, deployed), spec) : [];
     return { preview: { stack: spec.stack, ...summary, impact: meetingImpact(summary, spec, configuration) } };
