@@ -14,7 +14,7 @@ import type { RenderInput } from './input.ts';
 import { REVISION_FILE } from '../../scripts/status/revision.ts';
 import { AGENT_CONFIG_PATH, AGENT_PATH, bundlePointerName } from './delivery.ts';
 import { servicesMaskedAtInstall, shellQuote } from './os.ts';
-import { BOOT_DIR, POLICY_RC_D, READY_FILE } from './paths.ts';
+import { BOOT_DIR, CLOUD_INIT_OUTPUT_LOG, POLICY_RC_D, READY_FILE } from './paths.ts';
 import { hostRoles } from './roles.ts';
 import type { BundleFile, HostRole } from './types.ts';
 
@@ -128,6 +128,8 @@ function agentConfig(spec: DeploymentSpec, role: HostRole): string {
     `JITSI_EU_APPLY_REGION=${shellQuote(spec.region)}`,
     `JITSI_EU_APPLY_ROLE=${shellQuote(role)}`,
     `JITSI_EU_APPLY_POINTER=${shellQuote(bundlePointerName(spec.stack, role))}`,
+    // What this user data installs: the agent checks them before anything else.
+    `JITSI_EU_APPLY_PACKAGES=(${packagesFor(spec, role).map(shellQuote).join(' ')})`,
     '',
   ].join('\n');
 }
@@ -142,6 +144,7 @@ export function renderAgent(engine: RenderInput['engine']): string {
       readyFile: shellQuote(READY_FILE),
       bootDir: shellQuote(BOOT_DIR),
       policyRcD: shellQuote(POLICY_RC_D),
+      cloudInitLog: shellQuote(CLOUD_INIT_OUTPUT_LOG),
     },
   });
 }
