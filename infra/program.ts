@@ -19,6 +19,10 @@ import { SECRETS_COMPONENT_NAME } from './aws/secret-urns.ts';
 import { Secrets } from './aws/secrets.ts';
 import { SignalingNode } from './aws/signaling-node.ts';
 import { userDataFor } from './aws/user-data.ts';
+import { BundleDelivery } from './aws/bundle-delivery.ts';
+import { configurationRecord, roleArchive } from './render/delivery.ts';
+import { hostRoles } from './render/roles.ts';
+import type { BundleComponent, HostRole } from './render/types.ts';
 
 export interface StackOutputs {
   url: string;
@@ -36,6 +40,16 @@ export interface StackOutputs {
   /** The address record(s) of the site; create them yourself when dnsManaged is false. */
   dnsRecords: pulumi.Output<DnsRecord[]>;
   dnsManaged: boolean;
+  /** The configuration each host role runs: its revision and the sha256 of each file (deploy's preview compares them). */
+  configuration: Partial<Record<HostRole, DeployedConfiguration>>;
+}
+
+export interface DeployedConfiguration {
+  revision: string;
+  /** Bundle path → sha256 of the file as delivered, and its component. */
+  files: Record<string, { sha256: string; component: BundleComponent }>;
+  /** Prosody's hosts and components: adding or removing one restarts Prosody. */
+  prosodyHosts: string[];
 }
 
 export interface ProgramOptions {
@@ -71,6 +85,7 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
   const deployValues = { signalingPrivateIp: SIGNALING_PRIVATE_IP };
   const signalingUserData = userDataFor(bundle, 'signaling', deployValues);
   const bridgeUserData = spec.topology === 'scalable' ? userDataFor(bundle, 'bridge', deployValues) : undefined;
+  const archives = hostRoles(spec).map((role) => roleArchive(spec, bundle, role, deployValues));
 
   const provider = euProvider(spec);
   const inRegion = { providers: [provider] };
@@ -85,6 +100,8 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
 
   const network = new Network('network', { spec, availabilityZones: zones }, inRegion);
   const secrets = new Secrets(SECRETS_COMPONENT_NAME, { spec, account }, inRegion);
+  const delivery = new BundleDelivery('configuration', { spec, archives }, inRegion);
+  const withBundles = { readBundlesPolicyArn: delivery.readPolicyArn, bootAfter: delivery.ready };
   const bridges = bridgeUserData && secrets.bridgeReadPolicyArn
     ? new BridgePool('bridges', {
         spec,
@@ -94,6 +111,7 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
         image: bridgeImage,
         userDataBase64: bridgeUserData.base64,
         readSecretsPolicyArn: secrets.bridgeReadPolicyArn,
+        ...withBundles,
       }, inRegion)
     : undefined;
   const signaling = new SignalingNode('signaling', {
@@ -104,6 +122,7 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
     image: signalingImage,
     userDataBase64: signalingUserData.base64,
     readSecretsPolicyArn: secrets.readPolicyArn,
+    ...withBundles,
     ...(bridges ? { bridgeSecurityGroupId: bridges.securityGroupId } : {}),
   }, inRegion);
   if (needsExpirySchedule(spec)) {
@@ -132,5 +151,6 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
     hourlyCostEur: hourlyCostEur(spec),
     dnsRecords: dns.records,
     dnsManaged: dns.managed,
+    configuration: Object.fromEntries(archives.map((a) => [a.role, configurationRecord(a)])),
   };
 }

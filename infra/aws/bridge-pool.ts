@@ -24,6 +24,10 @@ export interface BridgePoolArgs {
   subnetIds: pulumi.Input<string>[];
   image: MachineImage;
   userDataBase64: string;
+  /** Reads the stack's configuration bundles, which the agent fetches at first boot. */
+  readBundlesPolicyArn?: pulumi.Input<string>;
+  /** What must exist before a host boots: its bundle and the pointer to it. */
+  bootAfter?: pulumi.Resource[];
   /** Reads the videobridges' XMPP password and no other secret. */
   readSecretsPolicyArn: pulumi.Input<string>;
 }
@@ -73,6 +77,7 @@ export class BridgePool extends pulumi.ComponentResource {
       account: args.account,
       description: `jitsi-eu ${spec.stack} videobridges`,
       readSecretsPolicyArn: args.readSecretsPolicyArn,
+      ...(args.readBundlesPolicyArn ? { readBundlesPolicyArn: args.readBundlesPolicyArn } : {}),
       inlinePolicy: lifecyclePolicyDocument(spec, args.account),
     }, this);
 
@@ -112,7 +117,7 @@ export class BridgePool extends pulumi.ComponentResource {
       // A new launch template version replaces bridges one by one; leaving ones drain first.
       instanceRefresh: { strategy: 'Rolling', preferences: { minHealthyPercentage: 100, maxHealthyPercentage: 200 } },
       tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
-    }, child);
+    }, { parent: this, dependsOn: args.bootAfter ?? [] });
 
     new LifecycleHook(`${name}-drain`, {
       name: DRAIN_HOOK_NAME,

@@ -15,6 +15,8 @@ export interface InstanceRoleArgs {
   description: string;
   /** The managed policy that reads this role's secrets (all of the stack's, or the bridge's one). */
   readSecretsPolicyArn: pulumi.Input<string>;
+  /** Reads the stack's configuration bundles (every role). */
+  readBundlesPolicyArn?: pulumi.Input<string>;
   /** An extra inline policy document, for permissions only this role needs. */
   inlinePolicy?: object;
 }
@@ -36,6 +38,7 @@ export function createInstanceRole(name: string, args: InstanceRoleArgs, parent:
   const attachments = [
     new RolePolicyAttachment(`${name}-secrets`, { role: role.name, policyArn: args.readSecretsPolicyArn }, child),
     new RolePolicyAttachment(`${name}-ssm`, { role: role.name, policyArn: managedPolicyArn(args.account, SESSION_MANAGER_POLICY) }, child),
+    ...(args.readBundlesPolicyArn ? [new RolePolicyAttachment(`${name}-bundles`, { role: role.name, policyArn: args.readBundlesPolicyArn }, child)] : []),
   ];
   const inline = args.inlinePolicy
     ? [new RolePolicy(`${name}-inline`, { role: role.name, policy: JSON.stringify(args.inlinePolicy) }, child)]

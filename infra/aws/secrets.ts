@@ -9,6 +9,7 @@ import type { DeploymentSpec } from '../spec/types.ts';
 import { type SecretName, secretsFor, ssmParameterName, ssmPrefix, tlsCertificateParameterName } from '../secrets.ts';
 import { SECRETS_COMPONENT_TYPE } from './secret-urns.ts';
 import { type AwsAccount, arnFor } from './account.ts';
+import { bundlePointerName } from '../render/delivery.ts';
 
 /** Letters and digits only: the values are substituted into Lua, HOCON and shell files. */
 const SECRET_LENGTH: Record<SecretName, number> = {
@@ -88,16 +89,18 @@ export function readSecretsPolicyDocument(spec: Pick<DeploymentSpec, 'stack'>, a
  */
 export function readBridgeSecretsPolicyDocument(spec: Pick<DeploymentSpec, 'stack'>, account: AwsAccount): object {
   const password = parameterArn(account, ssmParameterName(spec.stack, 'jvb-password'));
+  // The pointer to the bridges' configuration bundle: not a secret, read by the host agent.
+  const pointer = parameterArn(account, bundlePointerName(spec.stack, 'bridge'));
   return {
     Version: '2012-10-17',
     Statement: [
-      { Sid: 'ReadTheBridgePassword', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: password },
+      { Sid: 'ReadTheBridgePassword', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: [password, pointer] },
       decryptThroughSsm(account),
       {
         Sid: 'NoOtherParameter',
         Effect: 'Deny',
         Action: PARAMETER_READ_ACTIONS,
-        NotResource: [password, `arn:${account.partition}:ssm:*::parameter/aws/*`],
+        NotResource: [password, pointer, `arn:${account.partition}:ssm:*::parameter/aws/*`],
       },
     ],
   };

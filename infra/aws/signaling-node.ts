@@ -24,6 +24,10 @@ export interface SignalingNodeArgs {
   subnetId: pulumi.Input<string>;
   image: MachineImage;
   userDataBase64: string;
+  /** Reads the stack's configuration bundles, which the agent fetches at first boot. */
+  readBundlesPolicyArn?: pulumi.Input<string>;
+  /** What must exist before a host boots: its bundle and the pointer to it. */
+  bootAfter?: pulumi.Resource[];
   readSecretsPolicyArn: pulumi.Input<string>;
   /** Scalable topology: the bridges may log in over XMPP. */
   bridgeSecurityGroupId?: pulumi.Input<string>;
@@ -68,6 +72,7 @@ export class SignalingNode extends pulumi.ComponentResource {
       account: args.account,
       description: `jitsi-eu ${spec.stack} signaling node`,
       readSecretsPolicyArn: args.readSecretsPolicyArn,
+      ...(args.readBundlesPolicyArn ? { readBundlesPolicyArn: args.readBundlesPolicyArn } : {}),
       // A replacement host restores the certificate instead of asking Let's Encrypt again.
       inlinePolicy: storeCertificatePolicyDocument(spec, args.account),
     }, this);
@@ -87,7 +92,7 @@ export class SignalingNode extends pulumi.ComponentResource {
       parent: this,
       // The network interface can only be attached to one instance at a time.
       deleteBeforeReplace: true,
-      dependsOn: [address],
+      dependsOn: [address, ...(args.bootAfter ?? [])],
     });
 
     this.instanceId = instance.id;

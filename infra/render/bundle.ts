@@ -34,8 +34,8 @@ export function renderBundle(spec: DeploymentSpec, profile: PrivacyProfile = pri
   const input: RenderInput = { spec, hosts: jitsiHosts(spec), profile, engine };
 
   const files = COMPONENT_RENDERERS.flatMap((render) => render(input));
-  // cloud-init embeds the other files, so it renders last.
-  files.push(...renderCloudInit(input, files));
+  // The bootstrap user data of each role (the files themselves travel in the role's bundle).
+  files.push(...renderCloudInit(input));
 
   const seen = new Set<string>();
   for (const file of files) {

@@ -1,17 +1,20 @@
-// EC2 user data: one #cloud-config document per host role. It installs AWS's SSM agent (Session
-// Manager is the only way in), keeps the Jitsi services masked while their packages install,
-// installs the pinned Jitsi release from Jitsi's own repository, writes every rendered file of
-// the role in place, and runs the role's boot script. Secrets never appear here, only the
-// placeholders the boot script fills.
+// EC2 user data: one #cloud-config document per host role, a bootstrap that changes only with
+// what truly needs a new host (Jitsi release, domain, stack, region, the agent's own code). It
+// installs AWS's SSM agent (Session Manager is the only way in), keeps the Jitsi services masked
+// while their packages install, installs the pinned Jitsi release from Jitsi's own repository,
+// installs the host agent jitsi-eu-apply and runs it once: the agent fetches the role's
+// configuration bundle (infra/render/delivery.ts), installs every file and runs the role's boot
+// script. No configuration and no secret is in here.
 import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { jitsiMetapackageVersion } from '../privacy/upstream.ts';
-import { ANY_PLACEHOLDER_PATTERN } from '../placeholders.ts';
 import { ssmPrefix } from '../secrets.ts';
 import type { DeploymentSpec, Partition } from '../spec/types.ts';
 import type { RenderInput } from './input.ts';
-import { bootScriptPath, servicesMaskedAtInstall } from './os.ts';
-import { POLICY_RC_D } from './paths.ts';
+import { REVISION_FILE } from '../../scripts/status/revision.ts';
+import { AGENT_CONFIG_PATH, AGENT_PATH, bundlePointerName } from './delivery.ts';
+import { servicesMaskedAtInstall, shellQuote } from './os.ts';
+import { BOOT_DIR, CLOUD_INIT_OUTPUT_LOG, POLICY_RC_D, READY_FILE } from './paths.ts';
 import { hostRoles } from './roles.ts';
 import type { BundleFile, HostRole } from './types.ts';
 
@@ -63,6 +66,8 @@ const POLICY_RC_D_SCRIPT = [
   '',
 ].join('\n');
 
+// Packages of the release: configuration-dependent ones (coturn, the JWT Lua libraries) come
+// with the bundle (configurationPackages), so that switching them on never changes the user data.
 function packagesFor(spec: DeploymentSpec, role: HostRole): string[] {
   const common = ['awscli', 'curl', 'unattended-upgrades'];
   if (role === 'bridge') return common; // the boot script installs jitsi-videobridge2 at the pinned version
@@ -75,9 +80,6 @@ function packagesFor(spec: DeploymentSpec, role: HostRole): string[] {
     'lua-unbound',
     'certbot',
     'openssl',
-    ...(spec.turn ? ['coturn'] : []),
-    // Jitsi's token modules (luajwtjitsi, token/util) load these Lua libraries.
-    ...(spec.auth === 'jwt' ? ['lua-basexx', 'lua-cjson', 'lua-luaossl', 'lua-inspect'] : []),
     ...common,
   ];
 }
@@ -118,10 +120,37 @@ function debconfAnswers(spec: DeploymentSpec, role: HostRole): string {
 
 const section = (value: object): string => stringify(value, { lineWidth: 0, blockQuote: 'literal', indentSeq: false }).trimEnd();
 
-function userData(input: RenderInput, role: HostRole, files: readonly BundleFile[]): string {
+/** The agent's settings, as shell assignments: all it needs to find its role's bundle. */
+function agentConfig(spec: DeploymentSpec, role: HostRole): string {
+  return [
+    '# jitsi-eu-apply: where this host finds its configuration bundle. Written at first boot.',
+    `JITSI_EU_APPLY_STACK=${shellQuote(spec.stack)}`,
+    `JITSI_EU_APPLY_REGION=${shellQuote(spec.region)}`,
+    `JITSI_EU_APPLY_ROLE=${shellQuote(role)}`,
+    `JITSI_EU_APPLY_POINTER=${shellQuote(bundlePointerName(spec.stack, role))}`,
+    // What this user data installs: the agent checks them before anything else.
+    `JITSI_EU_APPLY_PACKAGES=(${packagesFor(spec, role).map(shellQuote).join(' ')})`,
+    '',
+  ].join('\n');
+}
+
+/** The agent's code: the same for every stack and role. */
+export function renderAgent(engine: RenderInput['engine']): string {
+  return engine.render('os/apply.sh.hbs', {
+    libPath: `${BOOT_DIR}/lib.sh`,
+    sh: {
+      config: shellQuote(AGENT_CONFIG_PATH),
+      revisionFile: shellQuote(REVISION_FILE),
+      readyFile: shellQuote(READY_FILE),
+      bootDir: shellQuote(BOOT_DIR),
+      policyRcD: shellQuote(POLICY_RC_D),
+      cloudInitLog: shellQuote(CLOUD_INIT_OUTPUT_LOG),
+    },
+  });
+}
+
+function userData(input: RenderInput, role: HostRole): string {
   const { spec, engine } = input;
-  const own = files.filter((f) => f.roles.includes(role) && f.component !== 'cloud-init');
-  const withPlaceholders = own.filter((f) => new RegExp(ANY_PLACEHOLDER_PATTERN.source).test(f.content)).map((f) => `/${f.path}`);
 
   const bootcmd = {
     bootcmd: [
@@ -138,7 +167,7 @@ function userData(input: RenderInput, role: HostRole, files: readonly BundleFile
       // Keep the image's Debian mirrors; only add Jitsi's repository.
       preserve_sources_list: true,
       sources: { jitsi: { source: `deb [signed-by=${JITSI_APT_KEYRING}] ${JITSI_APT_SOURCE_URL} stable/` } },
-      // jitsi-meet only recommends its own coturn setup; coturn is installed when the spec asks for it.
+      // jitsi-meet only recommends its own coturn setup; coturn comes with the bundle when the spec asks for it.
       conf: 'APT::Install-Recommends "false";\n',
       debconf_selections: { jitsi: debconfAnswers(spec, role) },
     },
@@ -146,16 +175,14 @@ function userData(input: RenderInput, role: HostRole, files: readonly BundleFile
   const writeFiles = {
     write_files: [
       { path: POLICY_RC_D, permissions: '0755', content: POLICY_RC_D_SCRIPT },
-      ...own.map((f) => ({ path: `/${f.path}`, permissions: f.mode, defer: true, content: f.content })),
+      { path: AGENT_CONFIG_PATH, permissions: '0644', content: agentConfig(spec, role) },
+      { path: AGENT_PATH, permissions: '0755', content: renderAgent(engine) },
     ],
   };
-  // Owners are applied by the boot script: on a bridge the service accounts exist only after it
-  // has installed the videobridge.
-  const owners = own.filter((f) => f.owner !== undefined).flatMap((f) => ['--own', f.owner!, `/${f.path}`]);
   const runcmd = {
     runcmd: [
       ['systemctl', 'start', '--no-block', SSM_AGENT_UNIT],
-      [bootScriptPath(role), ...owners, ...withPlaceholders],
+      [AGENT_PATH],
     ],
   };
 
@@ -173,12 +200,12 @@ function userData(input: RenderInput, role: HostRole, files: readonly BundleFile
   });
 }
 
-export function renderCloudInit(input: RenderInput, files: readonly BundleFile[]): BundleFile[] {
+export function renderCloudInit(input: RenderInput): BundleFile[] {
   return hostRoles(input.spec).map((role) => ({
     path: cloudInitPath(role),
     component: 'cloud-init',
     roles: [role],
     mode: '0644',
-    content: userData(input, role, files),
+    content: userData(input, role),
   }));
 }

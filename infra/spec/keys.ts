@@ -155,7 +155,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     required: false,
     description:
       'Languages the privacy notice is offered in besides English (served at /privacy.html): any of de (/privacy.de.html) and fr ' +
-      '(/privacy.fr.html), e.g. [de]. Default: none. Each translation adds about 1.7 KB to the signaling user data, which EC2 caps at 16 KB.',
+      '(/privacy.fr.html), e.g. [de]. Default: none (each translation is a legal text the organisation publishes: opt in to it).',
   },
   {
     key: 'jitsi-eu:embedOrigins',

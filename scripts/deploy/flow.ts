@@ -7,6 +7,7 @@ import type { StackOutputs, Workspace } from '../lib/workspace.ts';
 import { bootTroubleHints } from './hints.ts';
 import { printableOutputs, readOutputs, type DeployedOutputs } from './outputs.ts';
 import type { VerifyReport, VerifyRunner } from './verify.ts';
+import type { AppliedHost } from './applied.ts';
 import { probeDns, probeHttps, probeReady, waitUntil, type Probe, type WaitResult } from './waits.ts';
 
 export interface WaitTimeouts {
@@ -43,6 +44,8 @@ export interface DeployFlowOptions {
   probes?: Probes;
   /** Whether the stack was just created or selected, when the caller already did it (for its preview). */
   stackAction?: 'created' | 'selected';
+  /** When the configuration changed: applies it on the running hosts right after `up` and says what each did. */
+  applyConfiguration?: () => Promise<AppliedHost[]>;
 }
 
 export interface DeployOutcome {
@@ -53,6 +56,8 @@ export interface DeployOutcome {
   outputs: Record<string, unknown>;
   deployed: DeployedOutputs;
   waits: WaitResult[];
+  /** What each running host did with the new configuration. */
+  applied?: AppliedHost[];
   verify?: VerifyReport;
   /** Why the verification did not run, when it did not. */
   verifySkipped?: string;
@@ -79,6 +84,15 @@ export async function deployStack(workspace: Workspace, spec: DeploymentSpec, op
   outcome.outputs = printableOutputs(outputs);
   outcome.deployed = readOutputs(outputs);
   if (outcome.deployed.url) outcome.url = outcome.deployed.url;
+  if (options.applyConfiguration) {
+    options.progress('applying the new configuration on the running hosts (jitsi-eu-apply through SSM Run Command)');
+    try {
+      outcome.applied = await options.applyConfiguration();
+    } catch (error) {
+      outcome.applied = [];
+      options.progress(`could not reach the hosts through SSM: ${(error as Error).message}; State Manager applies the configuration by itself`);
+    }
+  }
 
   if (!options.wait) {
     return { ...outcome, ok: true, verifySkipped: 'not waited for (--no-wait): run npm run verify once the host is up' };

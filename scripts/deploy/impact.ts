@@ -231,7 +231,8 @@ function otherImpacts(changes: readonly ResourceChange[]): Impact[] {
       resources: names(firewall),
     });
   }
-  const secrets = changes.filter((c) => SECRET_TYPES.has(c.type) && c.kind !== 'create' && !onlyTags(c));
+  // The bundle pointers are plain parameters, not secrets.
+  const secrets = changes.filter((c) => SECRET_TYPES.has(c.type) && c.kind !== 'create' && !onlyTags(c) && !inComponent(c, 'BundleDelivery'));
   if (secrets.length) {
     impacts.push({
       kind: 'secrets-change',
@@ -254,8 +255,13 @@ function otherImpacts(changes: readonly ResourceChange[]): Impact[] {
 
 const SEVERITY_ORDER: Severity[] = ['interrupts', 'notice', 'none'];
 
-export function meetingImpact(preview: DeployPreview, ctx: ImpactContext): Impact[] {
-  const { changes } = preview;
+/**
+ * `configuration`: what applying the new bundles in place means (scripts/deploy/configuration.ts);
+ * the bundle objects, pointers and associations that carry it are then described by it.
+ */
+export function meetingImpact(preview: DeployPreview, ctx: ImpactContext, configuration: readonly Impact[] = []): Impact[] {
+  const changes = configuration.length ? preview.changes.filter((c) => !inComponent(c, 'BundleDelivery')) : preview.changes;
+  if (!changes.length && configuration.length) return [...configuration];
   if (!changes.length) return [{ kind: 'nothing', severity: 'none', text: 'Nothing changes: meetings are not affected.', resources: [] }];
   if (preview.unchanged === 0 && changes.every((c) => c.kind === 'create')) {
     return [{
@@ -265,6 +271,6 @@ export function meetingImpact(preview: DeployPreview, ctx: ImpactContext): Impac
       resources: [],
     }];
   }
-  const impacts = [...signalingImpacts(changes, ctx), ...bridgeImpacts(changes, ctx), ...dnsImpacts(changes, ctx), ...otherImpacts(changes)];
+  const impacts = [...signalingImpacts(changes, ctx), ...bridgeImpacts(changes, ctx), ...dnsImpacts(changes, ctx), ...configuration, ...otherImpacts(changes)];
   return impacts.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
 }

@@ -13,6 +13,7 @@ import { DEFAULT_TIMEOUTS, deployStack, type Probes, type WaitTimeouts } from '.
 import { forgetRecordedImages, recordMissingImages, recordedImagesText } from './images.ts';
 import { awsImageSource, type ImageSource } from '../lib/stack-images.ts';
 import { type ImpactContext, meetingImpact } from './impact.ts';
+import { type AppliedHost, applyOnHosts } from './applied.ts';
 import { policyFinding, summarisePreview } from './preview.ts';
 import { previewText, type ShownPreview } from './preview-report.ts';
 import { deploySummary } from './report.ts';
@@ -67,9 +68,29 @@ export interface DeployDeps extends CommandDeps {
   ask: (question: string) => Promise<string>;
   /** EC2's Debian images, to record a stack's image on its first deploy (absent: nothing is recorded). */
   imageSource?: (spec: DeploymentSpec) => Promise<ImageSource>;
+  /** Runs the agent on the stack's running hosts (SSM Run Command) and says what each did. */
+  applyOnStack?: (spec: DeploymentSpec) => Promise<AppliedHost[]>;
 }
 
-export const REAL_DEPLOY_DEPS: DeployDeps = { ...REAL_COMMAND_DEPS, loadVerify: loadVerifyRunner, ...TERMINAL_CONFIRMATION, imageSource: awsImageSource };
+/** Bound on one host's apply run (packages to install, a service to restart). */
+const APPLY_TIMEOUT_MS = 10 * 60_000;
+
+export const REAL_DEPLOY_DEPS: DeployDeps = {
+  ...REAL_COMMAND_DEPS,
+  loadVerify: loadVerifyRunner,
+  ...TERMINAL_CONFIRMATION,
+  imageSource: awsImageSource,
+  applyOnStack: async (spec) => {
+    const { openAwsStack } = await import('../status/deps.ts');
+    const access = openAwsStack(spec.region);
+    try {
+      const running = (await access.inventory(spec.stack)).instances.filter((i) => i.state === 'running');
+      return await applyOnHosts(access.hosts, running, APPLY_TIMEOUT_MS);
+    } finally {
+      access.close();
+    }
+  },
+};
 
 export function timeoutsFrom(value: string | undefined): WaitTimeouts {
   if (value === undefined) return DEFAULT_TIMEOUTS;
@@ -148,6 +169,7 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
     intervalMs: deps.intervalMs ?? 10_000,
     verify,
     ...(deps.probes ? { probes: deps.probes } : {}),
+    ...(deps.applyOnStack && preview.impact.some((i) => i.kind === 'configuration-applied') ? { applyConfiguration: () => deps.applyOnStack!(spec) } : {}),
   });
   deps.out(values.json ? `${JSON.stringify({ ...outcome, preview: shown }, null, 2)}\n` : deploySummary(outcome));
   return outcome.ok ? EXIT.OK : EXIT.FAILED;
@@ -160,7 +182,14 @@ export async function previewStack(workspace: Workspace, spec: DeploymentSpec, d
   deps.progress(`previewing the update of ${spec.stack} with the policy pack (pulumi preview --diff)`);
   try {
     const summary = summarisePreview(await workspace.preview(spec.stack, { allowNonEuRegion: spec.allowNonEuRegion }));
-    return { preview: { stack: spec.stack, ...summary, impact: meetingImpact(summary, context) } };
+    // A configuration change shows as a new bundle object and pointer: then compare with what the
+    // hosts run now, as the stack recorded it at its last deploy (none for a new stack).
+    const bundleChanges = summary.unchanged > 0 && summary.changes.some((c) => c.parents.includes('jitsi-eu:aws:BundleDelivery'));
+    // Rendering loads the template engine: only when a bundle changed.
+    const { configurationChanges, configurationImpacts, deployedConfiguration } = await import('./configuration.ts');
+    const deployed = bundleChanges ? deployedConfiguration((await workspace.outputs(spec.stack).catch(() => ({})) as Record<string, unknown>).configuration) : undefined;
+    const configuration = deployed ? configurationImpacts(configurationChanges(spec, deployed), spec) : [];
+    return { preview: { stack: spec.stack, ...summary, impact: meetingImpact(summary, context, configuration) } };
   } catch (error) {
     if (error instanceof PolicyViolationError) {
       return {

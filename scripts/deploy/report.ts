@@ -2,6 +2,7 @@
 import { style } from '../lib/cli.ts';
 import { formatDuration } from './duration.ts';
 import type { DeployOutcome } from './flow.ts';
+import { appliedLines } from './applied.ts';
 
 export function deploySummary(outcome: DeployOutcome, extra: [string, string][] = []): string {
   const lines: string[] = [];
@@ -29,6 +30,7 @@ export function deploySummary(outcome: DeployOutcome, extra: [string, string][] 
   } else if (outcome.verifySkipped) {
     rows.push(['verification', outcome.verifySkipped]);
   }
+  for (const [i, line] of appliedLines(outcome.applied ?? []).entries()) rows.push([i === 0 ? 'configuration' : '', line]);
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [key, value] of rows) lines.push(`  ${key.padEnd(width)}  ${value}`);
   if (outcome.hints?.length) lines.push('  where to look next:', ...outcome.hints.map((h) => `    ${h}`));

@@ -163,6 +163,11 @@ export function describeResource(resource: RecordedResource, ctx: DescribeContex
       return { statements: statements(p.policy) };
     case 'aws:ssm/parameter:Parameter':
       return pick(masked, ['name', 'type', 'tier', 'value']);
+    case 'aws:s3/bucketObjectv2:BucketObjectv2': {
+      // A role's configuration bundle: its size, not its bytes.
+      const bytes = typeof p.contentBase64 === 'string' ? Buffer.from(p.contentBase64, 'base64').length : undefined;
+      return { ...pick(p, ['key', 'contentType', 'serverSideEncryption']), ...(bytes === undefined ? {} : { content: `${bytes} bytes (tar.gz)` }) };
+    }
     case 'random:index/randomPassword:RandomPassword':
       return pick(p, ['length', 'special']);
     case 'aws:route53/record:Record':

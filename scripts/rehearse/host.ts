@@ -18,7 +18,7 @@ import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { makeRehearsalCa } from './ca.ts';
 import { ensureStandinRepo } from './packages/repo.ts';
 import { ensureRoot } from './root.ts';
-import type { AutoscalingCall, StandinConfig } from './standins/server.ts';
+import type { AutoscalingCall, Delivery, StandinConfig } from './standins/server.ts';
 
 /** What the rehearsal can take away from a booting host, to see it fail as it should. */
 export type BootFailure = 'jitsi-repository' | 'metadata';
@@ -30,6 +30,9 @@ export interface HostOptions {
   userData: Buffer;
   /** SSM parameters the stand-in holds (full name → value). */
   parameters: Record<string, string>;
+  /** The stack's bundle bucket and what it holds when the host boots (objects and pointers). */
+  bundleBucket: string;
+  delivery: Delivery;
   failure?: BootFailure;
   cacheDir: string;
   mirror: string;
@@ -53,10 +56,14 @@ export interface RehearsalHost {
   waitForMarker(seconds: number): Promise<string | undefined>;
   /** Runs a command inside the host (all its namespaces). */
   exec(command: string[], input?: string): { status: number | null; stdout: string; stderr: string };
+  /** The same, without blocking this process (clients and probes keep running meanwhile). */
+  run(command: string[]): Promise<{ status: number | null; stdout: string; stderr: string }>;
   running(): boolean;
   waitForExit(seconds: number): Promise<boolean>;
   setLifecycleState(state: string): Promise<void>;
   autoscalingCalls(): Promise<AutoscalingCall[]>;
+  /** Puts new bundle objects and pointers where the host's agent looks, as deploy does. */
+  deliver(delivery: Delivery): Promise<void>;
   /** Stops the host and removes what it made; `keep` leaves the work folder (root, logs). */
   stop(options?: { keep?: boolean }): Promise<void>;
 }
@@ -174,6 +181,7 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
     // The stand-ins' names and certificate; the host trusts the rehearsal's CA.
     const suffix = PARTITION_DNS_SUFFIX[spec.partition];
     const awsNames = ['s3', 'ssm', 'autoscaling'].map((s) => `${s}.${spec.region}.${suffix}`);
+    awsNames.push(`${options.bundleBucket}.s3.${spec.region}.${suffix}`);
     const ca = makeRehearsalCa(workDir, ['download.jitsi.org', ...awsNames]);
     writeFileSync(join(merged, 'usr/local/share/ca-certificates/jitsi-eu-rehearsal.crt'), readFileSync(ca.caCert));
     sh('chroot', [merged, 'update-ca-certificates']);
@@ -208,6 +216,8 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
       ssmAgentDeb: repo.ssmAgentDeb,
       instance: { id: instanceId, privateIp, publicIp, ...(role === 'bridge' ? { autoscalingGroup: `jitsi-eu-${spec.stack}-bridges-rehearsal` } : {}) },
       parameters: options.parameters,
+      bundleBucket: options.bundleBucket,
+      delivery: options.delivery,
       controlSocket,
       motoPort: 5000,
     };
@@ -279,6 +289,18 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
         });
         return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
       },
+      run(command) {
+        const pid = leader();
+        if (!pid) return Promise.resolve({ status: null, stdout: '', stderr: 'the host is not running' });
+        return new Promise((resolve) => {
+          const child = spawn('nsenter', ['-t', String(pid), '-m', '-u', '-i', '-n', '-p', '--', ...command], { stdio: ['ignore', 'pipe', 'pipe'] });
+          let stdout = '';
+          let stderr = '';
+          child.stdout!.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+          child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+          child.on('close', (status) => resolve({ status, stdout, stderr }));
+        });
+      },
       running: () => !exited,
       async waitForExit(seconds) {
         const deadline = Date.now() + seconds * 1000;
@@ -290,6 +312,10 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
       },
       async autoscalingCalls() {
         return JSON.parse(await controlRequest(controlSocket, 'GET', '/autoscaling-calls')) as AutoscalingCall[];
+      },
+      async deliver(delivery) {
+        const answer = await controlRequest(controlSocket, 'POST', '/deliver', JSON.stringify(delivery));
+        if (answer !== 'delivered') throw new Error(`the stand-ins refused the delivery: ${answer}`);
       },
       async stop({ keep = false } = {}) {
         if (!exited) {

@@ -8,7 +8,7 @@ import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { type BootFailure, type RehearsalHost, bootHost, checkRehearsalMachine } from './host.ts';
 import { type PhaseTiming, bootPhases } from './phases.ts';
 import { debianMirror, rehearsalCacheDir } from './root.ts';
-import { rehearsalParameters, rehearsalUserData } from './user-data.ts';
+import { REHEARSAL_BUNDLE_BUCKET, rehearsalArchive, rehearsalDelivery, rehearsalParameters, rehearsalUserData } from './user-data.ts';
 
 /** A first boot that has not written its marker after this long is a hang. */
 export const DEFAULT_BOOT_BOUND_SECONDS = 600;
@@ -53,6 +53,8 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     role,
     userData: rehearsalUserData(spec, role),
     parameters,
+    bundleBucket: REHEARSAL_BUNDLE_BUCKET,
+    delivery: rehearsalDelivery(spec, rehearsalArchive(spec, role)),
     ...(options.failure ? { failure: options.failure } : {}),
     cacheDir: rehearsalCacheDir(),
     mirror: debianMirror(),

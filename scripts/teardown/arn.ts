@@ -26,6 +26,10 @@ export function parseArn(arn: string): ParsedArn | undefined {
     // Hierarchical names keep their leading slash; plain names have none.
     const name = resource.slice('parameter'.length);
     resourceId = name.indexOf('/', 1) > 0 ? name : name.slice(1);
+  } else if (service === 's3' && !resource.includes('/')) {
+    // arn:aws:s3:::<bucket> (the bundle bucket): no type in the ARN itself.
+    resourceType = 'bucket';
+    resourceId = resource;
   } else {
     const cut = resource.search(/[/:]/);
     resourceType = cut < 0 ? resource : resource.slice(0, cut);

@@ -238,7 +238,7 @@ describe.each(STACKS)('%s under independent mocks', (stack) => {
     expect(signaling.includes('udp 3478')).toBe(run.spec.turn);
   });
 
-  it('sends each host its role\'s rendered cloud-init, gzipped under EC2\'s limit', () => {
+  it('sends each host its role\'s rendered bootstrap cloud-init, gzipped under EC2\'s limit, and its files in the role\'s bundle', () => {
     const run = runs.get(stack)!;
     const bundle = renderBundle(run.spec);
     // The bridges log in to the signaling node at the private address its network interface has.
@@ -257,7 +257,12 @@ describe.each(STACKS)('%s under independent mocks', (stack) => {
       const received = gunzipSync(gzip).toString('utf8');
       expect(received).toBe(expected);
       expect(received).not.toContain(DEPLOY_VALUES.signalingPrivateIp);
-      if (role === 'bridge') expect(received).toContain(signalingIp);
+      // The files travel in the role's bundle object, deploy values filled in.
+      const objects = ofType(run, 'aws:s3/bucketObjectv2:BucketObjectv2').filter((o) => String(o.inputs.key).startsWith(`bundles/${role}/`));
+      expect(objects, `${role} bundle`).toHaveLength(1);
+      const archive = gunzipSync(Buffer.from(String(objects[0]!.inputs.contentBase64), 'base64')).toString('utf8');
+      expect(archive).not.toContain(DEPLOY_VALUES.signalingPrivateIp);
+      if (role === 'bridge') expect(archive).toContain(`HOSTNAME = "${signalingIp}"`);
     }
   });
 
@@ -276,6 +281,9 @@ describe.each(STACKS)('%s under independent mocks', (stack) => {
       .filter((r) => r.type !== 'aws:ssm/parameter:Parameter')
       .map((r) => ({ what: `${r.type} ${r.name}`, text: JSON.stringify(r.inputs) }));
     for (const host of hosts(run)) texts.push({ what: `${host.name} user data`, text: gunzipSync(userDataOf(host)).toString('utf8') });
+    for (const object of ofType(run, 'aws:s3/bucketObjectv2:BucketObjectv2')) {
+      texts.push({ what: `${object.name} bundle`, text: gunzipSync(Buffer.from(String(object.inputs.contentBase64), 'base64')).toString('utf8') });
+    }
     texts.push({ what: 'stack outputs', text: JSON.stringify(run.outputs) });
     for (const { what, text } of texts) for (const secret of run.secrets) expect(text.includes(secret), what).toBe(false);
   });

@@ -180,12 +180,15 @@ describe.each(variants)('$topology topology, $auth auth', ({ topology, auth }) =
   it('builds components with jitsi-eu:aws type tokens and parents their children', () => {
     const r = runFor(topology, auth);
     const components = r.recording.resources.filter((x) => !x.custom && x.type.startsWith('jitsi-eu:')).map((x) => x.type).sort();
-    const expected = ['jitsi-eu:aws:Dns', 'jitsi-eu:aws:Network', 'jitsi-eu:aws:Secrets', 'jitsi-eu:aws:SignalingNode'];
+    const expected = ['jitsi-eu:aws:BundleDelivery', 'jitsi-eu:aws:Dns', 'jitsi-eu:aws:Network', 'jitsi-eu:aws:Secrets', 'jitsi-eu:aws:SignalingNode'];
     if (topology === 'scalable') expected.push('jitsi-eu:aws:BridgePool');
     expect(components).toEqual(expected.sort());
     expect(one(r, 'aws:ec2/vpc:Vpc').urn).toContain('jitsi-eu:aws:Network$aws:ec2/vpc:Vpc');
     expect(one(r, 'aws:ec2/instance:Instance').urn).toContain('jitsi-eu:aws:SignalingNode$aws:ec2/instance:Instance');
-    for (const parameter of all(r, 'aws:ssm/parameter:Parameter')) expect(parameter.urn).toContain('jitsi-eu:aws:Secrets$');
+    for (const parameter of all(r, 'aws:ssm/parameter:Parameter')) {
+      // Secrets, and the pointers to the configuration bundles (not secret).
+      expect(parameter.urn).toMatch(String(parameter.inputs.name).includes('/bundle/') ? /jitsi-eu:aws:BundleDelivery\$/ : /jitsi-eu:aws:Secrets\$/);
+    }
     if (topology === 'scalable') expect(one(r, 'aws:autoscaling/group:Group').urn).toContain('jitsi-eu:aws:BridgePool$');
   });
 
@@ -267,7 +270,7 @@ describe.each(variants)('$topology topology, $auth auth', ({ topology, auth }) =
     const expected = ['focus-password', 'jvb-password', 'turn-secret'];
     if (auth === 'secure') expected.push('host-password');
     if (auth === 'jwt') expected.push('jwt-app-secret');
-    const parameters = all(r, 'aws:ssm/parameter:Parameter').filter((p) => p.name !== 'secrets-tls-certificate');
+    const parameters = all(r, 'aws:ssm/parameter:Parameter').filter((p) => p.name !== 'secrets-tls-certificate' && p.inputs.type !== 'String');
     expect(parameters.map((p) => p.inputs.name).sort()).toEqual(expected.map((n) => `/jitsi-eu/${r.spec.stack}/${n}`).sort());
     for (const parameter of parameters) {
       expect(parameter.inputs.type).toBe('SecureString');
@@ -398,8 +401,10 @@ describe.each(['anonymous', 'secure', 'jwt'] as const)('scalable topology, %s au
     const own = [...bridge.documents, ...bridge.inline].flatMap((d) => d.Statement);
     const parameter = (stack: string, name: string) => `arn:aws:ssm:${r.spec.region}:${ACCOUNT}:parameter/jitsi-eu/${stack}/${name}`;
     const jvb = parameter(r.spec.stack, 'jvb-password');
+    // ... and the pointer to the bridges' configuration bundle, which the host agent reads.
+    const pointer = parameter(r.spec.stack, 'bundle/bridge');
     expect(own.filter((s) => s.Effect === 'Allow' && JSON.stringify(s.Action).includes('ssm:'))).toEqual([
-      expect.objectContaining({ Action: 'ssm:GetParameter', Resource: jvb }),
+      expect.objectContaining({ Action: 'ssm:GetParameter', Resource: [jvb, pointer] }),
     ]);
     expect(own.filter((s) => JSON.stringify(s.Action).includes('kms:'))).toEqual([
       expect.objectContaining({ Effect: 'Allow', Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:ViaService': `ssm.${r.spec.region}.amazonaws.com` } } }),
@@ -407,6 +412,8 @@ describe.each(['anonymous', 'secure', 'jwt'] as const)('scalable topology, %s au
     // What the bridge may do with its own policies plus the managed one (which allows every parameter).
     const effective = [...own, ...SESSION_MANAGER_PARAMETER_STATEMENTS];
     expect(allowed(effective, 'ssm:GetParameter', jvb)).toBe(true);
+    expect(allowed(effective, 'ssm:GetParameter', pointer)).toBe(true);
+    expect(allowed(effective, 'ssm:GetParameter', parameter(r.spec.stack, 'bundle/signaling'))).toBe(false);
     for (const name of ['focus-password', 'turn-secret', 'tls-certificate', 'host-password', 'jwt-app-secret']) {
       expect(allowed(effective, 'ssm:GetParameter', parameter(r.spec.stack, name)), name).toBe(false);
       expect(allowed(effective, 'ssm:GetParameters', parameter(r.spec.stack, name)), name).toBe(false);

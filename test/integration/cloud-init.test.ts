@@ -1,6 +1,6 @@
 // The EC2 user data of every host role, for every spec variant, checked by Debian's own
 // cloud-init (`cloud-init schema`), measured as EC2 will receive it (gzipped), and read back to
-// prove that it writes every rendered file of its role exactly once, as rendered.
+// prove that it is a bootstrap: the agent, its settings and policy-rc.d, no file of the bundle.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,10 +11,10 @@ import { jitsiMetapackageVersion } from '../../infra/privacy/upstream.ts';
 import { ANY_PLACEHOLDER_PATTERN } from '../../infra/placeholders.ts';
 import { renderBundle } from '../../infra/render/bundle.ts';
 import { USER_DATA_MAX_BYTES, cloudInitPath, userDataGzip } from '../../infra/render/cloud-init.ts';
-import { bootScriptPath, secretsForRole } from '../../infra/render/os.ts';
+import { AGENT_CONFIG_PATH, AGENT_PATH, bundlePointerName, configurationPackages } from '../../infra/render/delivery.ts';
+import { bootScriptPath } from '../../infra/render/os.ts';
 import { hostRoles } from '../../infra/render/roles.ts';
 import type { BundleFile, HostRole } from '../../infra/render/types.ts';
-import { SECRET_NAMES, secretPlaceholder, ssmPrefix } from '../../infra/secrets.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { makeSpec, specVariants } from '../helpers/spec.ts';
 import { requireTool, tempDir } from '../helpers/tools.ts';
@@ -100,60 +100,41 @@ describe('cloud-init user data', () => {
     expect(gunzipSync(gz).toString('utf8')).toBe(d.file.content);
   });
 
-  it.each(documents.map((d) => [label(d), d] as const))('%s: writes every rendered file of its role once, with its content and mode', (_, d) => {
-    const own = d.bundle.files.filter((f: BundleFile) => f.roles.includes(d.role) && f.component !== 'cloud-init');
+  it.each(documents.map((d) => [label(d), d] as const))('%s: writes policy-rc.d, the agent and its settings, and no file of the bundle', (_, d) => {
     const entries = d.doc.write_files;
-    const byPath = new Map<string, WriteFile[]>();
-    for (const entry of entries) byPath.set(entry.path, [...(byPath.get(entry.path) ?? []), entry]);
-    for (const file of own) {
-      const written = byPath.get(`/${file.path}`) ?? [];
-      expect(written, file.path).toHaveLength(1);
-      expect(written[0]!.content, file.path).toBe(file.content);
-      expect(written[0]!.permissions, file.path).toBe(file.mode);
-      expect(written[0]!.defer, file.path).toBe(true);
-      expect(written[0]!.owner, file.path).toBeUndefined();
-    }
-    // Nothing of another role, and only policy-rc.d besides the bundle (written before the packages).
-    const extra = entries.filter((e) => !own.some((f) => `/${f.path}` === e.path));
-    expect(extra.map((e) => e.path)).toEqual(['/usr/sbin/policy-rc.d']);
-    expect(extra[0]!.defer).toBeUndefined();
-    expect(extra[0]!.content).toMatch(/^exit 101$/m);
-  });
-
-  it.each(documents.map((d) => [label(d), d] as const))('%s: runs the role boot script with the owners and the files that carry placeholders', (_, d) => {
+    expect(entries.map((e) => e.path)).toEqual(['/usr/sbin/policy-rc.d', AGENT_CONFIG_PATH, AGENT_PATH]);
+    expect(entries.map((e) => e.defer)).toEqual([undefined, undefined, undefined]);
+    expect(entries[0]!.content).toMatch(/^exit 101$/m);
+    expect(entries[2]!.permissions).toBe('0755');
+    expect(entries[2]!.content).toMatch(/^#!\/bin\/bash\n/);
+    // The agent's code is the same for every stack and role; its settings name the role's pointer.
+    expect(entries[2]!.content).toBe(documents[0]!.doc.write_files[2]!.content);
+    expect(entries[1]!.content).toContain(`JITSI_EU_APPLY_ROLE='${d.role}'`);
+    expect(entries[1]!.content).toContain(`JITSI_EU_APPLY_POINTER='${bundlePointerName(d.spec.stack, d.role)}'`);
+    expect(entries[1]!.content).toContain(`JITSI_EU_APPLY_REGION='${d.spec.region}'`);
     const own = d.bundle.files.filter((f: BundleFile) => f.roles.includes(d.role) && f.component !== 'cloud-init');
-    expect(d.doc.runcmd).toHaveLength(2);
-    expect(d.doc.runcmd[0]).toEqual(['systemctl', 'start', '--no-block', 'amazon-ssm-agent.service']);
-    const [script, ...args] = d.doc.runcmd[1]!;
-    expect(script).toBe(bootScriptPath(d.role));
-    expect(own.find((f) => `/${f.path}` === script)?.mode).toBe('0755');
-    const owners: string[] = [];
-    const files: string[] = [];
-    for (let i = 0; i < args.length; i++) {
-      if (args[i] === '--own') {
-        owners.push(`${args[i + 1]} ${args[i + 2]}`);
-        i += 2;
-      } else files.push(args[i]!);
-    }
-    expect(owners.sort()).toEqual(own.filter((f) => f.owner).map((f) => `${f.owner} /${f.path}`).sort());
-    const withTokens = own.filter((f) => new RegExp(ANY_PLACEHOLDER_PATTERN.source).test(f.content)).map((f) => `/${f.path}`);
-    expect(files.sort()).toEqual(withTokens.sort());
-    expect(files.length).toBeGreaterThan(0);
+    for (const file of own) expect(d.file.content.includes(file.content), file.path).toBe(false);
   });
 
-  it.each(documents.map((d) => [label(d), d] as const))('%s: holds no secret, only SSM paths and placeholders for the role', (_, d) => {
+  it.each(documents.map((d) => [label(d), d] as const))('%s: starts the SSM agent, then runs the host agent (which runs the boot script)', (_, d) => {
+    expect(d.doc.runcmd).toEqual([['systemctl', 'start', '--no-block', 'amazon-ssm-agent.service'], [AGENT_PATH]]);
+    expect(d.doc.write_files[2]!.content).toContain('"$BOOT_DIR/boot-$JITSI_EU_APPLY_ROLE.sh"');
+  });
+
+  it.each(documents.map((d) => [label(d), d] as const))('%s: holds no secret and no placeholder', (_, d) => {
     const text = d.file.content;
-    expect(text).toContain(`JITSI_EU_SSM_PREFIX='${ssmPrefix(d.spec.stack)}'`);
-    const tokens = new Set(text.match(/@@jitsi-eu-secret:[a-z-]+@@/g) ?? []);
-    const allowed = secretsForRole(d.spec, d.role).map(secretPlaceholder);
-    for (const token of tokens) expect(allowed, token).toContain(token);
-    for (const name of SECRET_NAMES) if (!secretsForRole(d.spec, d.role).includes(name)) expect(text).not.toContain(secretPlaceholder(name));
-    // Every line that assigns something secret-like assigns a placeholder or a shell variable.
+    expect(text).not.toMatch(new RegExp(ANY_PLACEHOLDER_PATTERN.source));
+    // Every line that assigns something secret-like assigns a shell variable or a template value
+    // (the agent's code, the same for every stack, holds patterns, not values).
+    const agent = d.doc.write_files[2]!.content!;
+    const settings = parse(text.replace(/^#cloud-config\n/, '')) as UserData;
+    const rest = JSON.stringify({ ...settings, write_files: settings.write_files.filter((w) => w.content !== agent) }, null, 1);
+    expect(rest).not.toContain('@@jitsi-eu-');
     const assignment = /(password|passwd|secret)["']?\s*[:=]\s*["']?([^"'\s,;]+)/gi;
-    for (const line of text.split('\n')) {
+    for (const line of rest.split('\n')) {
       if (/^\s*(#|\/\/|--)/.test(line)) continue;
       for (const match of line.matchAll(assignment)) {
-        expect(match[2], line).toMatch(/^(@@jitsi-eu-secret:[a-z-]+@@|\$|\{\{)|^(true|false|none|nil|null|\d+)$/i);
+        expect(match[2], line).toMatch(/^(\$|\{\{)|^(true|false|none|nil|null|\d+)$/i);
       }
     }
   });
@@ -171,16 +152,17 @@ describe('cloud-init user data', () => {
     if (d.role === 'signaling') {
       expect(d.doc.packages).toContain(meta);
       expect(d.doc.packages).toEqual(expect.arrayContaining(['nginx', 'prosody', 'certbot', 'awscli']));
-      expect(d.doc.packages.includes('coturn')).toBe(d.spec.turn);
-      expect(d.doc.packages.includes('lua-luaossl')).toBe(d.spec.auth === 'jwt');
-      expect(d.doc.packages.includes('lua-inspect')).toBe(d.spec.auth === 'jwt');
+      // Packages the configuration asks for come with the bundle, so switching them never changes the user data.
+      for (const p of ['coturn', 'lua-luaossl', 'lua-inspect']) expect(d.doc.packages).not.toContain(p);
+      expect(configurationPackages(d.spec, 'signaling').includes('coturn')).toBe(d.spec.turn);
+      expect(configurationPackages(d.spec, 'signaling').includes('lua-luaossl')).toBe(d.spec.auth === 'jwt');
       expect(debconf).toContain('jitsi-meet/jaas-choice boolean false');
       expect(debconf).toContain('jitsi-meet/cert-choice select Generate a new self-signed certificate');
     } else {
       // A bridge derives its videobridge version from the same metapackage at boot.
       expect(d.doc.packages.some((p) => p.startsWith('jitsi-'))).toBe(false);
       expect(d.doc.packages).toContain('awscli');
-      const boot = d.doc.write_files.find((w) => w.path === bootScriptPath('bridge'))!.content!;
+      const boot = d.bundle.files.find((f) => `/${f.path}` === bootScriptPath('bridge'))!.content;
       expect(boot).toContain(`JITSI_EU_JITSI_META_VERSION='${jitsiMetapackageVersion(d.spec.jitsiVersion)}'`);
     }
   });
@@ -194,7 +176,7 @@ describe('policy-rc.d', () => {
     writeFileSync(path, entry.content!, { mode: Number.parseInt(entry.permissions!, 8) });
     const result = spawnSync(path, ['nginx', 'start'], { encoding: 'utf8' });
     expect(result.status).toBe(101);
-    const lib = doc.doc.write_files.find((w) => w.path.endsWith('/lib.sh'))!.content!;
+    const lib = doc.bundle.files.find((f) => f.path.endsWith('/lib.sh'))!.content;
     expect(lib).toContain("JITSI_EU_POLICY_RC_D='/usr/sbin/policy-rc.d'");
     expect(lib).toContain('rm -f -- "$JITSI_EU_POLICY_RC_D"');
     expect(readFileSync(path, 'utf8')).toBe(entry.content);
@@ -223,7 +205,7 @@ describe('first boot order', () => {
     expect(masks).toEqual([['cloud-init-per', 'instance', 'jitsi-eu-mask', 'systemctl', 'mask', ...units]]);
     // The videobridge of a scalable signaling node stays masked: media runs on the pool.
     const runs = d.role === 'signaling' && d.spec.topology === 'scalable' ? ['jicofo.service'] : units;
-    const boot = d.doc.write_files.find((w) => w.path === bootScriptPath(d.role))!.content!;
+    const boot = d.bundle.files.find((f) => `/${f.path}` === bootScriptPath(d.role))!.content;
     expect(boot).toContain(`MASKED_AT_INSTALL=(${runs.join(' ')})`);
     expect(boot).toContain('allow_service_starts "${MASKED_AT_INSTALL[@]}"');
     expect(d.doc.bootcmd[0]![2]).toBe('jitsi-eu-ssm-agent');

@@ -190,11 +190,11 @@ describe('boots that fail stop with the failing step and a reason', () => {
     }
   }, HOOK_TIMEOUT);
 
-  it('the metadata service down: failed: secrets (no instance credentials), with the reason; the bridge powers off', async () => {
+  it('the metadata service down: failed: fetch (no instance credentials for the bundle), with the reason; the bridge powers off', async () => {
     const r = await failing({ spec: scalable, role: 'bridge', failure: 'metadata' });
     try {
-      expect(r.marker).toBe('failed: secrets\n');
-      expect(reason(r).join('\n')).toContain('is missing or unreadable');
+      expect(r.marker).toBe('failed: fetch\n');
+      expect(reason(r).join('\n')).toContain('the bundle could not be fetched');
       expect(hostLogs(r.host).output).toMatch(/Unable to locate credentials|credentials/i);
       expect(await r.host.waitForExit(60)).toBe(true);
     } finally {

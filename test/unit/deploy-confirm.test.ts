@@ -6,7 +6,7 @@ import { UsageError } from '../../scripts/lib/cli.ts';
 import { MemoryWorkspace } from '../fixtures/fake-pulumi/memory-workspace.ts';
 import { PASSING_PROBES } from '../fixtures/fake-pulumi/memory-deps.ts';
 import { writeOwnNamesStack } from '../helpers/own-names-stack.ts';
-import { RESOURCES as R, policyViolation, previewRun, replace, same } from '../fixtures/fake-pulumi/preview-events.ts';
+import { RESOURCES as R, create, policyViolation, previewRun, replace, same, update } from '../fixtures/fake-pulumi/preview-events.ts';
 
 const STACK = 'own-confirm';
 const REPLACE = previewRun([same(R.signalingEip), ...replace(R.signalingInstance, { userDataBase64: 'update-replace' }, { deleteBeforeReplace: true })], { same: 29, replace: 1 });
@@ -127,5 +127,43 @@ describe('deploy asks before it changes anything', () => {
     });
     expect(t.asked).toEqual([]);
     expect(t.ws.policyRuns).toEqual([{ op: 'preview', stack: STACK, policy: { allowNonEuRegion: false } }]);
+  });
+});
+
+describe('a configuration change previews as applied in place', () => {
+  let removeStack = () => {};
+  beforeAll(() => { removeStack = writeOwnNamesStack('production', STACK); });
+  afterAll(() => removeStack());
+
+  it('compares the new bundle with what the stack recorded and names what reloads; no host is replaced', async () => {
+    const { loadSpecOrThrow } = await import('../../scripts/lib/cli.ts');
+    const { renderBundle } = await import('../../infra/render/bundle.ts');
+    const { configurationRecord, roleArchive } = await import('../../infra/render/delivery.ts');
+    const spec = loadSpecOrThrow(`Pulumi.${STACK}.yaml`).spec;
+    // What the stack deployed last: the same stack with the lobby the other way round.
+    const before = { ...spec, lobby: !spec.lobby };
+    const recorded = { signaling: configurationRecord(roleArchive(before, renderBundle(before), 'signaling', { signalingPrivateIp: '10.0.0.10' })) };
+    const object = { chain: ['jitsi-eu:aws:BundleDelivery', 'aws:s3/bucketObjectv2:BucketObjectv2'], name: 'configuration-signaling-new', inputs: { key: 'bundles/signaling/new.tar.gz' } };
+    const pointer = { chain: ['jitsi-eu:aws:BundleDelivery', 'aws:ssm/parameter:Parameter'], name: 'configuration-signaling-pointer', inputs: { value: 'revision=old' } };
+    const t = deps({ run: previewRun([same(R.signalingInstance), create(object), update(pointer, { value: 'update' }, { value: 'revision=new' })], { same: 30, create: 1, update: 1 }) });
+    t.ws.seed(STACK, undefined, { resources: 31, outputs: { url: { value: `https://${spec.domain}`, secret: false }, configuration: { value: recorded, secret: false } } });
+    expect(await deployMain(['--stack', STACK, '--preview-only'], t.d)).toBe(0);
+    const text = t.stdout.join('');
+    expect(text).toMatch(/Configuration applied in place on the host \(revision [0-9a-f]{12} → [0-9a-f]{12}, 3 files\); Prosody reloads: Prosody re-reads its configuration; connected people stay connected/);
+    expect(text).toContain('No host is replaced.');
+    expect(text).not.toContain('meetings in progress end');
+    expect(text).not.toContain('Stored secrets change');
+    expect(text).not.toContain('Other resources change');
+
+    // Deployed: the running hosts apply it at once and the summary says what each did.
+    const applied: string[] = [];
+    t.d.applyOnStack = async (s) => {
+      applied.push(s.stack);
+      return [{ instanceId: 'i-0abc', role: 'signaling', ok: true, revision: 'abcdef012345', changed: ['/etc/prosody/conf.d/x.cfg.lua'], services: [{ unit: 'prosody.service', action: 'reload' }] }];
+    };
+    t.stdout.length = 0;
+    expect(await deployMain(['--stack', STACK, '--yes'], t.d)).toBe(0);
+    expect(applied).toEqual([STACK]);
+    expect(t.stdout.join('')).toMatch(/configuration +i-0abc \(signaling\): revision abcdef012345, 1 files changed, reload prosody\.service/);
   });
 });

@@ -5,10 +5,12 @@
 //  - over HTTPS with the rehearsal's CA, under the real names (the container's /etc/hosts points
 //    them here): Jitsi's package repository and key (download.jitsi.org), the region's SSM agent
 //    bucket (s3.<region>.<suffix>), SSM Parameter Store (ssm.<region>.<suffix>: moto_server behind
-//    a proxy) and the Auto Scaling API (autoscaling.<region>.<suffix>: RecordLifecycleActionHeartbeat
+//    a proxy), the stack's bundle bucket (<bucket>.s3.<region>.<suffix>: moto_server's S3, asked
+//    path-style) and the Auto Scaling API (autoscaling.<region>.<suffix>: RecordLifecycleActionHeartbeat
 //    and CompleteLifecycleAction, which moto does not implement, answered and recorded here);
 //  - a control socket (a Unix socket in the work folder) for the rehearsal: the lifecycle state
-//    the metadata reports, and the Auto Scaling calls received.
+//    the metadata reports, the Auto Scaling calls received, and deliveries of configuration
+//    bundles (objects and pointers put into moto, as deploy puts them into AWS).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -16,6 +18,14 @@ import { createServer as createHttpServer, request as httpRequest, type Incoming
 import { createServer as createHttpsServer } from 'node:https';
 import { join, normalize } from 'node:path';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
+/** What deploy puts into AWS for a configuration change: archive objects and plain-text pointers. */
+export interface Delivery {
+  /** SSM String parameters (name → value). */
+  pointers: Record<string, string>;
+  objects: { bucket: string; key: string; base64: string }[];
+}
 
 export interface StandinConfig {
   region: string;
@@ -34,6 +44,10 @@ export interface StandinConfig {
   instance: { id: string; privateIp: string; publicIp: string; autoscalingGroup?: string };
   /** SSM parameters (name → value), stored as SecureString. */
   parameters: Record<string, string>;
+  /** The stack's bundle bucket, answered at its virtual-hosted name. */
+  bundleBucket: string;
+  /** The configuration delivered before the host boots. */
+  delivery: Delivery;
   controlSocket: string;
   motoPort: number;
 }
@@ -90,6 +104,23 @@ export async function startStandins(config: StandinConfig): Promise<{ stop: () =
   for (const [name, value] of Object.entries(config.parameters)) {
     await ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'SecureString' }));
   }
+  const s3 = new S3Client({
+    region: config.region,
+    endpoint: `http://127.0.0.1:${config.motoPort}`,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  const deliver = async (delivery: Delivery) => {
+    for (const object of delivery.objects) {
+      const exists = await s3.send(new HeadBucketCommand({ Bucket: object.bucket })).then(() => true, () => false);
+      if (!exists) await s3.send(new CreateBucketCommand({ Bucket: object.bucket, CreateBucketConfiguration: { LocationConstraint: config.region as never } }));
+      await s3.send(new PutObjectCommand({ Bucket: object.bucket, Key: object.key, Body: Buffer.from(object.base64, 'base64') }));
+    }
+    for (const [name, value] of Object.entries(delivery.pointers)) {
+      await ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }));
+    }
+  };
+  await deliver(config.delivery);
 
   const metadata = (path: string): string | undefined => {
     const { instance } = config;
@@ -170,6 +201,12 @@ export async function startStandins(config: StandinConfig): Promise<{ stop: () =
     if (name === 'download.jitsi.org' && config.jitsiRepository) return serveFile(res, join(config.repoRoot, normalize(path).replace(/^(\.\.[/\\])+/, '')));
     if (name === host('s3') && /^\/amazon-ssm-[a-z0-9-]+\/latest\/debian_amd64\/amazon-ssm-agent\.deb$/.test(path)) return serveFile(res, config.ssmAgentDeb);
     if (name === host('ssm')) return proxyToMoto(req, res, payload);
+    // The bucket at its virtual-hosted name, as the AWS CLI asks for it: moto answers path-style.
+    if (name === `${config.bundleBucket}.${host('s3')}`) {
+      req.url = `/${config.bundleBucket}${req.url ?? '/'}`;
+      req.headers.host = host('s3');
+      return proxyToMoto(req, res, payload);
+    }
     if (name === host('autoscaling')) return autoscaling(res, payload, req);
     return send(res, 404, `no stand-in for ${name}${path}`);
   });
@@ -180,6 +217,14 @@ export async function startStandins(config: StandinConfig): Promise<{ stop: () =
       return send(res, 200, state.lifecycle);
     }
     if (req.url === '/autoscaling-calls') return send(res, 200, JSON.stringify(state.calls), 'application/json');
+    if (req.method === 'POST' && req.url === '/deliver') {
+      try {
+        await deliver(JSON.parse((await body(req)).toString('utf8')) as Delivery);
+        return send(res, 200, 'delivered');
+      } catch (error) {
+        return send(res, 500, error instanceof Error ? error.message : String(error));
+      }
+    }
     return send(res, 404, 'Not Found');
   });
 

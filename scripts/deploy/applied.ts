@@ -1,0 +1,56 @@
+// After `pulumi up`: what each host did with the new configuration. State Manager runs the agent by
+// itself; deploy runs it once more through SSM Run Command (a run with nothing left to do changes
+// nothing), signaling first, then the bridges, and reports each host's answer.
+import { AGENT_PATH } from '../../infra/render/delivery.ts';
+import type { HostRole } from '../../infra/render/types.ts';
+import type { HostCommands } from '../lib/host-commands.ts';
+
+export interface AppliedHost {
+  instanceId: string;
+  role: HostRole;
+  ok: boolean;
+  revision?: string;
+  changed?: string[];
+  services?: { unit: string; action: string }[];
+  /** Why there is no answer, or what failed. */
+  detail?: string;
+}
+
+interface AgentAnswer {
+  revision: string;
+  changed: string[];
+  services: { unit: string; action: string }[];
+}
+
+/** Runs `jitsi-eu-apply --json` on the hosts, the signaling node before the bridges. */
+export async function applyOnHosts(hosts: HostCommands, targets: readonly { instanceId: string; role: HostRole }[], timeoutMs: number): Promise<AppliedHost[]> {
+  const results: AppliedHost[] = [];
+  for (const role of ['signaling', 'bridge'] as const) {
+    const ids = targets.filter((t) => t.role === role).map((t) => t.instanceId);
+    if (!ids.length) continue;
+    const answers = await hosts.run(ids, `${AGENT_PATH} --json`, { timeoutMs, comment: 'jitsi-eu deploy: apply the configuration' });
+    for (const instanceId of ids) {
+      const answer = answers.get(instanceId);
+      if (!answer || answer.state !== 'answered') {
+        results.push({ instanceId, role, ok: false, detail: answer?.detail ?? 'no answer' });
+        continue;
+      }
+      try {
+        const parsed = JSON.parse(answer.stdout) as AgentAnswer;
+        results.push({ instanceId, role, ok: true, revision: parsed.revision, changed: parsed.changed, services: parsed.services });
+      } catch {
+        results.push({ instanceId, role, ok: false, detail: 'the agent did not answer with JSON' });
+      }
+    }
+  }
+  return results;
+}
+
+/** One line per host, for people. */
+export function appliedLines(results: readonly AppliedHost[]): string[] {
+  return results.map((r) => {
+    if (!r.ok) return `${r.instanceId} (${r.role}): not applied: ${r.detail}`;
+    const services = r.services?.length ? r.services.map((s) => `${s.action} ${s.unit}`).join(', ') : 'nothing reloaded';
+    return `${r.instanceId} (${r.role}): revision ${r.revision}, ${r.changed?.length ?? 0} files changed, ${services}`;
+  });
+}
