@@ -44,12 +44,29 @@ export const DEPLOY_ACTIONS = [
   'iam:AddRoleToInstanceProfile',
   'iam:PassRole',
   'iam:DeleteRole',
-  // Secrets (secrets.ts) and the health checks verify runs through SSM
+  // Configuration bundles and their delivery to the hosts (bundle-delivery.ts)
+  's3:CreateBucket',
+  's3:PutBucketVersioning',
+  's3:PutEncryptionConfiguration',
+  's3:PutBucketPublicAccessBlock',
+  's3:PutBucketPolicy',
+  's3:PutObject',
+  's3:DeleteObject',
+  's3:DeleteBucket',
+  'ssm:CreateAssociation',
+  'ssm:UpdateAssociation',
+  'ssm:DeleteAssociation',
+  // Secrets and host accounts (secrets.ts, npm run accounts), and the commands deploy, status,
+  // accounts and rotate run on the hosts through SSM
   'ssm:PutParameter',
   'ssm:GetParameter',
+  'ssm:DescribeParameters',
   'ssm:DeleteParameter',
   'ssm:AddTagsToResource',
   'ssm:SendCommand',
+  'ssm:GetCommandInvocation',
+  // A new bridge password reaches the pool through an instance refresh (npm run rotate)
+  'autoscaling:StartInstanceRefresh',
   // The orphan check of teardown
   'tag:GetResources',
 ];
