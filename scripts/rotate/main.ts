@@ -184,7 +184,7 @@ async function previewRotation(workspace: Workspace, plan: RotationPlan, spec: D
     throw error;
   }
   const problems = previewProblems(summary, plan.stack, plan.secrets);
-  if (problems.length) return { failure: 'the preview shows more than the secrets changing, so nothing was changed', details: problems };
+  if (problems.length) return { failure: 'the preview is not the rotation alone (only the secrets may change, and each must), so nothing was changed', details: problems };
   return { changes: summary.changes.map(({ kind, name, type }) => ({ kind, name, type })) };
 }
 

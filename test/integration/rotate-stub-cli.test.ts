@@ -212,7 +212,7 @@ describe('npm run rotate through the stub Pulumi CLI', () => {
     rotationEvents(SINGLE, ['turn-secret'], [{ sequence: 99, timestamp: 1_780_000_000, resourcePreEvent: { metadata: { op: 'replace' as never, urn: instance, type: 'aws:ec2/instance:Instance', provider: '' }, planning: true } }]);
     const d = deps([SIGNALING]);
     expect(await rotateMain(['--stack', SINGLE, '--only', 'turn-secret', '--yes'], d)).toBe(1);
-    expect(d.stdout.join('')).toBe(`✗ ${SINGLE}: the preview shows more than the secrets changing, so nothing was changed\n  signaling-instance (aws:ec2/instance:Instance) would be replaced\n`);
+    expect(d.stdout.join('')).toBe(`✗ ${SINGLE}: the preview is not the rotation alone (only the secrets may change, and each must), so nothing was changed\n  signaling-instance (aws:ec2/instance:Instance) would be replaced\n`);
     expect(ops()).not.toContain('up');
     expect(d.hosts.events).toEqual([]);
   });

@@ -31,6 +31,8 @@ const production = loadSpecOrThrow('Pulumi.example-production.yaml').spec;
 const changed: DeploymentSpec = { ...production, lobby: !production.lobby, organization: 'Another Example University' };
 /** Then a change of the sites that may embed the meetings (nginx's site). */
 const embedded: DeploymentSpec = { ...changed, embedOrigins: ['https://lms.example.org'] };
+/** Then TURN switched off, and on again. */
+const withoutTurn: DeploymentSpec = { ...embedded, turn: false };
 const UNITS = ['prosody', 'nginx', 'jicofo', 'jitsi-videobridge2', 'coturn'];
 
 const progress = (line: string) => process.stderr.write(`rehearsal: ${line}\n`);
@@ -227,5 +229,35 @@ describe('configuration applied in place on the signaling host (Pulumi.example-p
     expect(fileProblems(host.root, expectedFiles(embedded, 'signaling', host, r.parameters))).toEqual([]);
     const site = readFileSync(join(host.root, `etc/nginx/sites-available/${production.domain}.conf`), 'utf8');
     expect(site).toContain('https://lms.example.org');
+  }, 300_000);
+
+  it('stops and disables coturn when TURN is switched off, and enables and starts it again when it comes back', async () => {
+    const { host } = r;
+    expect(production.turn, 'the example runs its own TURN').toBe(true);
+    const state = () => ({
+      enabled: host.exec(['systemctl', 'is-enabled', 'coturn.service']).stdout.trim(),
+      active: host.exec(['systemctl', 'is-active', 'coturn.service']).stdout.trim(),
+    });
+    expect(state()).toEqual({ enabled: 'enabled', active: 'active' });
+
+    const off = rehearsalArchive(withoutTurn, 'signaling');
+    await host.deliver(rehearsalDelivery(withoutTurn, off));
+    const stopped = await applyOnHost(host);
+    expect(stopped.services).toEqual(expect.arrayContaining([{ unit: 'coturn.service', action: 'stop' }, { unit: 'prosody.service', action: 'reload' }]));
+    expect(stopped.changed).toContain('/etc/turnserver.conf');
+    expect(state()).toEqual({ enabled: 'disabled', active: 'inactive' });
+    expect(fileProblems(host.root, expectedFiles(withoutTurn, 'signaling', host, r.parameters))).toEqual([]);
+
+    const on = rehearsalArchive(embedded, 'signaling');
+    await host.deliver(rehearsalDelivery(embedded, on));
+    const started = await applyOnHost(host);
+    expect(started.services).toEqual(expect.arrayContaining([{ unit: 'coturn.service', action: 'restart' }, { unit: 'prosody.service', action: 'reload' }]));
+    // Running now, and at the next boot too; it reads the key through the certificate group.
+    expect(state()).toEqual({ enabled: 'enabled', active: 'active' });
+    expect(host.exec(['id', '-nG', 'turnserver']).stdout.split(/\s+/)).toContain('ssl-cert');
+    expect(fileProblems(host.root, expectedFiles(embedded, 'signaling', host, r.parameters))).toEqual([]);
+    // Prosody only reloaded: the client of the first change is still there.
+    expect((await ping()).attrs.type).toBe('result');
+    expect(events).toEqual([]);
   }, 300_000);
 });
