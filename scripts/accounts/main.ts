@@ -69,7 +69,7 @@ async function change(stack: AccountsStack, options: AccountsOptions, domain: st
   } else {
     if (!(await stack.store.exists(account))) throw new AccountStateError(`there is no account ${account}`);
     if (!options.yes) {
-      const ok = await deps.confirm(`Remove ${jid} from stack ${options.stack}? Its owner cannot sign in again. Type the account name to confirm [${account}]:`, account);
+      const ok = await deps.confirm(`Remove ${jid} from stack ${options.stack}? Its owner is signed out and cannot sign in again. Type the account name to confirm [${account}]:`, account);
       if (!ok) throw new UsageError('not confirmed: nothing was changed');
     }
     await stack.store.remove(account);
@@ -93,7 +93,7 @@ function changeText(report: ChangeReport): string {
   if (report.password) {
     lines.push(`  password: ${report.password}`, `  shown this once and kept nowhere on this machine: hand it to ${report.account} now${report.action === 'reset-password' ? '; the old one no longer works' : ''}`);
   }
-  if (report.action === 'remove') lines.push(`  ${report.account} cannot sign in again; a meeting they are in right now goes on until they leave it`);
+  if (report.action === 'remove') lines.push(`  ${report.account} cannot sign in again; the host ends their open sessions`);
   const { host } = report;
   if (host.state === 'applied') lines.push(`${style.ok('✓')} signaling host ${host.instanceId} applied it: ${host.said.join('; ')}`);
   else if (host.state === 'no-host') lines.push(`${style.warn('!')} ${host.detail}`);

@@ -20,8 +20,8 @@ sync or boot.
                    Pulumi manages: remove and reset-password leave it alone)
   add              a new account with a generated password
   reset-password   a new generated password; the old one stops working
-  remove           the account is deleted: its owner cannot sign in again (a meeting they are
-                   in right now goes on until they leave it)
+  remove           the account is deleted and its open sessions end: its owner is signed out
+                   and cannot sign in again
 
 A generated password is shown once, on stdout: on a terminal, or in the JSON of --json. It is not
 stored on this machine and not logged; off a terminal without --json the command refuses, so that
