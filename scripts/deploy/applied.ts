@@ -51,6 +51,7 @@ export function appliedLines(results: readonly AppliedHost[]): string[] {
   return results.map((r) => {
     if (!r.ok) return `${r.instanceId} (${r.role}): not applied: ${r.detail}`;
     const services = r.services?.length ? r.services.map((s) => `${s.action} ${s.unit}`).join(', ') : 'nothing reloaded';
-    return `${r.instanceId} (${r.role}): revision ${r.revision}, ${r.changed?.length ?? 0} files changed, ${services}`;
+    const files = r.changed?.length ?? 0;
+    return `${r.instanceId} (${r.role}): revision ${r.revision}, ${files} file${files === 1 ? '' : 's'} changed, ${services}`;
   });
 }

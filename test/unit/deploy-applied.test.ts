@@ -30,7 +30,7 @@ describe('what the hosts applied', () => {
     expect(hosts.calls.map((c) => c.ids)).toEqual([['i-sig'], ['i-b1', 'i-b2']]);
     expect(hosts.calls[0]!.script).toBe('/usr/local/sbin/jitsi-eu-apply --json');
     expect(appliedLines(results)).toEqual([
-      'i-sig (signaling): revision abcdef012345, 1 files changed, reload prosody.service',
+      'i-sig (signaling): revision abcdef012345, 1 file changed, reload prosody.service',
       'i-b1 (bridge): revision abcdef012345, 0 files changed, nothing reloaded',
       'i-b2 (bridge): not applied: no answer within 300 s',
     ]);

@@ -164,6 +164,6 @@ describe('a configuration change previews as applied in place', () => {
     t.stdout.length = 0;
     expect(await deployMain(['--stack', STACK, '--yes'], t.d)).toBe(0);
     expect(applied).toEqual([STACK]);
-    expect(t.stdout.join('')).toMatch(/configuration +i-0abc \(signaling\): revision abcdef012345, 1 files changed, reload prosody\.service/);
+    expect(t.stdout.join('')).toMatch(/configuration +i-0abc \(signaling\): revision abcdef012345, 1 file changed, reload prosody\.service/);
   });
 });
