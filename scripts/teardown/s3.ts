@@ -3,23 +3,21 @@
 // 1000 keys, DeleteObjects' limit) at a time, then the bucket itself.
 import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectVersionsCommand, type ObjectIdentifier, type S3Client } from '@aws-sdk/client-s3';
 
-export async function deleteVersionedBucket(s3: S3Client, bucket: string): Promise<void> {
-  let keyMarker: string | undefined;
-  let versionIdMarker: string | undefined;
-  do {
-    // ListObjectVersions has no SDK paginator: it pages with a key and a version id marker.
-    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
+/** `pageSize` is S3's own maximum unless a caller wants smaller pages. */
+export async function deleteVersionedBucket(s3: S3Client, bucket: string, pageSize = 1000): Promise<void> {
+  for (;;) {
+    // Always the first page: what was listed before is deleted, so no marker has to stay valid.
+    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: pageSize }));
     const entries: ObjectIdentifier[] = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
       .filter((v) => v.Key !== undefined)
       .map((v) => ({ Key: v.Key!, ...(v.VersionId ? { VersionId: v.VersionId } : {}) }));
-    if (entries.length > 0) {
-      const failed = (await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: entries, Quiet: true } }))).Errors ?? [];
-      if (failed.length > 0) {
-        const { Key, Code, Message } = failed[0]!;
-        throw new Error(`${failed.length} object version(s) of bucket ${bucket} could not be deleted, e.g. ${Key}: ${[Code, Message].filter(Boolean).join(' ')}`);
-      }
+    if (entries.length === 0) break;
+    // Every round removes what it listed or stops here, so the loop ends.
+    const failed = (await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: entries, Quiet: true } }))).Errors ?? [];
+    if (failed.length > 0) {
+      const { Key, Code, Message } = failed[0]!;
+      throw new Error(`${failed.length} object version(s) of bucket ${bucket} could not be deleted, e.g. ${Key}: ${[Code, Message].filter(Boolean).join(' ')}`);
     }
-    [keyMarker, versionIdMarker] = page.IsTruncated ? [page.NextKeyMarker, page.NextVersionIdMarker] : [undefined, undefined];
-  } while (keyMarker !== undefined);
+  }
   await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
 }

@@ -61,6 +61,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsClients, callerIdentity, closeClients, type AwsClients } from '../../scripts/teardown/aws.ts';
 import { findOrphans } from '../../scripts/teardown/find.ts';
 import { purgeOrphans, type PurgeOutcome } from '../../scripts/teardown/purge.ts';
+import { deleteVersionedBucket } from '../../scripts/teardown/s3.ts';
 import type { Orphan } from '../../scripts/teardown/orphans.ts';
 import { requireAwsCredentials } from '../../scripts/deploy/credentials.ts';
 import { UsageError } from '../../scripts/lib/cli.ts';
@@ -636,6 +637,18 @@ describe('the configuration-bundle bucket left behind', () => {
     expect(await purgeOrphans(clients, found, options)).toEqual([{ id: `arn:aws:s3:::${own}`, kind: 's3:bucket', resourceId: own, removed: true }]);
     expect(await purgeOrphans(clients, found, options)).toEqual([{ id: `arn:aws:s3:::${own}`, kind: 's3:bucket', resourceId: own, removed: true, alreadyGone: true }]);
     expect(await bucketExists(own)).toBe(false);
+  });
+
+  it('empties a bucket whose versions span several listing pages', async () => {
+    const bucket = await bundleBucket('jitsi-eu-xi-bundles-20261206a', projectTags('xi'));
+    for (const revision of ['r2', 'r3', 'r4']) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `bundles/bridge/${revision}.tar.gz`, Body: revision }));
+    expect(await versionsIn(bucket)).toEqual({ versions: 6, deleteMarkers: 1 });
+    // Two entries a page: four pages, each deleted before the next is listed.
+    const firstPage = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 2 }));
+    expect(firstPage.IsTruncated).toBe(true);
+    expect((firstPage.Versions?.length ?? 0) + (firstPage.DeleteMarkers?.length ?? 0)).toBe(2);
+    await deleteVersionedBucket(clients.s3, bucket, 2);
+    expect(await bucketExists(bucket)).toBe(false);
   });
 });
 
