@@ -53,6 +53,9 @@ export const DEPLOY_ACTIONS = [
   's3:PutObject',
   's3:DeleteObject',
   's3:DeleteBucket',
+  // Emptying the versioned bucket (pulumi destroy's force-destroy, teardown --purge)
+  's3:ListBucketVersions',
+  's3:DeleteObjectVersion',
   'ssm:CreateAssociation',
   'ssm:UpdateAssociation',
   'ssm:DeleteAssociation',

@@ -5,6 +5,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
@@ -12,6 +13,8 @@ export interface AwsClients {
   region: string;
   ec2: EC2Client;
   ssm: SSMClient;
+  /** The stack's configuration-bundle bucket lives in its region. */
+  s3: S3Client;
   route53: Route53Client;
   tagging: ResourceGroupsTaggingAPIClient;
   autoscaling: AutoScalingClient;
@@ -26,6 +29,7 @@ export function awsClients(region: string): AwsClients {
     region,
     ec2: new EC2Client(config),
     ssm: new SSMClient(config),
+    s3: new S3Client(config),
     // Route53 is global; the SDK signs it for us-east-1 whatever region is given.
     route53: new Route53Client(config),
     tagging: new ResourceGroupsTaggingAPIClient(config),
@@ -36,7 +40,7 @@ export function awsClients(region: string): AwsClients {
 }
 
 export function closeClients(clients: AwsClients): void {
-  for (const client of [clients.ec2, clients.ssm, clients.route53, clients.tagging, clients.autoscaling, clients.iam, clients.sts]) client.destroy();
+  for (const client of [clients.ec2, clients.ssm, clients.s3, clients.route53, clients.tagging, clients.autoscaling, clients.iam, clients.sts]) client.destroy();
 }
 
 export interface CallerIdentity {

@@ -24,6 +24,7 @@ const GONE: Record<PurgeKind, readonly GoneAnswer[]> = {
   'ec2:route-table': [{ code: 'InvalidRouteTableID.NotFound' }],
   'ec2:internet-gateway': [{ code: 'InvalidInternetGatewayID.NotFound' }],
   'ec2:vpc': [{ code: 'InvalidVpcID.NotFound' }],
+  's3:bucket': [{ code: 'NoSuchBucket' }],
   // DeleteParameters lists missing names instead of failing; see purge.ts.
   'ssm:parameter': [{ code: 'ParameterNotFound' }],
   'iam:instance-profile': [{ code: 'NoSuchEntity' }],

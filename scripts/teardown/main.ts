@@ -29,7 +29,9 @@ Options:
   --keep-state     destroy the resources but keep the stack, its history and its stack file
   --orphans        only run the orphan check; the stack itself is left alone
   --purge          remove what the orphan check found, after confirmation. Only resources that
-                   carry both jitsi-eu:stack=NAME and jitsi-eu:project=jitsi-eu are ever touched
+                   carry both jitsi-eu:stack=NAME and jitsi-eu:project=jitsi-eu are ever touched.
+                   A left-over configuration-bundle bucket loses every object version and
+                   delete marker first, then goes itself
   --region REGION  region to check when Pulumi.NAME.yaml is gone (default: its aws:region)
   --domain HOST    host name whose DNS records to check when Pulumi.NAME.yaml is gone
   --json           print one JSON object on stdout

@@ -58,6 +58,7 @@ export const PURGE_ORDER = [
   'ec2:route-table',
   'ec2:internet-gateway',
   'ec2:vpc',
+  's3:bucket',
   'ssm:parameter',
   'iam:instance-profile',
   'iam:role',

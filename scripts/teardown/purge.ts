@@ -35,6 +35,7 @@ import { deleteDnsRecord, dnsRecordExists, isOwnershipRecord } from './dns.ts';
 import { isAlreadyGone, unlessGone } from './gone.ts';
 import { deleteInstanceProfile, deleteManagedPolicy, deleteRole } from './iam.ts';
 import { PURGE_ORDER, type Orphan, type PurgeKind } from './orphans.ts';
+import { deleteVersionedBucket } from './s3.ts';
 
 export interface PurgeOutcome {
   id: string;
@@ -195,6 +196,8 @@ async function removeKind(clients: AwsClients, kind: PurgeKind, batch: readonly 
       });
     case 'ec2:vpc':
       return eachOne(kind, batch, (o) => ec2.send(new DeleteVpcCommand({ VpcId: o.resourceId })).then(() => undefined));
+    case 's3:bucket':
+      return eachOne(kind, batch, (o) => deleteVersionedBucket(clients.s3, o.resourceId));
     case 'ssm:parameter': {
       const outcomes: PurgeOutcome[] = [];
       for (let i = 0; i < batch.length; i += 10) {

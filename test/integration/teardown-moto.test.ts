@@ -44,6 +44,16 @@ import {
 } from '@aws-sdk/client-iam';
 import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { GetParametersByPathCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  HeadBucketCommand,
+  ListObjectVersionsCommand,
+  PutBucketTaggingCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,6 +61,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsClients, callerIdentity, closeClients, type AwsClients } from '../../scripts/teardown/aws.ts';
 import { findOrphans } from '../../scripts/teardown/find.ts';
 import { purgeOrphans, type PurgeOutcome } from '../../scripts/teardown/purge.ts';
+import { deleteVersionedBucket } from '../../scripts/teardown/s3.ts';
 import type { Orphan } from '../../scripts/teardown/orphans.ts';
 import { requireAwsCredentials } from '../../scripts/deploy/credentials.ts';
 import { UsageError } from '../../scripts/lib/cli.ts';
@@ -76,6 +87,7 @@ let ec2: EC2Client;
 let ssm: SSMClient;
 let route53: Route53Client;
 let iam: IAMClient;
+let s3: S3Client;
 let clients: AwsClients;
 
 const projectTags = (stack: string): Tag[] => [
@@ -154,6 +166,38 @@ async function deployment(stack: string, tags: Tag[]): Promise<string[]> {
   return [vpc, subnet, igw, table, web, bridges, instance, eip, volume, snapshot, template, `${stack}-bridges`, `/jitsi-eu/${stack}/jvb-password`, ...iamNames];
 }
 
+/**
+ * A configuration-bundle bucket as the Pulumi program makes it (versioned, tagged), left behind
+ * holding two revisions of the signaling bundle (two versions of one key) and a bridge bundle
+ * that was deleted afterwards (a version under a delete marker). Returns its name.
+ */
+async function bundleBucket(name: string, tags: Tag[]): Promise<string> {
+  await s3.send(new CreateBucketCommand({ Bucket: name, CreateBucketConfiguration: { LocationConstraint: REGION } }));
+  await s3.send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: 'Enabled' } }));
+  await s3.send(new PutBucketTaggingCommand({ Bucket: name, Tagging: { TagSet: tags.map((t) => ({ Key: t.Key!, Value: t.Value! })) } }));
+  await s3.send(new PutObjectCommand({ Bucket: name, Key: 'bundles/signaling/current.tar.gz', Body: 'revision one' }));
+  await s3.send(new PutObjectCommand({ Bucket: name, Key: 'bundles/signaling/current.tar.gz', Body: 'revision two' }));
+  await s3.send(new PutObjectCommand({ Bucket: name, Key: 'bundles/bridge/r1.tar.gz', Body: 'bridge' }));
+  await s3.send(new DeleteObjectCommand({ Bucket: name, Key: 'bundles/bridge/r1.tar.gz' }));
+  return name;
+}
+
+/** Versions and delete markers the bucket holds. */
+async function versionsIn(bucket: string): Promise<{ versions: number; deleteMarkers: number }> {
+  const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+  return { versions: listed.Versions?.length ?? 0, deleteMarkers: listed.DeleteMarkers?.length ?? 0 };
+}
+
+async function bucketExists(bucket: string): Promise<boolean> {
+  return s3.send(new HeadBucketCommand({ Bucket: bucket })).then(
+    () => true,
+    (error: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
+      if (error.name === 'NotFound' || error.$metadata?.httpStatusCode === 404) return false;
+      throw error;
+    },
+  );
+}
+
 let alpha: string[];
 let beta: string[];
 let untagged: string[];
@@ -175,6 +219,7 @@ beforeAll(async () => {
   ssm = new SSMClient({ region: REGION });
   route53 = new Route53Client({ region: REGION });
   iam = new IAMClient({ region: REGION });
+  s3 = new S3Client({ region: REGION });
   clients = awsClients(REGION);
   sharedPolicyArn = (await iam.send(new CreatePolicyCommand({ PolicyName: SHARED_POLICY, PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssmmessages:*', Resource: '*' }] }) }))).Policy!.Arn!;
 
@@ -198,6 +243,7 @@ afterAll(async () => {
   ssm?.destroy();
   route53?.destroy();
   iam?.destroy();
+  s3?.destroy();
   await moto?.stop();
 });
 
@@ -533,11 +579,12 @@ describe('--purge: already gone is done', () => {
   it('counts every kind the purge handles as removed when it is gone by the time the purge comes to it', async () => {
     const made = await deployment('kappa', projectTags('kappa'));
     const eni = (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: made[1]!, TagSpecifications: [{ ResourceType: 'network-interface', Tags: projectTags('kappa') }] }))).NetworkInterface!.NetworkInterfaceId!;
+    const bucket = await bundleBucket('jitsi-eu-kappa-bundles-20261206a', projectTags('kappa'));
     await record('kappa.sandbox.example.org', 'A', '192.0.2.50');
     await record('_jitsi-eu.kappa.sandbox.example.org', 'TXT', '"jitsi-eu:stack=kappa"');
     const found = await findOrphans(clients, await callerIdentity(clients), { stack: 'kappa', region: REGION, domain: 'kappa.sandbox.example.org' });
     expect(found.every((o) => o.purgeable)).toBe(true);
-    expect(ids(found)).toEqual(expect.arrayContaining([eni, ...made]));
+    expect(ids(found)).toEqual(expect.arrayContaining([eni, bucket, ...made]));
     const options = { progress: () => {}, pollMs: 50 };
 
     const first = await purgeOrphans(clients, found, options);
@@ -550,11 +597,58 @@ describe('--purge: already gone is done', () => {
     const kinds = (outcomes: PurgeOutcome[]) => [...new Set(outcomes.map((o) => o.kind))];
     expect(kinds(second)).toEqual([
       'autoscaling:autoScalingGroup', 'ec2:instance', 'ec2:elastic-ip', 'ec2:launch-template', 'ec2:network-interface', 'ec2:volume', 'ec2:snapshot',
-      'ec2:security-group', 'ec2:subnet', 'ec2:route-table', 'ec2:internet-gateway', 'ec2:vpc', 'ssm:parameter',
+      'ec2:security-group', 'ec2:subnet', 'ec2:route-table', 'ec2:internet-gateway', 'ec2:vpc', 's3:bucket', 'ssm:parameter',
       'iam:instance-profile', 'iam:role', 'iam:policy', 'route53:record',
     ]);
     // A terminated instance can still be terminated (EC2 keeps it listed for a while); everything else says it is gone.
     expect(kinds(second.filter((o) => !o.alreadyGone))).toEqual(['ec2:instance']);
+  });
+});
+
+describe('the configuration-bundle bucket left behind', () => {
+  it("is listed as s3:bucket and purged with every version and delete marker; another stack's look-alike bucket keeps its objects", async () => {
+    const own = await bundleBucket('jitsi-eu-mu-bundles-20261206a', projectTags('mu'));
+    // Same name prefix, another stack's tags: never touched.
+    const decoy = await bundleBucket('jitsi-eu-mu-bundles-20261206b', projectTags('mu-old'));
+    expect(await versionsIn(own)).toEqual({ versions: 3, deleteMarkers: 1 });
+
+    const { code, report } = await teardownHere(['--stack', 'mu', '--orphans', '--purge', '--yes', '--region', REGION]);
+    expect(report.orphans).toEqual([
+      expect.objectContaining({ id: `arn:aws:s3:::${own}`, kind: 's3:bucket', resourceId: own, purgeable: true, tags: expect.objectContaining({ 'jitsi-eu:stack': 'mu' }) }),
+    ]);
+    expect(report.purged).toEqual([{ id: `arn:aws:s3:::${own}`, kind: 's3:bucket', resourceId: own, removed: true }]);
+    expect(report.remaining).toEqual([]);
+    expect(code).toBe(0);
+    expect(await bucketExists(own)).toBe(false);
+
+    expect(await bucketExists(decoy)).toBe(true);
+    expect(await versionsIn(decoy)).toEqual({ versions: 3, deleteMarkers: 1 });
+    const again = await teardownHere(['--stack', 'mu', '--orphans', '--region', REGION]);
+    expect(again.report.orphans).toEqual([]);
+    expect(again.code).toBe(0);
+  });
+
+  it('purging the same bucket twice succeeds: the second time it is already gone', async () => {
+    const own = await bundleBucket('jitsi-eu-nu-bundles-20261206a', projectTags('nu'));
+    const found = await findOrphans(clients, await callerIdentity(clients), { stack: 'nu', region: REGION });
+    expect(found.map((o) => [o.kind, o.resourceId, o.purgeable])).toEqual([['s3:bucket', own, true]]);
+    const options = { progress: () => {}, pollMs: 50 };
+
+    expect(await purgeOrphans(clients, found, options)).toEqual([{ id: `arn:aws:s3:::${own}`, kind: 's3:bucket', resourceId: own, removed: true }]);
+    expect(await purgeOrphans(clients, found, options)).toEqual([{ id: `arn:aws:s3:::${own}`, kind: 's3:bucket', resourceId: own, removed: true, alreadyGone: true }]);
+    expect(await bucketExists(own)).toBe(false);
+  });
+
+  it('empties a bucket whose versions span several listing pages', async () => {
+    const bucket = await bundleBucket('jitsi-eu-xi-bundles-20261206a', projectTags('xi'));
+    for (const revision of ['r2', 'r3', 'r4']) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `bundles/bridge/${revision}.tar.gz`, Body: revision }));
+    expect(await versionsIn(bucket)).toEqual({ versions: 6, deleteMarkers: 1 });
+    // Two entries a page: four pages, each deleted before the next is listed.
+    const firstPage = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 2 }));
+    expect(firstPage.IsTruncated).toBe(true);
+    expect((firstPage.Versions?.length ?? 0) + (firstPage.DeleteMarkers?.length ?? 0)).toBe(2);
+    await deleteVersionedBucket(clients.s3, bucket, 2);
+    expect(await bucketExists(bucket)).toBe(false);
   });
 });
 
