@@ -4,6 +4,8 @@
 // SSM Run Command does, while an XMPP client stays connected over WebSocket through nginx and
 // BOSH and WebSocket keep answering. Afterwards the files are the new bundle's, the revision is
 // recorded, only the units the change concerns were reloaded, and the machine is the same one.
+// A bridge of the pool runs the same agent: with nothing to do it leaves the bridge alone; a new
+// value of a secret the bridge uses restarts its videobridge and nothing else.
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { LookupFunction } from 'node:net';
@@ -260,4 +262,41 @@ describe('configuration applied in place on the signaling host (Pulumi.example-p
     expect((await ping()).attrs.type).toBe('result');
     expect(events).toEqual([]);
   }, 300_000);
+});
+
+describe('the agent run again on a bridge of the pool (Pulumi.example-scalable.yaml)', () => {
+  const scalable = loadSpecOrThrow('Pulumi.example-scalable.yaml').spec;
+  const jvbConf = 'etc/jitsi/videobridge/jvb.conf';
+  const videobridge = (host: RehearsalHost) => host.exec(['systemctl', 'show', '-P', 'MainPID,ActiveEnterTimestamp', 'jitsi-videobridge2.service']).stdout.trim();
+  let r: Rehearsal;
+  beforeAll(async () => {
+    r = await rehearse({ spec: scalable, role: 'bridge', boundSeconds: BOOT_BOUND_SECONDS, progress });
+  }, (BOOT_BOUND_SECONDS + 120) * 1000);
+  afterAll(async () => {
+    await r?.host.stop();
+  }, 60_000);
+
+  it('changes nothing and leaves the videobridge running when nothing changed (what rotate asks of bridges for secrets they do not use)', async () => {
+    expect(r.marker).toBe('ok\n');
+    const before = videobridge(r.host);
+    const answer = await applyOnHost(r.host);
+    expect(answer).toEqual({ revision: bundleRevision(renderBundle(scalable), 'bridge'), role: 'bridge', changed: [], services: [], unchanged: true });
+    expect(videobridge(r.host)).toBe(before);
+  }, 120_000);
+
+  it('notices a new value of a secret it uses: the filled file changes and only the videobridge restarts', async () => {
+    const { host } = r;
+    const name = ssmParameterName(scalable.stack, 'jvb-password');
+    const renewed = `rehearsal-renewed-${Date.now().toString(36)}`;
+    await host.deliver({ objects: [], pointers: { [name]: renewed } });
+    const before = videobridge(host);
+    const answer = await applyOnHost(host);
+    expect(answer.revision).toBe(bundleRevision(renderBundle(scalable), 'bridge'));
+    expect(answer.changed).toEqual([`/${jvbConf}`]);
+    expect(answer.services).toEqual([{ unit: 'jitsi-videobridge2.service', action: 'restart' }]);
+    expect(videobridge(host)).not.toBe(before);
+    const conf = readFileSync(join(host.root, jvbConf), 'utf8');
+    expect(conf).toContain(renewed);
+    expect(conf).not.toContain(r.parameters[name]!);
+  }, 120_000);
 });
