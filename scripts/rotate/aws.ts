@@ -1,20 +1,15 @@
-// The stack's hosts on AWS: the inventory status uses, commands through SSM Run Command, and the
-// bridge group's instance refresh. Loaded only once a rotation reaches its hosts.
+// The stack's hosts on AWS: status's inventory and SSM Run Command channel, plus the bridge
+// group's instance refresh. Loaded only once a rotation reaches its hosts.
 import { AutoScalingClient, StartInstanceRefreshCommand } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { SsmHostCommands } from '../lib/host-commands.ts';
-import { loadStackInventory } from '../status/aws.ts';
+import { openAwsStack } from '../status/deps.ts';
 import type { StackHosts } from './hosts.ts';
 
 export function openAwsStackHosts(region: string): StackHosts {
-  const config = { region, maxAttempts: 3 };
-  const ec2 = new EC2Client(config);
-  const autoscaling = new AutoScalingClient(config);
-  const ssm = new SSMClient(config);
+  const stack = openAwsStack(region);
+  const autoscaling = new AutoScalingClient({ region, maxAttempts: 3 });
   return {
-    inventory: (stack) => loadStackInventory(ec2, autoscaling, stack),
-    hosts: new SsmHostCommands(ssm),
+    inventory: stack.inventory,
+    hosts: stack.hosts,
     startInstanceRefresh: async (group) => {
       try {
         const started = await autoscaling.send(
@@ -32,7 +27,8 @@ export function openAwsStackHosts(region: string): StackHosts {
       }
     },
     close: () => {
-      for (const client of [ec2, autoscaling, ssm]) client.destroy();
+      stack.close();
+      autoscaling.destroy();
     },
   };
 }
