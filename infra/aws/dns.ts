@@ -8,13 +8,9 @@ import { Record as DnsRecordResource } from '@pulumi/aws/route53/record.js';
 import type { DeploymentSpec } from '../spec/types.ts';
 import { dnsOwnerName, dnsOwnerValue } from '../tags.ts';
 import { DNS_TTL_SECONDS } from './layout.ts';
+import type { DnsRecord } from '../outputs.ts';
 
-export interface DnsRecord {
-  name: string;
-  type: 'A' | 'AAAA';
-  value: string;
-  ttl: number;
-}
+export type { DnsRecord } from '../outputs.ts';
 
 export interface DnsArgs {
   spec: DeploymentSpec;

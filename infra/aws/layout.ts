@@ -3,15 +3,12 @@
 import type { DeploymentSpec } from '../spec/types.ts';
 import type { HostRole } from '../render/types.ts';
 
-export const VPC_CIDR = '10.0.0.0/16';
+import { PRIVATE_NETWORK_CIDR, PRIVATE_SUBNET_CIDR } from '../private-network.ts';
+
+export { SIGNALING_PRIVATE_IP } from '../private-network.ts';
+export const VPC_CIDR = PRIVATE_NETWORK_CIDR;
 /** One public subnet per availability zone; the signaling node lives in the first. */
-export const SUBNET_CIDRS = ['10.0.0.0/24', '10.0.1.0/24'] as const;
-/**
- * The signaling node's private address, fixed so that the bridges' user data (which names the
- * XMPP server they log in to) is known before anything is created. The first four addresses of a
- * subnet are reserved by AWS.
- */
-export const SIGNALING_PRIVATE_IP = '10.0.0.10';
+export const SUBNET_CIDRS = [PRIVATE_SUBNET_CIDR, '10.0.1.0/24'] as const;
 
 /** Root volume sizes (GiB, gp3): packages, Java runtimes and a week of logs fit with room to spare. */
 export const ROOT_VOLUME_GIB: Record<HostRole, number> = { signaling: 20, bridge: 12 };

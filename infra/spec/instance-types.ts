@@ -4,6 +4,8 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { instanceTypeFacts, knownInstanceTypes } from '../cost/instance-types.ts';
 import { FAMILY_SHAPES } from '../cost/prices.ts';
+import { HETZNER_SERVER_TYPES } from '../cost/hetzner-server-types.ts';
+import type { Cloud } from './types.ts';
 
 export type HostRole = 'node' | 'bridge';
 
@@ -20,8 +22,22 @@ export const SIZING_MINIMUMS: Readonly<Record<HostRole, { vcpus: number; memoryG
 
 const sizesOf = (family: string) => FAMILY_SHAPES[family]!.sizes.join(', ');
 
-/** Why a value is not an instance type jitsi-eu knows (with the nearest one), or undefined. */
-export function unknownInstanceTypeReason(value: string): string | undefined {
+/** vCPUs and memory of a type on a cloud, when jitsi-eu knows them (OpenStack flavors differ per cloud). */
+function sizeOf(value: string, cloud: Cloud): { vcpus: number; memoryGib: number } | undefined {
+  if (cloud === 'hetzner') return HETZNER_SERVER_TYPES[value];
+  if (cloud === 'openstack') return undefined;
+  return instanceTypeFacts(value);
+}
+
+/** Why a value is not an instance type jitsi-eu knows on the cloud (with the nearest one), or undefined. */
+export function unknownInstanceTypeReason(value: string, cloud: Cloud = 'aws'): string | undefined {
+  if (cloud === 'openstack') return /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(value) ? undefined : 'an OpenStack flavor name is letters, digits and . _ : -';
+  if (cloud === 'hetzner') {
+    if (HETZNER_SERVER_TYPES[value]) return undefined;
+    const nearest = closest(value, Object.keys(HETZNER_SERVER_TYPES));
+    const hint = distance(value, nearest) <= 2 ? `did you mean ${nearest}? ` : '';
+    return `${hint}known Hetzner server types: ${Object.keys(HETZNER_SERVER_TYPES).join(', ')} (the ones infra/cost can price)`;
+  }
   if (instanceTypeFacts(value)) return undefined;
   const nearest = closest(value, knownInstanceTypes());
   const hint = distance(value, nearest) <= 3 ? `did you mean ${nearest}? ` : '';
@@ -31,8 +47,8 @@ export function unknownInstanceTypeReason(value: string): string | undefined {
 }
 
 /** A warning when a known type is smaller than its role needs, or undefined. */
-export function undersizeWarning(key: string, value: string, role: HostRole): string | undefined {
-  const facts = instanceTypeFacts(value);
+export function undersizeWarning(key: string, value: string, role: HostRole, cloud: Cloud = 'aws'): string | undefined {
+  const facts = sizeOf(value, cloud);
   const least = SIZING_MINIMUMS[role];
   if (!facts || (facts.vcpus >= least.vcpus && facts.memoryGib >= least.memoryGib)) return undefined;
   const job = role === 'bridge' ? 'a videobridge' : 'a Jitsi node';

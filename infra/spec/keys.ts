@@ -21,15 +21,76 @@ export interface ConfigKey {
 /** Instance type defaults; see the README ("Sizing") for the capacity figures behind them. */
 export const DEFAULT_INSTANCE_TYPE = 'c6i.xlarge';
 export const DEFAULT_BRIDGES = { min: 1, max: 4, instanceType: 'c6i.2xlarge' } as const;
+/** Hetzner defaults: dedicated vCPUs, since a videobridge's media work suffers from noisy neighbours. */
+export const HETZNER_DEFAULT_SERVER_TYPE = 'ccx23';
+export const HETZNER_DEFAULT_BRIDGE_SERVER_TYPE = 'ccx33';
+export const DEFAULT_IMAGE = { hetzner: 'debian-12', openstack: 'Debian 12' } as const;
+
+/** Default sizes per cloud; OpenStack has none, since every cloud names its flavors its own way. */
+export function defaultSizes(cloud: 'aws' | 'hetzner' | 'openstack'): { node?: string; bridges: { min: number; max: number; instanceType?: string } } {
+  if (cloud === 'hetzner') return { node: HETZNER_DEFAULT_SERVER_TYPE, bridges: { min: 2, max: 2, instanceType: HETZNER_DEFAULT_BRIDGE_SERVER_TYPE } };
+  if (cloud === 'openstack') return { bridges: { min: 2, max: 2 } };
+  return { node: DEFAULT_INSTANCE_TYPE, bridges: { ...DEFAULT_BRIDGES } };
+}
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
   {
+    key: 'jitsi-eu:cloud',
+    type: 'string',
+    required: false,
+    default: 'aws',
+    allowed: ['aws', 'hetzner', 'openstack'],
+    description:
+      'Where the servers run: aws (EU regions of AWS), hetzner (Hetzner Cloud, a German company, in its EU locations) or openstack ' +
+      '(any OpenStack cloud: OVHcloud, Infomaniak, Open Telekom Cloud, Cleura, a university\'s own).',
+  },
+  {
     key: 'aws:region',
     type: 'string',
-    required: true,
+    required: false,
     description:
       'AWS region. EU member states: eu-central-1, eu-west-1, eu-west-3, eu-north-1, eu-south-1, eu-south-2, ' +
-      'and the AWS European Sovereign Cloud region eusc-de-east-1. eu-west-2 and eu-central-2 need jitsi-eu:allowNonEuRegion.',
+      'and the AWS European Sovereign Cloud region eusc-de-east-1. eu-west-2 and eu-central-2 need jitsi-eu:allowNonEuRegion. ' +
+      'Required with cloud aws.',
+  },
+  {
+    key: 'jitsi-eu:location',
+    type: 'string',
+    required: false,
+    allowed: ['fsn1', 'nbg1', 'hel1'],
+    description: 'Hetzner location: fsn1 (Falkenstein), nbg1 (Nuremberg) or hel1 (Helsinki). Required with cloud hetzner; ash, hil and sin are outside the EU and refused.',
+  },
+  {
+    key: 'openstack:region',
+    type: 'string',
+    required: false,
+    description: 'OpenStack region, as the cloud names it (e.g. GRA11, dc3-a, eu-de). Required with cloud openstack.',
+  },
+  {
+    key: 'openstack:cloud',
+    type: 'string',
+    required: false,
+    description: 'The clouds.yaml entry holding the credentials; without it the OS_* variables are used.',
+  },
+  {
+    key: 'jitsi-eu:country',
+    type: 'string',
+    required: false,
+    description:
+      'OpenStack: the ISO 3166-1 code of the country the region is in (e.g. FR, DE, CH). Required with cloud openstack; outside the ' +
+      'EU/EEA only European countries with an adequacy decision are allowed, and only with jitsi-eu:allowNonEuRegion.',
+  },
+  {
+    key: 'jitsi-eu:externalNetwork',
+    type: 'string',
+    required: false,
+    description: 'OpenStack: the external network public (floating) addresses come from (e.g. Ext-Net, public). Required with cloud openstack.',
+  },
+  {
+    key: 'jitsi-eu:image',
+    type: 'string',
+    required: false,
+    description: 'Hetzner and OpenStack: the Debian 12 image name at the provider (defaults: debian-12 on Hetzner, "Debian 12" on OpenStack).',
   },
   {
     key: 'jitsi-eu:domain',
@@ -65,8 +126,9 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     required: false,
     default: DEFAULT_INSTANCE_TYPE,
     description:
-      'EC2 instance type of the single node, or of the signaling node when scalable: one of the known types (docs/configuration.md, ' +
-      '"Instance types"); below 2 vCPU or 4 GiB of memory it is accepted with a warning.',
+      'Instance type of the single node, or of the signaling node when scalable. AWS: one of the known EC2 types (docs/configuration.md, ' +
+      '"Instance types"). Hetzner: a server type such as ccx23 (the default there). OpenStack: the flavor name (required there). Below ' +
+      '2 vCPU or 4 GiB of memory it is accepted with a warning.',
   },
   {
     key: 'jitsi-eu:bridges',
@@ -74,8 +136,9 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     required: false,
     default: { ...DEFAULT_BRIDGES },
     description:
-      'Videobridge pool for the scalable topology: {min, max, instanceType}; 1 <= min <= max. A bridge type below ' +
-      '4 vCPU or 8 GiB of memory is accepted with a warning.',
+      'Videobridge pool for the scalable topology: {min, max, instanceType}; 1 <= min <= max. On Hetzner and OpenStack the pool is a ' +
+      'fixed number of servers (no autoscaling there): min and max must be equal. A bridge type below 4 vCPU or 8 GiB of memory is ' +
+      'accepted with a warning.',
   },
   {
     key: 'jitsi-eu:auth',
@@ -186,7 +249,9 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     type: 'boolean',
     required: false,
     default: false,
-    description: 'Opt in to eu-west-2 (London) or eu-central-2 (Zurich), outside the EU under an adequacy decision.',
+    description:
+      'Opt in to eu-west-2 (London) or eu-central-2 (Zurich) on AWS, or to an OpenStack region in a European country with an adequacy ' +
+      'decision (jitsi-eu:country CH, GB, ...): outside the EU, allowed under that decision.',
   },
   {
     key: 'jitsi-eu:sandbox',

@@ -4,6 +4,8 @@ import type { Partition, Residency } from './types.ts';
 
 export interface RegionInfo {
   region: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
   location: string;
   partition: Partition;
   residency: Residency;
@@ -12,14 +14,15 @@ export interface RegionInfo {
 }
 
 export const EU_REGIONS: readonly RegionInfo[] = [
-  { region: 'eu-central-1', location: 'Frankfurt, Germany', partition: 'aws', residency: 'eu' },
-  { region: 'eu-west-1', location: 'Ireland', partition: 'aws', residency: 'eu' },
-  { region: 'eu-west-3', location: 'Paris, France', partition: 'aws', residency: 'eu' },
-  { region: 'eu-north-1', location: 'Stockholm, Sweden', partition: 'aws', residency: 'eu' },
-  { region: 'eu-south-1', location: 'Milan, Italy', partition: 'aws', residency: 'eu' },
-  { region: 'eu-south-2', location: 'Aragón, Spain', partition: 'aws', residency: 'eu' },
+  { region: 'eu-central-1', country: 'DE', location: 'Frankfurt, Germany', partition: 'aws', residency: 'eu' },
+  { region: 'eu-west-1', country: 'IE', location: 'Ireland', partition: 'aws', residency: 'eu' },
+  { region: 'eu-west-3', country: 'FR', location: 'Paris, France', partition: 'aws', residency: 'eu' },
+  { region: 'eu-north-1', country: 'SE', location: 'Stockholm, Sweden', partition: 'aws', residency: 'eu' },
+  { region: 'eu-south-1', country: 'IT', location: 'Milan, Italy', partition: 'aws', residency: 'eu' },
+  { region: 'eu-south-2', country: 'ES', location: 'Aragón, Spain', partition: 'aws', residency: 'eu' },
   {
     region: 'eusc-de-east-1',
+    country: 'DE',
     location: 'Brandenburg, Germany (AWS European Sovereign Cloud)',
     partition: 'aws-eusc',
     residency: 'eu',
@@ -29,6 +32,7 @@ export const EU_REGIONS: readonly RegionInfo[] = [
 export const OPT_IN_REGIONS: readonly RegionInfo[] = [
   {
     region: 'eu-west-2',
+    country: 'GB',
     location: 'London, United Kingdom',
     partition: 'aws',
     residency: 'adequacy',
@@ -37,6 +41,7 @@ export const OPT_IN_REGIONS: readonly RegionInfo[] = [
   },
   {
     region: 'eu-central-2',
+    country: 'CH',
     location: 'Zurich, Switzerland',
     partition: 'aws',
     residency: 'adequacy',

@@ -5,6 +5,9 @@ export type AuthMode = 'anonymous' | 'secure' | 'jwt';
 export type Topology = 'single' | 'scalable';
 export type TlsMode = 'letsencrypt' | 'letsencrypt-staging';
 export type Partition = 'aws' | 'aws-eusc';
+/** The provider the servers run at. */
+export type Cloud = 'aws' | 'hetzner' | 'openstack';
+export const CLOUDS: readonly Cloud[] = ['aws', 'hetzner', 'openstack'];
 /** `eu`: an EU member state. `adequacy`: Europe outside the EU, allowed only by explicit opt-in. */
 export type Residency = 'eu' | 'adequacy';
 /** GDPR Art. 6(1) basis the privacy notice names: (f) legitimate interests, or (e) a task in the public interest. */
@@ -24,7 +27,14 @@ export interface DeploymentSpec {
   stack: string;
   /** Pulumi project name; always `jitsi-eu`. */
   project: 'jitsi-eu';
+  cloud: Cloud;
+  /** AWS: the region. Hetzner: the location (fsn1, nbg1, hel1). OpenStack: the region as the cloud names it. */
   region: string;
+  /** ISO 3166-1 alpha-2 code of the country the servers run in. */
+  country: string;
+  /** Where that is, for people: "Paris, France". */
+  regionLabel: string;
+  /** AWS only ('aws' on other clouds, where it means nothing). */
   partition: Partition;
   residency: Residency;
   allowNonEuRegion: boolean;
@@ -70,6 +80,12 @@ export interface DeploymentSpec {
   amiId?: string;
   /** The bridges' image when their architecture differs from the signaling node's. */
   bridgeAmiId?: string;
+  /** Hetzner and OpenStack: the Debian 12 image's name at the provider. */
+  image?: string;
+  /** OpenStack: the external network floating addresses come from. */
+  externalNetwork?: string;
+  /** OpenStack: the clouds.yaml entry to use (else the OS_* variables). */
+  openstackCloud?: string;
 }
 
 /** One problem with the stack config. `message` names the key, the value given and what is allowed. */

@@ -2,13 +2,16 @@
 // the same answer (the clock is only used for a warning about past expiry dates).
 import { closest, distance } from 'fastest-levenshtein';
 import { PINNED_JITSI_RELEASE } from '../privacy/upstream.ts';
-import { CONFIG_KEYS, DEFAULT_BRIDGES, DEFAULT_INSTANCE_TYPE, NAMESPACE, configKey } from './keys.ts';
+import { CONFIG_KEYS, DEFAULT_IMAGE, NAMESPACE, configKey, defaultSizes } from './keys.ts';
 import { undersizeWarning, unknownInstanceTypeReason } from './instance-types.ts';
-import { OPT_IN_REGIONS, allowedRegionList, regionInfo } from './regions.ts';
+import { allowedRegionList } from './regions.ts';
+import { type Place, awsPlace, hetznerPlace, openstackPlace } from './place.ts';
+import { HETZNER_EU_LOCATIONS } from './places.ts';
 import { STACK_NAME_RULE, stackNameProblem } from './stack-name.ts';
 import type {
   AuthMode,
   BridgePoolSpec,
+  Cloud,
   DeploymentSpec,
   LegalBasis,
   NoticeTranslation,
@@ -27,6 +30,9 @@ export interface ValidateOptions {
 }
 
 const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value));
+
+/** Keys naming AWS machine images: meaningless on other clouds. */
+const AWS_IMAGE_KEYS = ['jitsi-eu:amiId', 'jitsi-eu:amiOwner', 'jitsi-eu:bridgeAmiId'];
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 // AWS tag values: letters, digits, spaces and _ . : / = + - @, up to 256 characters.
@@ -144,35 +150,33 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
     return n;
   };
 
-  // --- region ---
+  // --- cloud and place ---
   const allowNonEuRegion = bool('jitsi-eu:allowNonEuRegion');
-  const region = requireStr('aws:region', `one of ${allowedRegionList()}`);
-  const info = region ? regionInfo(region) : undefined;
-  if (region && !info) {
-    problem(
-      'aws:region',
-      region,
-      `aws:region: ${show(region)} is not allowed: jitsi-eu runs only in EU regions (${allowedRegionList()}); ` +
-        `${OPT_IN_REGIONS.map((r) => r.region).join(' and ')} with jitsi-eu:allowNonEuRegion: true`,
-    );
-  } else if (info && info.residency === 'adequacy') {
-    if (!allowNonEuRegion) {
-      problem(
-        'aws:region',
-        region,
-        `aws:region: ${show(region)} (${info.location}) is outside the EU: allowed only with jitsi-eu:allowNonEuRegion: true, ` +
-          `or choose an EU region (${allowedRegionList()})`,
-      );
-    } else {
-      warnings.push(
-        `aws:region ${region} (${info.location}) is outside the EU; transfers rely on ${info.adequacyBasis}. ` +
-          'Record this in your records of processing and the privacy notice.',
-      );
+  const cloud = oneOf<Cloud>('jitsi-eu:cloud');
+  const notHere = (key: string, where: string) => {
+    if (raw(key) !== undefined) problem(key, raw(key), `${key} applies to ${where} only; this stack has jitsi-eu:cloud: ${cloud}: remove it`);
+  };
+  let place: Place | undefined;
+  if (cloud === 'aws') {
+    for (const key of ['jitsi-eu:location', 'openstack:region', 'openstack:cloud', 'jitsi-eu:country', 'jitsi-eu:externalNetwork', 'jitsi-eu:image']) {
+      notHere(key, key === 'jitsi-eu:location' ? 'cloud hetzner' : key === 'jitsi-eu:image' ? 'clouds hetzner and openstack' : 'cloud openstack');
     }
+    place = awsPlace(requireStr('aws:region', `one of ${allowedRegionList()}`), allowNonEuRegion, problem, warnings);
+  } else if (cloud === 'hetzner') {
+    for (const key of ['aws:region', 'openstack:region', 'openstack:cloud', 'jitsi-eu:country', 'jitsi-eu:externalNetwork', ...AWS_IMAGE_KEYS]) {
+      notHere(key, key.startsWith('aws:') || AWS_IMAGE_KEYS.includes(key) ? 'cloud aws' : 'cloud openstack');
+    }
+    place = hetznerPlace(requireStr('jitsi-eu:location', `one of ${HETZNER_EU_LOCATIONS.map((l) => l.location).join(', ')}`), problem);
+    if (allowNonEuRegion) warnings.push('jitsi-eu:allowNonEuRegion is true but every Hetzner location jitsi-eu allows is in the EU; the opt-in has no effect');
+  } else {
+    for (const key of ['aws:region', 'jitsi-eu:location', ...AWS_IMAGE_KEYS]) notHere(key, key === 'jitsi-eu:location' ? 'cloud hetzner' : 'cloud aws');
+    const region = requireStr('openstack:region', 'the region as your OpenStack cloud names it, e.g. GRA11');
+    const country = requireStr('jitsi-eu:country', 'the ISO 3166-1 code of the country the region is in, e.g. FR');
+    requireStr('jitsi-eu:externalNetwork', 'the external network floating addresses come from, e.g. Ext-Net');
+    place = region && country ? openstackPlace(region, country, allowNonEuRegion, problem, warnings) : undefined;
   }
-  if (allowNonEuRegion && info?.residency === 'eu') {
-    warnings.push(`jitsi-eu:allowNonEuRegion is true but ${region} is an EU region; the opt-in has no effect`);
-  }
+  const info = place;
+  const region = place?.region;
 
   // --- domain, TLS ---
   const domain = requireStr('jitsi-eu:domain', 'the host name of the meeting site, e.g. meet.example.org');
@@ -188,13 +192,18 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
 
   // --- topology and sizing ---
   const topology = oneOf<Topology>('jitsi-eu:topology');
-  const instanceType = str('jitsi-eu:instanceType') ?? DEFAULT_INSTANCE_TYPE;
+  const sizes = defaultSizes(cloud);
+  const givenType = str('jitsi-eu:instanceType');
+  if (givenType === undefined && !sizes.node) {
+    problem('jitsi-eu:instanceType', undefined, 'jitsi-eu:instanceType is required with cloud openstack: the flavor name of the node, e.g. c3-8 (flavors differ per cloud)');
+  }
+  const instanceType = givenType ?? sizes.node ?? '';
   // Instance types: only those jitsi-eu can price and size; a warning below what Jitsi needs.
-  const nodeTypeReason = unknownInstanceTypeReason(instanceType);
-  if (nodeTypeReason) {
+  const nodeTypeReason = unknownInstanceTypeReason(instanceType, cloud);
+  if (nodeTypeReason && instanceType !== '') {
     problem('jitsi-eu:instanceType', instanceType, `jitsi-eu:instanceType: ${show(instanceType)} is not an instance type jitsi-eu knows: ${nodeTypeReason}`);
   } else {
-    const small = undersizeWarning('jitsi-eu:instanceType', instanceType, 'node');
+    const small = undersizeWarning('jitsi-eu:instanceType', instanceType, 'node', cloud);
     if (small) warnings.push(small);
   }
   let bridges: BridgePoolSpec | undefined;
@@ -209,22 +218,33 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
         problem('jitsi-eu:bridges', given, `jitsi-eu:bridges.${field} is not a bridge pool setting: use min, max and instanceType`);
       }
     }
-    const min = given.min === undefined ? DEFAULT_BRIDGES.min : integer('jitsi-eu:bridges', 'min', given.min, DEFAULT_BRIDGES.min);
-    const max = given.max === undefined ? DEFAULT_BRIDGES.max : integer('jitsi-eu:bridges', 'max', given.max, DEFAULT_BRIDGES.max);
-    const type = given.instanceType === undefined ? DEFAULT_BRIDGES.instanceType : given.instanceType;
+    const min = given.min === undefined ? sizes.bridges.min : integer('jitsi-eu:bridges', 'min', given.min, sizes.bridges.min);
+    const max = given.max === undefined ? (given.min === undefined || cloud === 'aws' ? sizes.bridges.max : min) : integer('jitsi-eu:bridges', 'max', given.max, sizes.bridges.max);
+    const type = given.instanceType === undefined ? sizes.bridges.instanceType : given.instanceType;
+    if (type === undefined) {
+      problem('jitsi-eu:bridges', given, 'jitsi-eu:bridges.instanceType is required with cloud openstack: the flavor name of a bridge, e.g. c3-16');
+    }
+    if (cloud !== 'aws' && min !== max) {
+      problem(
+        'jitsi-eu:bridges',
+        given,
+        `jitsi-eu:bridges: min ${min} and max ${max} differ, but ${cloud === 'hetzner' ? 'Hetzner Cloud' : 'OpenStack'} has no autoscaling jitsi-eu uses: ` +
+          'the pool is a fixed number of bridges; set min and max to the same number, and change it to scale',
+      );
+    }
     // Bridge instance type: known to the price table; a warning below what a videobridge needs.
-    const bridgeTypeReason = typeof type === 'string' ? unknownInstanceTypeReason(type) : `use an instance type such as ${DEFAULT_BRIDGES.instanceType}`;
+    const bridgeTypeReason = type === undefined ? undefined : typeof type === 'string' ? unknownInstanceTypeReason(type, cloud) : `use an instance type such as ${sizes.bridges.instanceType ?? 'c3-16'}`;
     if (bridgeTypeReason) {
       problem('jitsi-eu:bridges', type, `jitsi-eu:bridges.instanceType: ${show(type)} is not an instance type jitsi-eu knows: ${bridgeTypeReason}`);
-    } else {
-      const small = undersizeWarning('jitsi-eu:bridges.instanceType', String(type), 'bridge');
+    } else if (type !== undefined) {
+      const small = undersizeWarning('jitsi-eu:bridges.instanceType', String(type), 'bridge', cloud);
       if (small) warnings.push(small);
     }
     // With no bridge jicofo reports itself unhealthy and CPU tracking has nothing to scale out from.
     if (min < 1) problem('jitsi-eu:bridges', given, `jitsi-eu:bridges.min: ${min} is not allowed: keep at least 1 bridge running, or meetings have no media path`);
     if (max < 1) problem('jitsi-eu:bridges', given, `jitsi-eu:bridges.max: ${max} is not allowed: a pool needs at least 1 bridge`);
     if (min > max) problem('jitsi-eu:bridges', given, `jitsi-eu:bridges: min ${min} is greater than max ${max}: min must be <= max`);
-    bridges = { min, max, instanceType: String(type) };
+    bridges = { min, max, instanceType: String(type ?? '') };
   }
 
   // --- access and media ---
@@ -335,7 +355,10 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
   const spec: DeploymentSpec = {
     stack: options.stack,
     project: 'jitsi-eu',
+    cloud,
     region,
+    country: info.country,
+    regionLabel: info.label,
     partition: info.partition,
     residency: info.residency,
     allowNonEuRegion,
@@ -363,6 +386,9 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
     ...(amiOwner ? { amiOwner } : {}),
     ...(amiId ? { amiId } : {}),
     ...(bridgeAmiId ? { bridgeAmiId } : {}),
+    ...(cloud === 'aws' ? {} : { image: str('jitsi-eu:image') ?? DEFAULT_IMAGE[cloud] }),
+    ...(cloud === 'openstack' ? { externalNetwork: str('jitsi-eu:externalNetwork')! } : {}),
+    ...(cloud === 'openstack' && str('openstack:cloud') ? { openstackCloud: str('openstack:cloud')! } : {}),
   };
   return { ok: true, spec, warnings };
 }
@@ -456,7 +482,7 @@ function parseObject(
   } else if (typeof value === 'object' && !Array.isArray(value)) {
     return value as Record<string, unknown>;
   }
-  problem(key, value, `${key}: ${show(value)} is not allowed: use a mapping such as {min: 1, max: 4, instanceType: ${DEFAULT_BRIDGES.instanceType}}`);
+  problem(key, value, `${key}: ${show(value)} is not allowed: use a mapping such as {min: 1, max: 4, instanceType: c6i.2xlarge}`);
   return undefined;
 }
 

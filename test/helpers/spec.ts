@@ -7,7 +7,10 @@ export function makeSpec(overrides: Partial<DeploymentSpec> = {}): DeploymentSpe
   const base: DeploymentSpec = {
     stack: 'test',
     project: 'jitsi-eu',
+    cloud: 'aws',
     region: 'eu-central-1',
+    country: 'DE',
+    regionLabel: 'Frankfurt, Germany',
     partition: 'aws',
     residency: 'eu',
     allowNonEuRegion: false,
