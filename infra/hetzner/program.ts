@@ -1,0 +1,64 @@
+// The Hetzner Cloud stack: a private network and two firewalls, the signaling node with Primary
+// IPs of its own, a fixed pool of bridge servers, and Hetzner DNS records. Credentials come from
+// HCLOUD_TOKEN (Hetzner's provider reads it; nothing is in the stack file), and a Hetzner project
+// has no regions or partitions: each server names its location.
+// What AWS does with services of its own, the hosts do here (see infra/hetzner/user-data.ts):
+// there is no parameter store, so the signaling node generates the service secrets at first boot
+// and keeps them on its disk, and the bridges fetch theirs from it over the private network; the
+// configuration travels in the user data, which holds no secret. Hetzner does not encrypt a
+// server's local disk at rest, and its metadata service has no session token: the host limits
+// who may read the metadata.
+import type { DeploymentSpec } from '../spec/types.ts';
+import type { Bundle } from '../render/types.ts';
+import type { StackOutputs } from '../outputs.ts';
+import { hourlyCostEur } from '../cost/model.ts';
+import { configurationRecord, roleArchive } from '../render/delivery.ts';
+import { hostRoles } from '../render/roles.ts';
+import { SIGNALING_PRIVATE_IP } from '../private-network.ts';
+import { BridgePool } from './bridge-pool.ts';
+import { Dns, lookupZone } from './dns.ts';
+import { Network } from './network.ts';
+import { SignalingNode } from './signaling-node.ts';
+import { hetznerUserData } from './user-data.ts';
+
+export async function hetznerStack(spec: DeploymentSpec, bundle: Bundle): Promise<StackOutputs> {
+  const deployValues = { signalingPrivateIp: SIGNALING_PRIVATE_IP };
+  const archives = hostRoles(spec).map((role) => roleArchive(spec, bundle, role, deployValues));
+  const zone = spec.dnsZone ? await lookupZone(spec.dnsZone) : undefined;
+
+  const network = new Network('network', { spec });
+  const signaling = new SignalingNode('signaling', {
+    spec,
+    subnetId: network.subnetId,
+    firewallId: network.signalingFirewallId,
+    userData: hetznerUserData(spec, bundle, 'signaling', deployValues),
+  });
+  const bridges = spec.topology === 'scalable' && network.bridgeFirewallId
+    ? new BridgePool('bridges', {
+        spec,
+        subnetId: network.subnetId,
+        firewallId: network.bridgeFirewallId,
+        userData: hetznerUserData(spec, bundle, 'bridge', deployValues),
+        signalingServer: signaling.server,
+      })
+    : undefined;
+  const dns = new Dns('dns', {
+    spec,
+    publicIp: signaling.publicIp,
+    ...(signaling.ipv6Address ? { ipv6Address: signaling.ipv6Address } : {}),
+    ...(zone ? { zone } : {}),
+  });
+
+  return {
+    cloud: 'hetzner',
+    url: `https://${spec.domain}/`,
+    publicIp: signaling.publicIp,
+    region: spec.region,
+    signalingInstanceId: signaling.serverId,
+    ...(bridges ? { bridgeServerIds: bridges.serverIds } : {}),
+    hourlyCostEur: hourlyCostEur(spec),
+    dnsRecords: dns.records,
+    dnsManaged: dns.managed,
+    configuration: Object.fromEntries(archives.map((a) => [a.role, configurationRecord(a)])),
+  };
+}
