@@ -14,6 +14,7 @@ const openstack = (extra: Record<string, unknown> = {}) => ({
   'jitsi-eu:country': 'FR',
   'jitsi-eu:externalNetwork': 'Ext-Net',
   'jitsi-eu:instanceType': 'c3-8',
+  'jitsi-eu:provider': 'OVH SAS (Roubaix, France)',
   ...extra,
 });
 const check = (config: Record<string, unknown>): SpecResult => specFromConfig(config, { stack: 'clouds', now: NOW });
@@ -43,7 +44,7 @@ describe('hetzner', () => {
   it('runs in Falkenstein, Nuremberg and Helsinki with dedicated-vCPU defaults and Debian 12', () => {
     for (const [location, country] of [['fsn1', 'DE'], ['nbg1', 'DE'], ['hel1', 'FI']] as const) {
       const spec = specOf(check(hetzner({ 'jitsi-eu:location': location })));
-      expect(spec).toMatchObject({ cloud: 'hetzner', region: location, country, residency: 'eu', instanceType: 'ccx23', image: 'debian-12' });
+      expect(spec).toMatchObject({ cloud: 'hetzner', region: location, country, residency: 'eu', instanceType: 'ccx23', image: 'debian-12', provider: 'Hetzner Online GmbH (Gunzenhausen, Germany)' });
     }
   });
 
@@ -101,6 +102,7 @@ describe('openstack', () => {
       openstackCloud: 'ovh',
       image: 'Debian 12',
       instanceType: 'c3-8',
+      provider: 'OVH SAS (Roubaix, France)',
     });
   });
 
@@ -113,6 +115,7 @@ describe('openstack', () => {
     const result = check(openstack({ 'jitsi-eu:country': 'CH', 'jitsi-eu:allowNonEuRegion': true }));
     expect(specOf(result).residency).toBe('adequacy');
     expect(result.warnings.join('\n')).toMatch(/Decision 2000\/518\/EC/);
+    expect(specOf(result).adequacyBasis).toMatch(/adequacy decision for Switzerland/);
   });
 
   it('refuses a country outside Europe even with the opt-in', () => {
@@ -127,6 +130,7 @@ describe('openstack', () => {
     expect(text).toMatch(/openstack:region is required/);
     expect(text).toMatch(/jitsi-eu:country is required/);
     expect(text).toMatch(/jitsi-eu:externalNetwork is required/);
+    expect(text).toMatch(/jitsi-eu:provider is required: the legal name of the company running the OpenStack cloud/);
     expect(text).toMatch(/jitsi-eu:instanceType is required with cloud openstack/);
     expect(text).toMatch(/jitsi-eu:bridges.instanceType is required with cloud openstack/);
   });
