@@ -10,6 +10,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { Server } from '@pulumi/hcloud/server.js';
 import type { DeploymentSpec } from '../spec/types.ts';
+import { DEFAULT_IMAGE } from '../spec/keys.ts';
 import { hetznerLabels } from './labels.ts';
 import { hetznerName, shortHash } from './layout.ts';
 
@@ -29,7 +30,7 @@ export class BridgePool extends pulumi.ComponentResource {
     super('jitsi-eu:hetzner:BridgePool', name, {}, opts);
     const { spec } = args;
     if (!spec.bridges) throw new Error('the bridge pool needs jitsi-eu:bridges (scalable topology)');
-    const image = spec.image ?? 'debian-12';
+    const image = spec.image ?? DEFAULT_IMAGE.hetzner;
     // What makes a new server: a new name along with it, so old and new can coexist during the swap.
     const generation = shortHash(args.userData, image, spec.region);
 

@@ -22,3 +22,13 @@ export function hetznerName(spec: Pick<DeploymentSpec, 'stack'>, what: string): 
 export function shortHash(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 8);
 }
+
+/** Hetzner refuses a server whose user data is longer (the API's documented limit). */
+export const USER_DATA_LIMIT_BYTES = 32 * 1024;
+
+/** Why Hetzner would refuse this user data, or undefined when it fits. */
+export function userDataProblem(role: string, userData: string): string | undefined {
+  const size = Buffer.byteLength(userData, 'utf8');
+  if (size <= USER_DATA_LIMIT_BYTES) return undefined;
+  return `the ${role} user data is ${size} bytes and Hetzner accepts at most ${USER_DATA_LIMIT_BYTES}: the configuration travels in it on Hetzner, so this stack's configuration is too large to deploy there`;
+}

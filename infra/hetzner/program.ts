@@ -8,6 +8,7 @@
 // configuration travels in the user data, which holds no secret. Hetzner does not encrypt a
 // server's local disk at rest, and its metadata service has no session token: the host limits
 // who may read the metadata.
+import * as pulumi from '@pulumi/pulumi';
 import type { DeploymentSpec } from '../spec/types.ts';
 import type { Bundle } from '../render/types.ts';
 import type { StackOutputs } from '../outputs.ts';
@@ -20,10 +21,17 @@ import { Dns, lookupZone } from './dns.ts';
 import { Network } from './network.ts';
 import { SignalingNode } from './signaling-node.ts';
 import { hetznerUserData } from './user-data.ts';
+import { userDataProblem } from './layout.ts';
 
 export async function hetznerStack(spec: DeploymentSpec, bundle: Bundle): Promise<StackOutputs> {
   const deployValues = { signalingPrivateIp: SIGNALING_PRIVATE_IP };
   const archives = hostRoles(spec).map((role) => roleArchive(spec, bundle, role, deployValues));
+  const userData = Object.fromEntries(hostRoles(spec).map((role) => [role, hetznerUserData(spec, bundle, role, deployValues)]));
+  // Checked before anything is created: Hetzner would refuse the server halfway through a deploy.
+  for (const [role, text] of Object.entries(userData)) {
+    const problem = userDataProblem(role, text);
+    if (problem) throw new pulumi.RunError(`Pulumi.${spec.stack}.yaml: ${problem}`);
+  }
   const zone = spec.dnsZone ? await lookupZone(spec.dnsZone) : undefined;
 
   const network = new Network('network', { spec });
@@ -31,14 +39,14 @@ export async function hetznerStack(spec: DeploymentSpec, bundle: Bundle): Promis
     spec,
     subnetId: network.subnetId,
     firewallId: network.signalingFirewallId,
-    userData: hetznerUserData(spec, bundle, 'signaling', deployValues),
+    userData: userData.signaling!,
   });
   const bridges = spec.topology === 'scalable' && network.bridgeFirewallId
     ? new BridgePool('bridges', {
         spec,
         subnetId: network.subnetId,
         firewallId: network.bridgeFirewallId,
-        userData: hetznerUserData(spec, bundle, 'bridge', deployValues),
+        userData: userData.bridge!,
         signalingServer: signaling.server,
       })
     : undefined;

@@ -9,6 +9,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { PrimaryIp } from '@pulumi/hcloud/primaryIp.js';
 import { Server } from '@pulumi/hcloud/server.js';
 import type { DeploymentSpec } from '../spec/types.ts';
+import { DEFAULT_IMAGE } from '../spec/keys.ts';
 import { SIGNALING_PRIVATE_IP } from '../private-network.ts';
 import { hetznerLabels } from './labels.ts';
 import { hetznerName } from './layout.ts';
@@ -52,7 +53,7 @@ export class SignalingNode extends pulumi.ComponentResource {
     this.server = new Server(`${name}-server`, {
       name: hetznerName(spec, 'signaling'),
       serverType: spec.instanceType,
-      image: spec.image ?? 'debian-12',
+      image: spec.image ?? DEFAULT_IMAGE.hetzner,
       location: spec.region,
       userData: args.userData,
       labels: hetznerLabels(spec, 'signaling'),
