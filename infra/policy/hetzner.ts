@@ -3,7 +3,7 @@
 // and the labels teardown selects by. Resources of other clouds are left to their own policies.
 import type { ResourceValidationPolicy } from '@pulumi/policy';
 import { ADMIN_PORTS, PORTS, TURN_RELAY_PORTS } from '../ports.ts';
-import { HETZNER_EU_LOCATIONS, HETZNER_REFUSED_LOCATIONS } from '../spec/places.ts';
+import { HETZNER_EU_LOCATIONS, HETZNER_NETWORK_ZONE, HETZNER_REFUSED_LOCATIONS } from '../spec/places.ts';
 import { LABEL_PROJECT, LABEL_STACK } from '../hetzner/labels.ts';
 import { PROJECT } from '../tags.ts';
 import { decodeUserData, findLiteralSecrets } from './user-data-scan.ts';
@@ -15,6 +15,7 @@ const H = {
   volume: 'hcloud:index/volume:Volume',
   loadBalancer: 'hcloud:index/loadBalancer:LoadBalancer',
   firewall: 'hcloud:index/firewall:Firewall',
+  subnet: 'hcloud:index/networkSubnet:NetworkSubnet',
   sshKey: 'hcloud:index/sshKey:SshKey',
 } as const;
 
@@ -28,6 +29,7 @@ const LABELLED = new Set<string>([
   H.volume,
   H.loadBalancer,
   'hcloud:index/placementGroup:PlacementGroup',
+  'hcloud:index/zone:Zone',
   'hcloud:index/zoneRrset:ZoneRrset',
 ]);
 
@@ -42,26 +44,38 @@ const EU_LOCATIONS = HETZNER_EU_LOCATIONS.map((l) => l.location);
 
 // --- Location ----------------------------------------------------------------------------------
 
+const listed = EU_LOCATIONS.join(', ');
+
+/** Where a resource says it is: its location (a floating IP's home location), or the location a deprecated datacenter name starts with (fsn1-dc14). */
+function placeOf(props: Props): string | undefined {
+  for (const key of ['location', 'homeLocation']) {
+    if (typeof props[key] === 'string' && props[key] !== '') return props[key];
+  }
+  return typeof props.datacenter === 'string' && props.datacenter !== '' ? props.datacenter.split('-')[0] : undefined;
+}
+
 export const hetznerEuLocation: ResourceValidationPolicy = {
   name: 'hetzner-eu-location',
-  description: `Hetzner servers, addresses, volumes and load balancers are placed only in EU locations (${EU_LOCATIONS.join(', ')}).`,
+  description: `Hetzner servers, addresses, volumes and load balancers are placed only in EU locations (${listed}); private subnets and load balancers only in the ${HETZNER_NETWORK_ZONE} network zone.`,
   enforcementLevel: 'mandatory',
   validateResource: (args, report) => {
-    if (!LOCATED.has(args.type)) return;
     const props = args.props as Props;
-    // A datacenter is named after its location: fsn1-dc14.
-    const location = typeof props.location === 'string' && props.location !== ''
-      ? props.location
-      : typeof props.datacenter === 'string' && props.datacenter !== '' ? props.datacenter.split('-')[0]! : undefined;
+    if (args.type === H.subnet || (args.type === H.loadBalancer && props.networkZone !== undefined)) {
+      if (props.networkZone !== HETZNER_NETWORK_ZONE) report(`network zone ${String(props.networkZone)} is outside the EU: use ${HETZNER_NETWORK_ZONE}`);
+      if (args.type === H.subnet) return;
+    }
+    if (!LOCATED.has(args.type)) return;
+    const location = placeOf(props);
     if (location === undefined) {
-      // A floating IP may give a home location or follow the server it is assigned to.
-      if (args.type === H.floatingIp && props.serverId !== undefined) return;
-      report(`no location is set, so Hetzner would choose one: set location to one of ${EU_LOCATIONS.join(', ')}`);
+      // A volume or floating IP created for a server is placed where the server is.
+      if (props.serverId !== undefined && args.type !== H.server) return;
+      if (args.type === H.loadBalancer && props.networkZone !== undefined) return;
+      report(`no location is set, so Hetzner would choose one: set location to one of ${listed}`);
       return;
     }
     if (EU_LOCATIONS.includes(location)) return;
     const outside = HETZNER_REFUSED_LOCATIONS[location];
-    report(`location ${location} is ${outside ? `in ${outside}, outside the EU` : 'not a Hetzner EU location'}: use one of ${EU_LOCATIONS.join(', ')}`);
+    report(`location ${location} is ${outside ? `in ${outside}, outside the EU` : 'not a Hetzner EU location'}: use one of ${listed}`);
   },
 };
 

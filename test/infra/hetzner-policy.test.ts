@@ -108,6 +108,26 @@ describe('hetzner-eu-location', () => {
   });
 });
 
+describe('hetzner-eu-location, network zones and things placed with a server', () => {
+  it('refuses a private subnet outside the EU network zone', () => {
+    const results = runPolicies(withChange('hcloud:index/networkSubnet:NetworkSubnet', (props) => void (props.networkZone = 'us-east')), EU);
+    expect(messages(results, 'hetzner-eu-location')).toEqual(['network zone us-east is outside the EU: use eu-central']);
+  });
+
+  it("reads a floating IP's home location, and lets a volume or floating IP follow its server", () => {
+    const floating = runPolicies([...recorded, extra('hcloud:index/floatingIp:FloatingIp', 'fip', { type: 'ipv4', homeLocation: 'ash', labels: { 'jitsi-eu/project': 'jitsi-eu', 'jitsi-eu/stack': 'policy-hetzner' } })], EU);
+    expect(messages(floating, 'hetzner-eu-location')).toEqual([expect.stringMatching(/^location ash is in Ashburn/)]);
+    const labels = { 'jitsi-eu/project': 'jitsi-eu', 'jitsi-eu/stack': 'policy-hetzner' };
+    const followers = [
+      extra('hcloud:index/volume:Volume', 'data', { size: 10, serverId: 100200, labels }),
+      extra('hcloud:index/floatingIp:FloatingIp', 'fip', { type: 'ipv4', serverId: 100200, labels }),
+    ];
+    expect(failing(runPolicies([...recorded, ...followers], EU))).toEqual([]);
+    const loose = runPolicies([...recorded, extra('hcloud:index/volume:Volume', 'loose', { size: 10, labels })], EU);
+    expect(messages(loose, 'hetzner-eu-location')).toEqual([expect.stringMatching(/no location is set/)]);
+  });
+});
+
 describe('hetzner-no-ssh-keys', () => {
   it('refuses a server given an SSH key, and an SSH key resource', () => {
     const keyed = runPolicies(withChange(SERVER, (props) => void (props.sshKeys = ['ops-laptop']), 'signaling-server'), EU);
