@@ -16,6 +16,7 @@ import { findLiteralSecrets } from '../../infra/policy/user-data-scan.ts';
 import { type HetznerRole, hetznerLabels, hetznerStackSelector } from '../../infra/hetzner/labels.ts';
 import { hetznerUserData } from '../../infra/hetzner/user-data.ts';
 import { nameInZone } from '../../infra/hetzner/dns.ts';
+import { hetznerName } from '../../infra/hetzner/layout.ts';
 import { HETZNER_IPV6_ADDRESS, HETZNER_SIGNALING_IPV4, type HetznerRun, runHetznerProgram } from '../helpers/hetzner-mocks.ts';
 
 // The cost model learns Hetzner's prices in another part of jitsi-eu; until it knows a server
@@ -356,5 +357,17 @@ describe('record names inside a zone', () => {
     expect(nameInZone('example.org', 'example.org')).toBe('@');
     expect(() => nameInZone('meet.example.com', 'example.org')).toThrow(/not inside the zone example.org/);
     expect(() => nameInZone('badexample.org', 'example.org')).toThrow();
+  });
+});
+
+describe('resource names at Hetzner', () => {
+  it('are host names: "_" and "." become "-", long stack names are cut to 63 characters and stay distinct', () => {
+    expect(hetznerName({ stack: 'Team_A.prod' }, 'signaling')).toBe('jitsi-eu-team-a-prod-signaling');
+    const long = (suffix: string) => hetznerName({ stack: `${'lecture-series-'.repeat(6)}${suffix}` }, 'bridge-1-0123abcd');
+    for (const name of [long('a'), long('b')]) {
+      expect(name.length).toBeLessThanOrEqual(63);
+      expect(name).toMatch(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/);
+    }
+    expect(long('a')).not.toBe(long('b'));
   });
 });
