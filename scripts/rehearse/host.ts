@@ -271,6 +271,9 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
     const nspawn: ChildProcess = spawn('systemd-nspawn', [
       '--quiet', '--register=no', '--keep-unit', '--boot', '--directory', merged, '--machine', `jeu-${id}`,
       `--network-namespace-path=/run/netns/${ns}`, '--resolv-conf=off', '--timezone=off', '--link-journal=no', '--console=read-only',
+      // Root on a server may set its own firewall rules: Hetzner's and OpenStack's hosts install
+      // the rule that keeps the metadata service to root (nspawn withholds the capability).
+      ...(onOtherCloud ? ['--capability=CAP_NET_ADMIN'] : []),
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     let exited = false;
     nspawn.on('exit', () => (exited = true));
