@@ -9,7 +9,8 @@ import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { jitsiMetapackageVersion } from '../privacy/upstream.ts';
 import { ssmPrefix } from '../secrets.ts';
-import type { DeploymentSpec, Partition } from '../spec/types.ts';
+import type { Cloud, DeploymentSpec, Partition } from '../spec/types.ts';
+import { keepsSecretsOnHost, renderAgentFetch } from './cloud-layer.ts';
 import type { RenderInput } from './input.ts';
 import { REVISION_FILE } from '../../scripts/status/revision.ts';
 import { AGENT_CONFIG_PATH, AGENT_PATH, bundlePointerName } from './delivery.ts';
@@ -69,7 +70,8 @@ const POLICY_RC_D_SCRIPT = [
 // Packages of the release: configuration-dependent ones (coturn, the JWT Lua libraries) come
 // with the bundle (configurationPackages), so that switching them on never changes the user data.
 function packagesFor(spec: DeploymentSpec, role: HostRole): string[] {
-  const common = ['awscli', 'curl', 'unattended-upgrades'];
+  // AWS: its CLI reaches SSM and S3. Elsewhere: nftables keeps the metadata service to root.
+  const common = spec.cloud === 'aws' ? ['awscli', 'curl', 'unattended-upgrades'] : ['curl', 'nftables', 'unattended-upgrades'];
   if (role === 'bridge') return common; // the boot script installs jitsi-videobridge2 at the pinned version
   return [
     // The metapackage depends on exact versions of every Jitsi component.
@@ -127,17 +129,18 @@ function agentConfig(spec: DeploymentSpec, role: HostRole): string {
     `JITSI_EU_APPLY_STACK=${shellQuote(spec.stack)}`,
     `JITSI_EU_APPLY_REGION=${shellQuote(spec.region)}`,
     `JITSI_EU_APPLY_ROLE=${shellQuote(role)}`,
-    `JITSI_EU_APPLY_POINTER=${shellQuote(bundlePointerName(spec.stack, role))}`,
+    `JITSI_EU_APPLY_POINTER=${shellQuote(keepsSecretsOnHost(spec.cloud) ? LOCAL_BUNDLE.pointer : bundlePointerName(spec.stack, role))}`,
     // What this user data installs: the agent checks them before anything else.
     `JITSI_EU_APPLY_PACKAGES=(${packagesFor(spec, role).map(shellQuote).join(' ')})`,
     '',
   ].join('\n');
 }
 
-/** The agent's code: the same for every stack and role. */
-export function renderAgent(engine: RenderInput['engine']): string {
+/** The agent's code: the same for every stack and role of a cloud. */
+export function renderAgent(engine: RenderInput['engine'], cloud: Cloud = 'aws'): string {
   return engine.render('os/apply.sh.hbs', {
     libPath: `${BOOT_DIR}/lib.sh`,
+    fetchBundle: renderAgentFetch(engine, cloud),
     sh: {
       config: shellQuote(AGENT_CONFIG_PATH),
       revisionFile: shellQuote(REVISION_FILE),
@@ -150,6 +153,10 @@ export function renderAgent(engine: RenderInput['engine']): string {
 }
 
 function userData(input: RenderInput, role: HostRole): string {
+  return keepsSecretsOnHost(input.spec.cloud) ? userDataWithArchive(input, role) : awsUserData(input, role);
+}
+
+function awsUserData(input: RenderInput, role: HostRole): string {
   const { spec, engine } = input;
 
   const bootcmd = {
@@ -176,7 +183,7 @@ function userData(input: RenderInput, role: HostRole): string {
     write_files: [
       { path: POLICY_RC_D, permissions: '0755', content: POLICY_RC_D_SCRIPT },
       { path: AGENT_CONFIG_PATH, permissions: '0644', content: agentConfig(spec, role) },
-      { path: AGENT_PATH, permissions: '0755', content: renderAgent(engine) },
+      { path: AGENT_PATH, permissions: '0755', content: renderAgent(engine, spec.cloud) },
     ],
   };
   const runcmd = {
@@ -186,7 +193,7 @@ function userData(input: RenderInput, role: HostRole): string {
     ],
   };
 
-  return engine.render('cloud-init/user-data.yaml.hbs', {
+  return engine.render('cloud/aws/user-data.yaml.hbs', {
     role,
     domain: spec.domain,
     stack: spec.stack,
@@ -200,12 +207,117 @@ function userData(input: RenderInput, role: HostRole): string {
   });
 }
 
+/** Where cloud-init writes the role's archive and its pointer on clouds without an object store. */
+export const LOCAL_BUNDLE = { dir: '/var/lib/jitsi-eu/bundle', archive: '/var/lib/jitsi-eu/bundle/archive.tar.gz', pointer: '/var/lib/jitsi-eu/bundle/pointer' } as const;
+
+/** Tokens of the cloud-init document that the user data function fills with the role's archive. */
+export const ARCHIVE_TOKENS = {
+  archive: '@@jitsi-eu-bundle:archive@@',
+  revision: '@@jitsi-eu-bundle:revision@@',
+  sha256: '@@jitsi-eu-bundle:sha256@@',
+} as const;
+
+const CLOUD_NAMES: Record<Cloud, string> = { aws: 'AWS', hetzner: 'Hetzner Cloud', openstack: 'OpenStack' };
+
+export const METADATA_GUARD_UNIT = 'jitsi-eu-metadata-guard.service';
+
+// Neither Hetzner's nor OpenStack's metadata service asks for a token (IMDSv2's defence against
+// request forgery): an nftables rule by user id keeps it to root, from early in every boot.
+const METADATA_GUARD_RULES = [
+  '#!/usr/sbin/nft -f',
+  '# jitsi-eu: only root may reach the metadata service (it asks for no token).',
+  'table inet jitsi_eu_metadata',
+  'delete table inet jitsi_eu_metadata',
+  'table inet jitsi_eu_metadata {',
+  '  chain output {',
+  '    type filter hook output priority 0; policy accept;',
+  '    ip daddr 169.254.169.254 meta skuid != 0 drop',
+  '  }',
+  '}',
+  '',
+].join('\n');
+
+const METADATA_GUARD_SERVICE = [
+  '[Unit]',
+  'Description=jitsi-eu: only root may reach the metadata service',
+  'DefaultDependencies=no',
+  'Before=network-pre.target',
+  'Wants=network-pre.target',
+  '',
+  '[Service]',
+  'Type=oneshot',
+  'RemainAfterExit=yes',
+  'ExecStart=/usr/sbin/nft -f /etc/jitsi-eu/metadata-guard.nft',
+  '',
+  '[Install]',
+  'WantedBy=sysinit.target',
+  '',
+].join('\n');
+
+// Hetzner Cloud and OpenStack: no SSM agent and no AWS CLI; the configuration archive travels in
+// the user data (tokens filled by the cloud's user data function), the metadata rule comes first.
+function userDataWithArchive(input: RenderInput, role: HostRole): string {
+  const { spec, engine } = input;
+  const bootcmd = {
+    bootcmd: [
+      ['cloud-init-per', 'instance', 'jitsi-eu-mask', 'systemctl', 'mask', ...servicesMaskedAtInstall(role)],
+      [
+        'cloud-init-per', 'instance', 'jitsi-eu-apt-key', 'sh', '-c',
+        `install -d -m 0755 /etc/apt/keyrings && curl -fsS --proto '=https' --tlsv1.2 --retry 10 --retry-delay 3 --retry-all-errors -o ${JITSI_APT_KEYRING} ${JITSI_APT_KEY_URL}`,
+      ],
+    ],
+  };
+  const apt = {
+    apt: {
+      preserve_sources_list: true,
+      sources: { jitsi: { source: `deb [signed-by=${JITSI_APT_KEYRING}] ${JITSI_APT_SOURCE_URL} stable/` } },
+      conf: 'APT::Install-Recommends "false";\n',
+      debconf_selections: { jitsi: debconfAnswers(spec, role) },
+    },
+  };
+  const writeFiles = {
+    write_files: [
+      { path: POLICY_RC_D, permissions: '0755', content: POLICY_RC_D_SCRIPT },
+      { path: '/etc/jitsi-eu/metadata-guard.nft', permissions: '0644', content: METADATA_GUARD_RULES },
+      { path: `/etc/systemd/system/${METADATA_GUARD_UNIT}`, permissions: '0644', content: METADATA_GUARD_SERVICE },
+      { path: AGENT_CONFIG_PATH, permissions: '0644', content: agentConfig(spec, role) },
+      { path: LOCAL_BUNDLE.archive, permissions: '0600', encoding: 'b64', content: ARCHIVE_TOKENS.archive },
+      { path: LOCAL_BUNDLE.pointer, permissions: '0600', content: `revision=${ARCHIVE_TOKENS.revision} archive=${LOCAL_BUNDLE.archive} sha256=${ARCHIVE_TOKENS.sha256}\n` },
+    ],
+  };
+  const runcmd = {
+    runcmd: [
+      ['systemctl', 'enable', '--now', METADATA_GUARD_UNIT],
+      // The agent travels in the archive (compressed with the scripts it resembles: these clouds
+      // cap the user data's size); it installs itself again with the other files.
+      ['sh', '-c', `tar -xzOf ${LOCAL_BUNDLE.archive} files${AGENT_PATH} >${AGENT_PATH} && chmod 0755 ${AGENT_PATH} && exec ${AGENT_PATH}`],
+    ],
+  };
+  return engine.render('cloud/shared/user-data.yaml.hbs', {
+    role,
+    domain: spec.domain,
+    stack: spec.stack,
+    release: spec.jitsiVersion,
+    cloudName: CLOUD_NAMES[spec.cloud],
+    revision: ARCHIVE_TOKENS.revision,
+    bootcmd: section(bootcmd),
+    apt: section(apt),
+    packages: section({ packages: packagesFor(spec, role) }),
+    writeFiles: section(writeFiles),
+    runcmd: section(runcmd),
+  });
+}
+
 export function renderCloudInit(input: RenderInput): BundleFile[] {
-  return hostRoles(input.spec).map((role) => ({
+  // Where the configuration travels in the user data, the agent is one of the role's files.
+  const agent: BundleFile[] = keepsSecretsOnHost(input.spec.cloud)
+    ? [{ path: AGENT_PATH.slice(1), component: 'os', roles: hostRoles(input.spec), mode: '0755', content: renderAgent(input.engine, input.spec.cloud) }]
+    : [];
+  return [...agent, ...hostRoles(input.spec).map((role): BundleFile => ({
     path: cloudInitPath(role),
     component: 'cloud-init',
     roles: [role],
     mode: '0644',
     content: userData(input, role),
-  }));
+  }))];
 }

@@ -20,6 +20,7 @@ import {
 } from './paths.ts';
 import { hostRoles, rolesFor, type Service } from './roles.ts';
 import type { BundleFile, HostRole } from './types.ts';
+import { BRIDGE_SHARE_SYSCTL, renderCloudLayer } from './cloud-layer.ts';
 
 /** Kernel and service limits for the media path (not privacy settings: capacity only). */
 export const OS_TUNING = {
@@ -175,6 +176,8 @@ export function renderOs(input: RenderInput): BundleFile[] {
     jvbPrivateHttpPort: PORTS.jvbPrivateHttp,
     httpsPort: PORTS.https,
     drainMaxSeconds: DRAIN_MAX_SECONDS,
+    // The drain unit's stop covers the longest drain, with room for the videobridge's own stop.
+    drainStopTimeoutSeconds: DRAIN_MAX_SECONDS + 120,
     // A heartbeat every third of the hook's timeout leaves room for two missed ones.
     heartbeatEverySeconds: Math.floor(DRAIN_HEARTBEAT_SECONDS / 3),
     rmemMax: OS_TUNING.rmemMax,
@@ -193,7 +196,7 @@ export function renderOs(input: RenderInput): BundleFile[] {
     jwt: spec.auth === 'jwt',
     sh,
     num,
-    sysctlFiles: [shellQuote(JVB_SYSCTL_FILE)],
+    sysctlFiles: [shellQuote(JVB_SYSCTL_FILE), shellQuote(BRIDGE_SHARE_SYSCTL)],
     bootValues: Object.values(BOOT_VALUES).map((token) => token.replace(/^@@jitsi-eu-boot:(.*)@@$/, '$1')),
   };
 
@@ -202,6 +205,7 @@ export function renderOs(input: RenderInput): BundleFile[] {
 
   const files: BundleFile[] = [
     file(`${BOOT_DIR}/lib.sh`, all, 'lib.sh.hbs', base),
+    ...renderCloudLayer(input, base),
     file('/etc/apt/apt.conf.d/20auto-upgrades', all, '20auto-upgrades.hbs', base),
     file('/etc/apt/apt.conf.d/52jitsi-eu-unattended-upgrades', all, 'unattended-upgrades.hbs', base),
     file('/etc/systemd/journald.conf.d/60-jitsi-eu.conf', all, 'journald.conf.hbs', base),

@@ -18,7 +18,8 @@ import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { makeRehearsalCa } from './ca.ts';
 import { ensureStandinRepo } from './packages/repo.ts';
 import { ensureRoot } from './root.ts';
-import type { AutoscalingCall, Delivery, StandinConfig } from './standins/server.ts';
+import { type AutoscalingCall, type Delivery, type StandinConfig, openstackMetaData } from './standins/server.ts';
+import { SIGNALING_PRIVATE_IP } from '../../infra/private-network.ts';
 
 /** What the rehearsal can take away from a booting host, to see it fail as it should. */
 export type BootFailure = 'jitsi-repository' | 'metadata';
@@ -26,7 +27,7 @@ export type BootFailure = 'jitsi-repository' | 'metadata';
 export interface HostOptions {
   spec: DeploymentSpec;
   role: HostRole;
-  /** The user data exactly as EC2 receives it (gzip). */
+  /** The user data exactly as the provider receives it (EC2: gzip; Hetzner, OpenStack: the text). */
   userData: Buffer;
   /** SSM parameters the stand-in holds (full name → value). */
   parameters: Record<string, string>;
@@ -134,12 +135,20 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
   const standinNs = `jeu-${id}-s`;
   const link = `jeu${id}h`;
   const relayIp = `10.213.${net}.1`;
-  const privateIp = `10.213.${net}.2`;
+  // On Hetzner and OpenStack the stack's private network has the same plan everywhere: the
+  // signaling node is 10.0.0.10, and the host scripts read their private address from the kernel.
+  const onOtherCloud = spec.cloud !== 'aws';
+  const linkIp = `10.213.${net}.2`;
+  const privateIp = onOtherCloud ? (role === 'signaling' ? SIGNALING_PRIVATE_IP : `10.0.0.${20 + (net % 200)}`) : linkIp;
   const hostServiceLinkIp = `10.214.${net}.2`;
   const standinLinkIp = `10.214.${net}.1`;
   const serviceIp = `10.214.${net}.10`;
   const publicIp = `198.51.100.${net}`;
-  const instanceId = `i-0${randomBytes(8).toString('hex').slice(0, 16)}`;
+  const instanceId = spec.cloud === 'hetzner'
+    ? String(randomInt(10_000_000, 99_999_999))
+    : spec.cloud === 'openstack'
+      ? [8, 4, 4, 4, 12].map((n) => randomBytes(n).toString('hex').slice(0, n)).join('-')
+      : `i-0${randomBytes(8).toString('hex').slice(0, 16)}`;
   const workDir = mkdtempSync(join(process.env.JITSI_EU_REHEARSAL_WORK ?? tmpdir(), `jitsi-eu-rehearsal-${role}-`));
   const merged = join(workDir, 'root');
   const cleanups: (() => void)[] = [];
@@ -158,7 +167,8 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
     sh('ip', ['addr', 'add', `${relayIp}/24`, 'dev', link]);
     sh('ip', ['link', 'set', link, 'up']);
     sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-    sh('ip', ['-n', ns, 'addr', 'add', `${privateIp}/24`, 'dev', 'eth0']);
+    sh('ip', ['-n', ns, 'addr', 'add', `${linkIp}/24`, 'dev', 'eth0']);
+    if (onOtherCloud) sh('ip', ['-n', ns, 'addr', 'add', `${privateIp}/24`, 'dev', 'eth0']);
     sh('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
     sh('ip', ['-n', ns, 'link', 'add', 'eth1', 'type', 'veth', 'peer', 'name', 'svc0', 'netns', standinNs]);
     sh('ip', ['-n', ns, 'addr', 'add', `${hostServiceLinkIp}/24`, 'dev', 'eth1']);
@@ -196,15 +206,27 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
     rmSync(join(merged, 'etc/resolv.conf'), { force: true });
     writeFileSync(join(merged, 'etc/resolv.conf'), 'nameserver 127.0.0.1\n');
 
-    // The NoCloud seed: the user data as EC2 receives it, byte for byte.
-    const seed = join(merged, 'var/lib/cloud/seed/nocloud');
-    mkdirSync(seed, { recursive: true });
-    writeFileSync(join(seed, 'user-data'), options.userData);
-    writeFileSync(join(seed, 'meta-data'), `instance-id: ${instanceId}\nlocal-hostname: ip-${privateIp.replaceAll('.', '-')}\n`);
+    const instance = { id: instanceId, privateIp, publicIp };
+    if (spec.cloud === 'openstack') {
+      // OpenStack's config drive as cloud-init reads one given as a folder (its ConfigDrive data
+      // source looks there before any device labelled config-2): meta_data.json and the user data.
+      const drive = join(merged, 'var/lib/cloud/seed/config_drive/openstack/latest');
+      mkdirSync(drive, { recursive: true });
+      writeFileSync(join(drive, 'meta_data.json'), JSON.stringify(openstackMetaData({ instance, region: spec.region })));
+      writeFileSync(join(drive, 'user_data'), options.userData);
+      writeFileSync(join(merged, 'etc/cloud/cloud.cfg.d/91-rehearsal-openstack.cfg'), 'datasource_list: [ConfigDrive, None]\n');
+    } else {
+      // The NoCloud seed: the user data as the provider receives it, byte for byte.
+      const seed = join(merged, 'var/lib/cloud/seed/nocloud');
+      mkdirSync(seed, { recursive: true });
+      writeFileSync(join(seed, 'user-data'), options.userData);
+      writeFileSync(join(seed, 'meta-data'), `instance-id: ${instanceId}\nlocal-hostname: ip-${privateIp.replaceAll('.', '-')}\n`);
+    }
 
     // The stand-ins, inside their namespace.
     const controlSocket = join(workDir, 'control.sock');
     const config: StandinConfig = {
+      cloud: spec.cloud,
       region: spec.region,
       dnsSuffix: suffix,
       serviceAddress: serviceIp,
@@ -214,7 +236,7 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
       tlsKey: ca.serverKey,
       repoRoot: repo.root,
       ssmAgentDeb: repo.ssmAgentDeb,
-      instance: { id: instanceId, privateIp, publicIp, ...(role === 'bridge' ? { autoscalingGroup: `jitsi-eu-${spec.stack}-bridges-rehearsal` } : {}) },
+      instance: { ...instance, ...(role === 'bridge' ? { autoscalingGroup: `jitsi-eu-${spec.stack}-bridges-rehearsal` } : {}) },
       parameters: options.parameters,
       bundleBucket: options.bundleBucket,
       delivery: options.delivery,
@@ -249,6 +271,9 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
     const nspawn: ChildProcess = spawn('systemd-nspawn', [
       '--quiet', '--register=no', '--keep-unit', '--boot', '--directory', merged, '--machine', `jeu-${id}`,
       `--network-namespace-path=/run/netns/${ns}`, '--resolv-conf=off', '--timezone=off', '--link-journal=no', '--console=read-only',
+      // Root on a server may set its own firewall rules: Hetzner's and OpenStack's hosts install
+      // the rule that keeps the metadata service to root (nspawn withholds the capability).
+      ...(onOtherCloud ? ['--capability=CAP_NET_ADMIN'] : []),
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     let exited = false;
     nspawn.on('exit', () => (exited = true));

@@ -4,6 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { SIGNALING_PRIVATE_IP } from '../../infra/aws/layout.ts';
 import { userDataFor } from '../../infra/aws/user-data.ts';
+import { hetznerUserData } from '../../infra/hetzner/user-data.ts';
+import { openstackUserData } from '../../infra/openstack/user-data.ts';
 import { renderBundle } from '../../infra/render/bundle.ts';
 import { type RoleArchive, bundlePointerName, pointerValue, roleArchive } from '../../infra/render/delivery.ts';
 import type { Delivery } from './standins/server.ts';
@@ -12,9 +14,20 @@ import type { HostRole } from '../../infra/render/types.ts';
 import { type SecretName, ssmPrefix } from '../../infra/secrets.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 
-/** The gzip EC2 receives for this role: byte for byte what deploy sends. */
+/**
+ * What the provider receives for this role, byte for byte what deploy sends: the gzip for EC2,
+ * the cloud-config text (with the role's configuration archive) for Hetzner and OpenStack.
+ */
 export function rehearsalUserData(spec: DeploymentSpec, role: HostRole): Buffer {
-  return Buffer.from(userDataFor(renderBundle(spec), role, { signalingPrivateIp: SIGNALING_PRIVATE_IP }).base64, 'base64');
+  const values = { signalingPrivateIp: SIGNALING_PRIVATE_IP };
+  switch (spec.cloud) {
+    case 'hetzner':
+      return Buffer.from(hetznerUserData(spec, renderBundle(spec), role, values), 'utf8');
+    case 'openstack':
+      return Buffer.from(openstackUserData(spec, renderBundle(spec), role, values), 'utf8');
+    default:
+      return Buffer.from(userDataFor(renderBundle(spec), role, values).base64, 'base64');
+  }
 }
 
 /** The rehearsal's stand-in for the stack's bundle bucket (the program names it with a random suffix). */
@@ -27,6 +40,8 @@ export function rehearsalArchive(spec: DeploymentSpec, role: HostRole): RoleArch
 
 /** What deploy stores for the role's bundle: the archive object and the pointer naming it. */
 export function rehearsalDelivery(spec: DeploymentSpec, archive: RoleArchive): Delivery {
+  // Hetzner and OpenStack: the archive is in the user data, nothing is stored elsewhere.
+  if (spec.cloud !== 'aws') return { objects: [], pointers: {} };
   const bucket = REHEARSAL_BUNDLE_BUCKET;
   return {
     objects: [{ bucket, key: archive.key, base64: archive.archive.toString('base64') }],
@@ -39,6 +54,8 @@ export function rehearsalDelivery(spec: DeploymentSpec, archive: RoleArchive): D
  * program stores them (the values themselves differ: generated per run); `omit` leaves one out.
  */
 export function rehearsalParameters(spec: DeploymentSpec, role: HostRole, omit?: SecretName): Record<string, string> {
+  // Hetzner and OpenStack have no parameter store: the signaling node makes its own secrets.
+  if (spec.cloud !== 'aws') return {};
   return Object.fromEntries(
     secretsForRole(spec, role)
       .filter((name) => name !== omit)

@@ -117,7 +117,7 @@ beforeAll(async () => {
   await putSecret('host-password', HOST_PASSWORD);
   await putSecret('focus-password', FOCUS_PASSWORD);
   await putSecret('jvb-password', JVB_PASSWORD);
-  const files = renderBundle(spec).files.filter((f) => f.roles.includes('signaling') && /\/(lib|accounts)\.sh$/.test(f.path));
+  const files = renderBundle(spec).files.filter((f) => f.roles.includes('signaling') && /\/(lib|cloud|accounts)\.sh$/.test(f.path));
   harness = scriptHarness(files, {
     // The host's own tools, pointed at this test's Prosody and SSM.
     prosodyctl: `exec '${PROSODYCTL}' --config "$TEST_PROSODY_CONFIG" "$@"`,

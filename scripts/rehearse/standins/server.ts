@@ -18,6 +18,7 @@ import { createServer as createHttpServer, request as httpRequest, type Incoming
 import { createServer as createHttpsServer } from 'node:https';
 import { join, normalize } from 'node:path';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { Cloud } from '../../../infra/spec/types.ts';
 import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 /** What deploy puts into AWS for a configuration change: archive objects and plain-text pointers. */
@@ -28,6 +29,8 @@ export interface Delivery {
 }
 
 export interface StandinConfig {
+  /** Whose metadata service answers at 169.254.169.254: EC2's (IMDSv2), Hetzner's or OpenStack's. */
+  cloud: Cloud;
   region: string;
   /** amazonaws.com or amazonaws.eu */
   dnsSuffix: string;
@@ -60,6 +63,21 @@ export interface AutoscalingCall {
 
 const IMDS_ADDRESS = '169.254.169.254';
 const ROLE_NAME = 'jitsi-eu-rehearsal-host';
+
+/** OpenStack's meta_data.json for the rehearsal host, as the config drive and the metadata service give it. */
+export function openstackMetaData(config: Pick<StandinConfig, 'instance' | 'region'>): object {
+  return {
+    uuid: config.instance.id,
+    name: `jitsi-eu-${config.instance.id.slice(0, 8)}`,
+    hostname: `jitsi-eu-${config.instance.id.slice(0, 8)}`,
+    availability_zone: 'nova',
+    project_id: 'b1c2d3e4f5a60718293a4b5c6d7e8f90',
+    launch_index: 0,
+    meta: { 'jitsi-eu:public-ipv4': config.instance.publicIp, 'jitsi-eu:stack': 'rehearsal' },
+    public_keys: {},
+    devices: [],
+  };
+}
 
 function body(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -144,8 +162,31 @@ export async function startStandins(config: StandinConfig): Promise<{ stop: () =
     return values[path];
   };
 
+  // Hetzner's and OpenStack's metadata services: plain GETs, no token (as the providers').
+  const otherCloudMetadata = (path: string): { body: string; type: string } | undefined => {
+    const { instance } = config;
+    if (config.cloud === 'hetzner') {
+      const values: Record<string, string> = {
+        'instance-id': instance.id,
+        'public-ipv4': instance.publicIp,
+        hostname: `jitsi-eu-${instance.id}`,
+        region: 'eu-central',
+        'availability-zone': `${config.region}-dc14`,
+        'private-networks': `- ip: ${instance.privateIp}\n  alias_ips: []\n  interface_num: 1\n  network_id: 1\n  network_cidr: 10.0.0.0/16\n  subnet_cidr: 10.0.0.0/24\n  gateway: 10.0.0.1\n`,
+      };
+      const value = path.startsWith('/hetzner/v1/metadata/') ? values[path.slice('/hetzner/v1/metadata/'.length)] : undefined;
+      return value === undefined ? undefined : { body: value, type: 'text/plain' };
+    }
+    if (path === '/openstack/latest/meta_data.json') return { body: JSON.stringify(openstackMetaData(config)), type: 'application/json' };
+    return undefined;
+  };
+
   const imds = createHttpServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://imds');
+    if (config.cloud !== 'aws') {
+      const answer = req.method === 'GET' ? otherCloudMetadata(url.pathname) : undefined;
+      return answer ? send(res, 200, answer.body, answer.type) : send(res, 404, 'Not Found');
+    }
     if (req.method === 'PUT' && url.pathname === '/latest/api/token') {
       if (!req.headers['x-aws-ec2-metadata-token-ttl-seconds']) return send(res, 400, 'missing TTL');
       const token = randomBytes(24).toString('base64url');

@@ -71,8 +71,10 @@ export function fileProblems(root: string, files: BundleFile[]): FileProblem[] {
 
 /** Units of the role that must be active once the host is ready. */
 export function expectedServices(spec: DeploymentSpec, role: HostRole): string[] {
-  if (role === 'bridge') return ['jitsi-videobridge2', 'jitsi-eu-drain', 'amazon-ssm-agent'];
-  return ['prosody', 'jicofo', 'nginx', ...(spec.turn ? ['coturn'] : []), ...(spec.topology === 'single' ? ['jitsi-videobridge2'] : []), 'amazon-ssm-agent'];
+  // AWS: Session Manager's agent. Hetzner, OpenStack: the rule that keeps the metadata service to root.
+  const cloud = spec.cloud === 'aws' ? 'amazon-ssm-agent' : 'jitsi-eu-metadata-guard';
+  if (role === 'bridge') return ['jitsi-videobridge2', 'jitsi-eu-drain', cloud];
+  return ['prosody', 'jicofo', 'nginx', ...(spec.turn ? ['coturn'] : []), ...(spec.topology === 'single' ? ['jitsi-videobridge2'] : []), cloud];
 }
 
 /** Names of the places (of `texts`) where any of `secrets` appears. */

@@ -1,0 +1,50 @@
+// User data on clouds with no object store jitsi-eu can use (Hetzner Cloud, OpenStack): the role's
+// cloud-init document from the bundle, with the deploy-time values filled in and the role's
+// configuration archive (infra/render/delivery.ts roleArchive, which holds no secret) written into
+// it. A configuration change therefore changes the user data, which replaces the server.
+import { type DeployValueName, DEPLOY_VALUES, applyDeployValues } from '../placeholders.ts';
+import type { DeploymentSpec } from '../spec/types.ts';
+import { ARCHIVE_TOKENS, cloudInitPath } from './cloud-init.ts';
+import { roleArchive } from './delivery.ts';
+import type { Bundle, HostRole } from './types.ts';
+
+export interface UserDataLimit {
+  provider: string;
+  /** The most the provider accepts. */
+  maxBytes: number;
+  /** What the provider measures: the text itself, or its base64 encoding (Nova's API). */
+  measure: 'text' | 'base64';
+}
+
+/** The size the provider counts. */
+export function userDataSize(content: string, limit: UserDataLimit): number {
+  const bytes = Buffer.byteLength(content, 'utf8');
+  return limit.measure === 'text' ? bytes : 4 * Math.ceil(bytes / 3);
+}
+
+export function archiveUserData(
+  spec: DeploymentSpec,
+  bundle: Bundle,
+  role: HostRole,
+  values: Partial<Record<DeployValueName, string>>,
+  limit: UserDataLimit,
+): string {
+  const path = cloudInitPath(role);
+  const file = bundle.files.find((f) => f.path === path && f.component === 'cloud-init');
+  if (!file) throw new Error(`the rendered bundle has no cloud-init document for the ${role} role (${path})`);
+  if (!file.content.includes(ARCHIVE_TOKENS.archive)) {
+    throw new Error(`the ${role} cloud-init document has no place for the configuration archive: was the bundle rendered for ${spec.cloud}?`);
+  }
+  const archive = roleArchive(spec, bundle, role, values);
+  const content = applyDeployValues(file.content, values)
+    .replace(ARCHIVE_TOKENS.archive, archive.archive.toString('base64'))
+    .split(ARCHIVE_TOKENS.revision).join(archive.revision)
+    .split(ARCHIVE_TOKENS.sha256).join(archive.sha256);
+  const left = Object.values(DEPLOY_VALUES).filter((token) => content.includes(token));
+  if (left.length > 0) throw new Error(`the ${role} user data still holds deploy-time placeholders: ${left.join(', ')}`);
+  const size = userDataSize(content, limit);
+  if (size > limit.maxBytes) {
+    throw new Error(`the ${role} user data is ${size} bytes; ${limit.provider} accepts at most ${limit.maxBytes}: the role's configuration is too large to travel in the user data`);
+  }
+  return content;
+}
