@@ -6,6 +6,7 @@ import type { DeploymentSpec } from './spec/types.ts';
 import { renderBundle } from './render/bundle.ts';
 import { amiProblem } from './aws/ami.ts';
 import { awsStack } from './aws/program.ts';
+import { openstackStack } from './openstack/program.ts';
 import type { StackOutputs } from './outputs.ts';
 
 export type { DeployedConfiguration, DnsRecord, StackOutputs } from './outputs.ts';
@@ -40,5 +41,6 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
   // Rendering first: a template problem stops the run before anything is created.
   const bundle = renderBundle(spec);
   if (spec.cloud === 'aws') return awsStack(spec, bundle);
+  if (spec.cloud === 'openstack') return openstackStack(spec, bundle);
   throw new pulumi.RunError(`Pulumi.${spec.stack}.yaml: jitsi-eu:cloud ${spec.cloud} cannot be deployed by this version of jitsi-eu`);
 }
