@@ -7,6 +7,7 @@ import { EU_REGIONS, OPT_IN_REGIONS, isAllowedRegion } from '../spec/regions.ts'
 import { TAG_EXPIRES_AT, TAG_PROJECT, TAG_SANDBOX, TAG_STACK } from '../tags.ts';
 import { atExpression } from '../aws/expiry-schedule.ts';
 import { decodeUserData, findLiteralSecrets } from './user-data-scan.ts';
+import { OPENSTACK_POLICIES } from './openstack.ts';
 
 export interface PolicyConfig {
   /** Mirrors jitsi-eu:allowNonEuRegion: eu-west-2 and eu-central-2 are allowed only with it. */
@@ -334,4 +335,5 @@ export const POLICIES: Readonly<Policies> = [
   requiredTags,
   noSecretsInUserData,
   sandboxExpirySchedule,
+  ...OPENSTACK_POLICIES,
 ];
