@@ -158,8 +158,9 @@ export const openstackNoSecretsInUserData: ResourceValidationPolicy = {
     if (typeof props.userData === 'string' && props.userData !== '') {
       for (const finding of findLiteralSecrets(decodeUserData(props.userData, false))) report(finding);
     }
-    const metadata = Object.entries(asRecord(props.metadata)).map(([key, value]) => `${key}: "${String(value)}"`).join('\n');
-    for (const finding of findLiteralSecrets(metadata)) report(finding.replace(/^user data/, 'server metadata'));
+    for (const [key, value] of Object.entries(asRecord(props.metadata))) {
+      if (findLiteralSecrets(`${key}: "${String(value)}"`).length > 0) report(`server metadata: ${key} is set to a literal value`);
+    }
   },
 };
 
