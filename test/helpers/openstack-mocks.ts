@@ -61,8 +61,14 @@ export interface OpenstackRun {
   error?: unknown;
 }
 
-/** Runs the program once. Calls must not overlap: Pulumi's runtime state is process-wide. */
-export async function runOpenstackProgram(stack: string, config: Record<string, string>): Promise<OpenstackRun> {
+/** Resource options never reach the mocks; a stack transformation sees them as the program passes them. */
+export type OptionsSeen = Map<string, pulumi.CustomResourceOptions>;
+
+/**
+ * Runs the program once. Calls must not overlap: Pulumi's runtime state is process-wide.
+ * With `options`, it also collects each resource's options (`<type>::<name>` → options).
+ */
+export async function runOpenstackProgram(stack: string, config: Record<string, string>, options?: OptionsSeen): Promise<OpenstackRun> {
   const mocks: InstalledMocks = { resources: [], invokes: [], generatedSecrets: [], events: [] };
   const ipv6 = config['jitsi-eu:ipv6'] === 'true';
   await pulumi.runtime.setMocks(
@@ -94,6 +100,12 @@ export async function runOpenstackProgram(stack: string, config: Record<string, 
   const { jitsiEuProgram } = await import('../../infra/program.ts');
   let failure: { error: unknown } | undefined;
   const outputs = (await pulumi.runtime.runInPulumiStack(async () => {
+    if (options) {
+      pulumi.runtime.registerStackTransformation((args) => {
+        options.set(`${args.type}::${args.name}`, args.opts);
+        return undefined;
+      });
+    }
     try {
       return await jitsiEuProgram({ warn: () => {} });
     } catch (error) {

@@ -10,7 +10,15 @@ import { renderBundle } from '../../infra/render/bundle.ts';
 import { ADMIN_PORTS } from '../../infra/ports.ts';
 import { openstackUserData } from '../../infra/openstack/user-data.ts';
 import { findLiteralSecrets } from '../../infra/policy/user-data-scan.ts';
-import { MOCK_EXTERNAL_NETWORK_ID, MOCK_IPV6_POOL_ID, MOCK_ZONE_ID, mockIpv6For, recordOpenstackProgram, runOpenstackProgram } from '../helpers/openstack-mocks.ts';
+import {
+  MOCK_EXTERNAL_NETWORK_ID,
+  MOCK_IPV6_POOL_ID,
+  MOCK_ZONE_ID,
+  type OptionsSeen,
+  mockIpv6For,
+  recordOpenstackProgram,
+  runOpenstackProgram,
+} from '../helpers/openstack-mocks.ts';
 
 // The cost model prices the flavors of its dated tables; a flavor it has no price for is not
 // what these tests are about, so the stack's hourly cost then reads NaN here instead of failing.
@@ -184,6 +192,14 @@ describe('resources', () => {
     const port = one(single, T.port, 'signaling-port');
     expect(port.inputs.fixedIps).toEqual([{ subnetId: one(single, T.subnet, 'network-subnet').id, ipAddress: '10.0.0.10' }]);
     expect(one(single, T.instance, 'signaling-server').inputs.networks).toEqual([{ port: port.id }]);
+  });
+
+  it('a server is deleted before its replacement is made (its port takes one server at a time)', async () => {
+    const seen: OptionsSeen = new Map();
+    await runOpenstackProgram('os-options', { ...BASE, ...SCALABLE }, seen);
+    for (const host of ['signaling', 'bridges-1', 'bridges-2']) {
+      expect(seen.get(`${T.instance}::${host}-server`)?.deleteBeforeReplace, host).toBe(true);
+    }
   });
 
   it('the floating address exists before its server, and ports wait for the router', () => {
