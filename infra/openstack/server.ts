@@ -56,7 +56,7 @@ export function createPublicServer(name: string, args: PublicServerArgs, parent:
     imageName: spec.image!,
     // Root disk: the flavor's own disk. Whether the cloud encrypts it at rest is the cloud's
     // choice (OpenStack has no switch for it on ephemeral disks); jitsi-eu keeps no meeting
-    // content on disk: no recordings, no chat history, logs without participants' addresses.
+    // content on disk (media passes through memory only; there is no recording).
     networks: [{ port: port.id }],
     // No keyPair: no SSH. The console the cloud offers is the way in when a host needs a person.
     userData: args.userData,
