@@ -33,9 +33,9 @@ const BASE: Record<string, string> = {
   'jitsi-eu:acmeEmail': 'ops@example.org',
   'jitsi-eu:organization': 'Example University',
   'jitsi-eu:auth': 'secure',
-  'jitsi-eu:instanceType': 'c3-8',
+  'jitsi-eu:instanceType': 'b3-16',
   'jitsi-eu:topology': 'scalable',
-  'jitsi-eu:bridges': JSON.stringify({ min: 2, max: 2, instanceType: 'c3-16' }),
+  'jitsi-eu:bridges': JSON.stringify({ min: 2, max: 2, instanceType: 'b3-32' }),
   'jitsi-eu:ipv6': 'true',
   'jitsi-eu:dnsZone': 'example.org',
 };

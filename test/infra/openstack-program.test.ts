@@ -63,9 +63,9 @@ const BASE: Record<string, string> = {
   'jitsi-eu:owner': 'ops@example.org',
   'jitsi-eu:expiresAt': '2030-01-01T00:00:00Z',
   'jitsi-eu:auth': 'secure',
-  'jitsi-eu:instanceType': 'c3-8',
+  'jitsi-eu:instanceType': 'b3-16',
 };
-const SCALABLE = { 'jitsi-eu:topology': 'scalable', 'jitsi-eu:bridges': JSON.stringify({ min: 2, max: 2, instanceType: 'c3-16' }) };
+const SCALABLE = { 'jitsi-eu:topology': 'scalable', 'jitsi-eu:bridges': JSON.stringify({ min: 2, max: 2, instanceType: 'b3-32' }) };
 
 interface Run {
   spec: DeploymentSpec;
@@ -151,7 +151,7 @@ describe('resources', () => {
 
   it('scalable: the signaling node and a fixed pool of bridges.min servers, each on its own floating address', () => {
     expect(counts(scalable)).toMatchObject({ [T.secGroup]: 2, [T.floatingIp]: 3, [T.port]: 3, [T.instance]: 3, [T.associate]: 3 });
-    expect(all(scalable, T.instance).map((x) => x.inputs.flavorName).sort()).toEqual(['c3-16', 'c3-16', 'c3-8']);
+    expect(all(scalable, T.instance).map((x) => x.inputs.flavorName).sort()).toEqual(['b3-16', 'b3-32', 'b3-32']);
     const addresses = all(scalable, T.floatingIp).map((x) => x.id);
     expect(new Set(addresses).size).toBe(3);
   });
