@@ -1,9 +1,10 @@
 // CrossGuard policies for OpenStack resources, run with the others by the pack (policies.ts) and
 // by `npm run plan` and the tests (offline.ts). What they hold a stack to: the provider names its
 // region, no security group rule opens an admin port to the Internet, no SSH key reaches a
-// server, no literal secret in user data or server metadata, and the tags teardown selects by.
+// server, only Jitsi's ports open to the Internet, no literal secret in user data or server
+// metadata, and the tags teardown selects by.
 import type { ResourceValidationPolicy } from '@pulumi/policy';
-import { ADMIN_PORTS } from '../ports.ts';
+import { ADMIN_PORTS, PORTS, TURN_RELAY_PORTS } from '../ports.ts';
 import { PROJECT, TAG_PROJECT, TAG_STACK } from '../tags.ts';
 import { decodeUserData, findLiteralSecrets } from './user-data-scan.ts';
 
@@ -103,6 +104,31 @@ export const openstackNoPublicAdminPorts: ResourceValidationPolicy = {
   },
 };
 
+/** What Jitsi serves to the Internet: the only openings a world-open rule may make. */
+const JITSI_PUBLIC: readonly { protocol: 'tcp' | 'udp'; from: number; to: number }[] = [
+  { protocol: 'tcp', from: PORTS.http, to: PORTS.http },
+  { protocol: 'tcp', from: PORTS.https, to: PORTS.https },
+  { protocol: 'udp', from: PORTS.jvbMedia, to: PORTS.jvbMedia },
+  { protocol: 'udp', from: PORTS.turn, to: PORTS.turn },
+  { protocol: 'tcp', from: PORTS.turn, to: PORTS.turn },
+  { protocol: 'tcp', from: PORTS.turns, to: PORTS.turns },
+  { protocol: 'udp', from: TURN_RELAY_PORTS.min, to: TURN_RELAY_PORTS.max },
+];
+
+export const openstackOnlyJitsiPorts: ResourceValidationPolicy = {
+  name: 'openstack-only-jitsi-ports',
+  description: "OpenStack security group rules open to the whole Internet only Jitsi's own ports (web, media, STUN/TURN).",
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    for (const opening of openings(args.type, args.props as Props)) {
+      if (!WORLD.has(opening.source) && opening.source !== 'anywhere') continue;
+      const protocol = opening.protocol.toLowerCase();
+      const known = JITSI_PUBLIC.some((p) => p.protocol === protocol && p.from <= opening.fromPort && opening.toPort <= p.to);
+      if (!known) report(`${opening.protocol} ${opening.fromPort}-${opening.toPort} is open to ${opening.source} but is not a port Jitsi serves to the Internet`);
+    }
+  },
+};
+
 // --- SSH keys ----------------------------------------------------------------------------------
 
 export const openstackNoSshKeys: ResourceValidationPolicy = {
@@ -167,6 +193,7 @@ export const openstackNoSecretsInUserData: ResourceValidationPolicy = {
 export const OPENSTACK_POLICIES: readonly ResourceValidationPolicy[] = [
   openstackRegion,
   openstackNoPublicAdminPorts,
+  openstackOnlyJitsiPorts,
   openstackNoSshKeys,
   openstackRequiredTags,
   openstackNoSecretsInUserData,

@@ -80,7 +80,7 @@ describe('openstack-no-public-admin-ports', () => {
   it('refuses SSH from the Internet', () => {
     const r = [...inputs(), extra(RULE, 'ssh', { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', portRangeMin: 22, portRangeMax: 22, remoteIpPrefix: '0.0.0.0/0' })];
     const results = runPolicies(r, EU);
-    expect(failing(results)).toEqual(['openstack-no-public-admin-ports']);
+    expect(failing(results)).toEqual(['openstack-no-public-admin-ports', 'openstack-only-jitsi-ports']);
     expect(messages(results, 'openstack-no-public-admin-ports')[0]).toContain('port 22');
   });
 
@@ -108,6 +108,20 @@ describe('openstack-no-public-admin-ports', () => {
     expect(messages(runPolicies([...inputs(), nova], EU), 'openstack-no-public-admin-ports')[0]).toContain('8080, 8099, 8443, 8888');
     const egress = extra(RULE, 'out', { direction: 'egress', ethertype: 'IPv4', protocol: 'tcp', portRangeMin: 22, portRangeMax: 22, remoteIpPrefix: '0.0.0.0/0' });
     expect(failing(runPolicies([...inputs(), egress], EU))).toEqual([]);
+  });
+});
+
+describe('openstack-only-jitsi-ports', () => {
+  it('refuses a port Jitsi does not serve, and a TURN relay range wider than coturn\'s', () => {
+    const r = inputs();
+    Object.assign(find(r, RULE, 'network-signaling-ingress-udp-49152-49407-v6').props, { portRangeMax: 65535 });
+    const dashboard = extra(RULE, 'dashboard', { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', portRangeMin: 3000, portRangeMax: 3000, remoteIpPrefix: '0.0.0.0/0' });
+    const results = runPolicies([...r, dashboard], EU);
+    expect(failing(results)).toEqual(['openstack-only-jitsi-ports']);
+    expect(messages(results, 'openstack-only-jitsi-ports')).toEqual([
+      "udp 49152-65535 is open to ::/0 but is not a port Jitsi serves to the Internet",
+      "tcp 3000-3000 is open to 0.0.0.0/0 but is not a port Jitsi serves to the Internet",
+    ]);
   });
 });
 
