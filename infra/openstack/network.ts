@@ -71,7 +71,7 @@ export class Network extends pulumi.ComponentResource {
       tags,
     }, child);
     const routed = new RouterInterface(`${name}-router-subnet`, { routerId: router.id, subnetId: subnet.id }, child);
-    const waitFor: pulumi.Resource[] = [routed];
+    const routes: RouterInterface[] = [routed];
     if (spec.ipv6) {
       if (!args.ipv6SubnetPoolId) throw new Error('a dual-stack network needs the cloud\'s IPv6 subnet pool');
       const subnetV6 = new Subnet(`${name}-subnet-v6`, {
@@ -83,7 +83,7 @@ export class Network extends pulumi.ComponentResource {
         ipv6RaMode: 'slaac',
         tags,
       }, child);
-      waitFor.push(new RouterInterface(`${name}-router-subnet-v6`, { routerId: router.id, subnetId: subnetV6.id }, child));
+      routes.push(new RouterInterface(`${name}-router-subnet-v6`, { routerId: router.id, subnetId: subnetV6.id }, child));
     }
 
     const group = (role: 'signaling' | 'bridge', rules: SecurityRule[]) => {
@@ -106,7 +106,7 @@ export class Network extends pulumi.ComponentResource {
     // Handing out the subnet through the router interfaces makes every port (and so every host
     // and floating address) wait for the route: a floating address cannot be bound to a port
     // whose subnet has no router to the external network.
-    this.subnetId = pulumi.all([subnet.id, ...waitFor.map((r) => (r as RouterInterface).id)]).apply(([id]) => id);
+    this.subnetId = pulumi.all([subnet.id, ...routes.map((r) => r.id)]).apply(([id]) => id);
     this.registerOutputs({ networkId: this.networkId, subnetId: this.subnetId });
   }
 }

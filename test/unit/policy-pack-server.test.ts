@@ -78,11 +78,12 @@ function analyze(resource: RecordedResource, props: Record<string, unknown> = un
 const named = (type: string) => resources.find((r) => r.type === type)!;
 
 describe('the policy pack served by Pulumi', () => {
-  it('announces the eight jitsi-eu policies, all mandatory', async () => {
+  it('announces the jitsi-eu policies, all mandatory', async () => {
     const info = await new Promise<any>((resolve, reject) => client.getAnalyzerInfo(new Empty(), (e: Error | null, r: any) => (e ? reject(e) : resolve(r))));
     expect(info.getName()).toBe('jitsi-eu');
     const policies = info.getPoliciesList().map((p: any) => p.getName());
-    expect(policies).toEqual(['eu-region', 'encrypted-volumes', 'imdsv2-required', 'no-public-admin-ports', 'no-ssh-key-pairs', 'required-tags', 'no-secrets-in-user-data', 'sandbox-expiry-schedule']);
+    expect(policies).toEqual(['eu-region', 'encrypted-volumes', 'imdsv2-required', 'no-public-admin-ports', 'no-ssh-key-pairs', 'required-tags', 'no-secrets-in-user-data', 'sandbox-expiry-schedule',
+      'openstack-region', 'openstack-no-public-admin-ports', 'openstack-only-jitsi-ports', 'openstack-no-ssh-keys', 'openstack-required-tags', 'openstack-no-secrets-in-user-data']);
   });
 
   it('finds nothing wrong with any resource the program registers', async () => {
