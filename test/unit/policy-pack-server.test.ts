@@ -106,6 +106,14 @@ describe('the policy pack served by Pulumi', () => {
     expect(diagnostic?.policy).toBe('no-public-admin-ports');
     expect(diagnostic?.message).toContain('22');
   });
+
+  it('refuses an OpenStack security group rule that opens SSH to the Internet', async () => {
+    const type = 'openstack:networking/secGroupRule:SecGroupRule';
+    const rule: RecordedResource = { type, name: 'ssh', urn: `urn:pulumi:test::jitsi-eu::${type}::ssh`, id: '', custom: true, inputs: {} };
+    const props = { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', portRangeMin: 22, portRangeMax: 22, remoteIpPrefix: '0.0.0.0/0', securityGroupId: 'sg' };
+    expect((await analyze(rule, props)).map((d) => d.policy).sort()).toEqual(['openstack-no-public-admin-ports', 'openstack-only-jitsi-ports']);
+    expect(await analyze(rule, { ...props, portRangeMin: 443, portRangeMax: 443 })).toEqual([]);
+  });
 });
 
 /** The whole stack at once, as the engine sends it for stack policies. */
