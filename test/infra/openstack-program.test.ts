@@ -56,6 +56,7 @@ const BASE: Record<string, string> = {
   'openstack:region': 'GRA11',
   'jitsi-eu:country': 'FR',
   'jitsi-eu:externalNetwork': 'Ext-Net',
+  'jitsi-eu:provider': 'OVH SAS, Roubaix, France',
   'jitsi-eu:domain': 'meet.example.org',
   'jitsi-eu:acmeEmail': 'ops@example.org',
   'jitsi-eu:organization': 'Example University',
