@@ -7,6 +7,7 @@ import { renderBundle } from './render/bundle.ts';
 import { amiProblem } from './aws/ami.ts';
 import { awsStack } from './aws/program.ts';
 import { hetznerStack } from './hetzner/program.ts';
+import { openstackStack } from './openstack/program.ts';
 import type { StackOutputs } from './outputs.ts';
 
 export type { DeployedConfiguration, DnsRecord, StackOutputs } from './outputs.ts';
@@ -42,5 +43,5 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
   const bundle = renderBundle(spec);
   if (spec.cloud === 'aws') return awsStack(spec, bundle);
   if (spec.cloud === 'hetzner') return hetznerStack(spec, bundle);
-  throw new pulumi.RunError(`Pulumi.${spec.stack}.yaml: jitsi-eu:cloud ${spec.cloud} cannot be deployed by this version of jitsi-eu`);
+  return openstackStack(spec, bundle);
 }

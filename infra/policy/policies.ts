@@ -8,6 +8,7 @@ import { TAG_EXPIRES_AT, TAG_PROJECT, TAG_SANDBOX, TAG_STACK } from '../tags.ts'
 import { atExpression } from '../aws/expiry-schedule.ts';
 import { decodeUserData, findLiteralSecrets } from './user-data-scan.ts';
 import { HETZNER_POLICIES } from './hetzner.ts';
+import { OPENSTACK_POLICIES } from './openstack.ts';
 
 export interface PolicyConfig {
   /** Mirrors jitsi-eu:allowNonEuRegion: eu-west-2 and eu-central-2 are allowed only with it. */
@@ -336,4 +337,5 @@ export const POLICIES: Readonly<Policies> = [
   noSecretsInUserData,
   sandboxExpirySchedule,
   ...HETZNER_POLICIES,
+  ...OPENSTACK_POLICIES,
 ];

@@ -83,7 +83,8 @@ describe('the policy pack served by Pulumi', () => {
     expect(info.getName()).toBe('jitsi-eu');
     const policies = info.getPoliciesList().map((p: any) => p.getName());
     expect(policies).toEqual(['eu-region', 'encrypted-volumes', 'imdsv2-required', 'no-public-admin-ports', 'no-ssh-key-pairs', 'required-tags', 'no-secrets-in-user-data', 'sandbox-expiry-schedule',
-      'hetzner-eu-location', 'hetzner-no-ssh-keys', 'hetzner-no-public-admin-ports', 'hetzner-jitsi-ports-only', 'hetzner-required-labels', 'hetzner-no-secrets-in-user-data']);
+      'hetzner-eu-location', 'hetzner-no-ssh-keys', 'hetzner-no-public-admin-ports', 'hetzner-jitsi-ports-only', 'hetzner-required-labels', 'hetzner-no-secrets-in-user-data',
+      'openstack-region', 'openstack-no-public-admin-ports', 'openstack-only-jitsi-ports', 'openstack-no-ssh-keys', 'openstack-required-tags', 'openstack-no-secrets-in-user-data']);
   });
 
   it('finds nothing wrong with any resource the program registers', async () => {
@@ -105,6 +106,14 @@ describe('the policy pack served by Pulumi', () => {
     const [diagnostic] = await analyze(group, open);
     expect(diagnostic?.policy).toBe('no-public-admin-ports');
     expect(diagnostic?.message).toContain('22');
+  });
+
+  it('refuses an OpenStack security group rule that opens SSH to the Internet', async () => {
+    const type = 'openstack:networking/secGroupRule:SecGroupRule';
+    const rule: RecordedResource = { type, name: 'ssh', urn: `urn:pulumi:test::jitsi-eu::${type}::ssh`, id: '', custom: true, inputs: {} };
+    const props = { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', portRangeMin: 22, portRangeMax: 22, remoteIpPrefix: '0.0.0.0/0', securityGroupId: 'sg' };
+    expect((await analyze(rule, props)).map((d) => d.policy).sort()).toEqual(['openstack-no-public-admin-ports', 'openstack-only-jitsi-ports']);
+    expect(await analyze(rule, { ...props, portRangeMin: 443, portRangeMax: 443 })).toEqual([]);
   });
 });
 
