@@ -1,0 +1,146 @@
+// The Hetzner Cloud API v1, as far as jitsi-eu reads and removes a stack's resources: servers,
+// firewalls, networks and primary IPs, selected by label. Bearer token from HCLOUD_TOKEN; the
+// base URL can be changed with HCLOUD_ENDPOINT, as the hcloud CLI allows.
+import { UsageError } from '../cli.ts';
+import { DEFAULT_RETRY, requestJson, type RetryPolicy } from './json-api.ts';
+
+export const HETZNER_API = 'https://api.hetzner.cloud/v1';
+
+export type Labels = Record<string, string>;
+
+export interface HetznerServer {
+  id: number;
+  name: string;
+  /** running, initializing, starting, stopping, off, deleting, migrating, rebuilding, unknown */
+  status: string;
+  created: string;
+  labels: Labels;
+  public_net: {
+    ipv4: { id?: number; ip: string } | null;
+    ipv6: { id?: number; ip: string } | null;
+    firewalls?: { id: number; status: string }[];
+  };
+  private_net: { network: number; ip: string }[];
+  server_type: { name: string };
+  datacenter: { name: string; location: { name: string } };
+}
+
+export type FirewallTarget =
+  | { type: 'server'; server: { id: number } }
+  | { type: 'label_selector'; label_selector: { selector: string } };
+
+export interface HetznerFirewall {
+  id: number;
+  name: string;
+  labels: Labels;
+  created: string;
+  applied_to: FirewallTarget[];
+}
+
+export interface HetznerNetwork {
+  id: number;
+  name: string;
+  ip_range: string;
+  labels: Labels;
+  created: string;
+  /** Ids of the servers attached to the network. */
+  servers: number[];
+}
+
+export interface HetznerPrimaryIp {
+  id: number;
+  name: string;
+  ip: string;
+  type: 'ipv4' | 'ipv6';
+  labels: Labels;
+  created: string;
+  assignee_id: number | null;
+  auto_delete: boolean;
+}
+
+/** The list endpoints jitsi-eu reads, and the key each one's page holds its items under. */
+export interface HetznerCollections {
+  servers: HetznerServer;
+  firewalls: HetznerFirewall;
+  networks: HetznerNetwork;
+  primary_ips: HetznerPrimaryIp;
+}
+export type HetznerCollection = keyof HetznerCollections;
+
+/** The key a single item comes under (`GET /servers/42` → `{ server: … }`). */
+const SINGULAR: Record<HetznerCollection, string> = { servers: 'server', firewalls: 'firewall', networks: 'network', primary_ips: 'primary_ip' };
+
+interface Page {
+  meta?: { pagination?: { next_page: number | null } };
+}
+
+export interface HetznerCredentials {
+  token: string;
+  endpoint: string;
+}
+
+/** HCLOUD_TOKEN (and HCLOUD_ENDPOINT) from the environment, or a usage error saying what to set. */
+export function hetznerCredentials(env: NodeJS.ProcessEnv): HetznerCredentials {
+  const token = env.HCLOUD_TOKEN?.trim();
+  if (!token) {
+    throw new UsageError([
+      'no Hetzner Cloud API token: HCLOUD_TOKEN is not set.',
+      'Create a read & write API token in the Hetzner Console (the project of the stack → Security → API tokens) and export HCLOUD_TOKEN=<token>.',
+    ]);
+  }
+  return { token, endpoint: (env.HCLOUD_ENDPOINT?.trim() || HETZNER_API).replace(/\/+$/, '') };
+}
+
+export class HetznerApi {
+  constructor(
+    private readonly credentials: HetznerCredentials,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
+  ) {}
+
+  private async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    const { body: answer } = await requestJson<T>(
+      `${this.credentials.endpoint}${path}`,
+      { method, headers: { Authorization: `Bearer ${this.credentials.token}` }, ...(body !== undefined ? { body } : {}) },
+      this.retry,
+    );
+    return answer;
+  }
+
+  /** Every item of a collection matching the label selector, page after page. */
+  async list<K extends HetznerCollection>(collection: K, labelSelector: string): Promise<HetznerCollections[K][]> {
+    const items: HetznerCollections[K][] = [];
+    let page: number | null = 1;
+    while (page !== null) {
+      const query = new URLSearchParams({ label_selector: labelSelector, page: String(page), per_page: '50' });
+      const answer: Page & Partial<Record<K, HetznerCollections[K][]>> = await this.call('GET', `/${collection}?${query}`);
+      items.push(...(answer[collection] ?? []));
+      page = answer.meta?.pagination?.next_page ?? null;
+    }
+    return items;
+  }
+
+  /** One item, or undefined once it is gone. */
+  async get<K extends HetznerCollection>(collection: K, id: number): Promise<HetznerCollections[K] | undefined> {
+    try {
+      const answer = await this.call<Record<string, HetznerCollections[K]>>('GET', `/${collection}/${id}`);
+      return answer[SINGULAR[collection]];
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async delete(collection: HetznerCollection, id: number): Promise<void> {
+    await this.call('DELETE', `/${collection}/${id}`);
+  }
+
+  /** Takes a firewall off what it is applied to: servers, and label selectors (which cover servers too). */
+  async removeFirewallFrom(firewallId: number, targets: readonly FirewallTarget[]): Promise<void> {
+    if (targets.length === 0) return;
+    await this.call('POST', `/firewalls/${firewallId}/actions/remove_from_resources`, { remove_from: targets });
+  }
+}
+
+export function isNotFound(error: unknown): boolean {
+  return (error as { status?: unknown }).status === 404;
+}
