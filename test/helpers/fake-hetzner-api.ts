@@ -83,7 +83,15 @@ type Collection = keyof typeof SINGULAR;
 const error = (status: number, code: string, message: string): FakeAnswer => ({ status, body: { error: { code, message, details: {} } } });
 const CREATED = '2026-12-01T09:00:00+00:00';
 
-export async function startFakeHetzner(seed: HetznerSeed, token = 'fake-hcloud-token-0123456789'): Promise<FakeHetzner> {
+export interface FakeHetznerOptions {
+  token?: string;
+  /** Hetzner allows up to 50 per page; a smaller cap makes a few resources span pages. */
+  maxPerPage?: number;
+}
+
+export async function startFakeHetzner(seed: HetznerSeed, options: FakeHetznerOptions = {}): Promise<FakeHetzner> {
+  const token = options.token ?? 'fake-hcloud-token-0123456789';
+  const maxPerPage = options.maxPerPage ?? 50;
   const state: Record<Collection, Map<number, Resource>> = { servers: new Map(), firewalls: new Map(), networks: new Map(), primary_ips: new Map() };
   /** Servers deleted but still readable once (status deleting). */
   const lingering = new Map<number, number>();
@@ -175,7 +183,7 @@ export async function startFakeHetzner(seed: HetznerSeed, token = 'fake-hcloud-t
       if (request.method !== 'GET') return error(405, 'method_not_allowed', 'not supported by the fake');
       const selector = request.query.get('label_selector');
       const all = [...items.values()].filter((r) => (selector ? matchesSelector(r.labels, selector) : true)).sort((a, b) => a.id - b.id);
-      const perPage = Math.min(Number(request.query.get('per_page') ?? 25), 50);
+      const perPage = Math.min(Number(request.query.get('per_page') ?? 25), maxPerPage);
       const page = Number(request.query.get('page') ?? 1);
       const last = Math.max(1, Math.ceil(all.length / perPage));
       return {

@@ -98,12 +98,19 @@ export class HetznerApi {
   ) {}
 
   private async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    const { body: answer } = await requestJson<T>(
-      `${this.credentials.endpoint}${path}`,
-      { method, headers: { Authorization: `Bearer ${this.credentials.token}` }, ...(body !== undefined ? { body } : {}) },
-      this.retry,
-    );
-    return answer;
+    try {
+      const { body: answer } = await requestJson<T>(
+        `${this.credentials.endpoint}${path}`,
+        { method, headers: { Authorization: `Bearer ${this.credentials.token}` }, ...(body !== undefined ? { body } : {}) },
+        this.retry,
+      );
+      return answer;
+    } catch (error) {
+      if ((error as { status?: unknown }).status === 401) {
+        throw new UsageError(['Hetzner Cloud refused HCLOUD_TOKEN (401 unauthorized).', 'Check that the token belongs to the project of the stack and has not been revoked.']);
+      }
+      throw error;
+    }
   }
 
   /** Every item of a collection matching the label selector, page after page. */

@@ -26,7 +26,7 @@ export interface RetryPolicy {
   firstPauseMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, firstPauseMs: 1_000 };
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, firstPauseMs: 500 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
