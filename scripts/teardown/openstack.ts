@@ -2,7 +2,7 @@
 // tagged jitsi-eu:stack=<stack> in the stack's region, judged by the project tag as well, and
 // the Designate record sets at the stack's host name, judged by their ownership record as on AWS.
 import { DNS_OWNER_LABEL, dnsOwnerName, dnsOwnerValue, TAG_PROJECT, TAG_STACK } from '../../infra/tags.ts';
-import { isNotFound, type DesignateApi, type DesignateRecordset, type NeutronCollection, type NeutronPort, type OpenstackSession } from '../lib/clouds/openstack-api.ts';
+import { isNotFound, tagMap, type DesignateApi, type DesignateRecordset, type NeutronCollection, type NeutronPort, type OpenstackSession } from '../lib/clouds/openstack-api.ts';
 import { inOrder, judgeLabels, removeEach, waitUntil, type Waiting } from './cloud-orphans.ts';
 import type { Orphan, OrphanScope } from './orphans.ts';
 import type { PurgeOutcome } from './purge.ts';
@@ -32,11 +32,6 @@ const COLLECTION = Object.fromEntries(NEUTRON_KIND) as Record<string, NeutronCol
 
 /** Ports a router's interfaces use: they go with remove_router_interface, never with DELETE. */
 const ROUTER_INTERFACE_OWNERS = ['network:router_interface', 'network:router_interface_distributed', 'network:ha_router_replicated_interface'];
-
-/** `["jitsi-eu:stack=a", "x"]` → `{ "jitsi-eu:stack": "a", x: "" }`. */
-export function tagMap(tags: readonly string[]): Record<string, string> {
-  return Object.fromEntries(tags.map((t) => (t.includes('=') ? [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)] : [t, ''])));
-}
 
 /** `openstack:port/<uuid>` → the uuid. */
 const uuid = (orphan: Orphan): string => orphan.id.slice(orphan.id.indexOf('/') + 1);

@@ -92,6 +92,11 @@ export interface OpenstackSession {
   dns?: DesignateApi;
 }
 
+/** `["jitsi-eu:stack=a", "x"]` → `{ "jitsi-eu:stack": "a", x: "" }`. */
+export function tagMap(tags: readonly string[]): Record<string, string> {
+  return Object.fromEntries(tags.map((t) => (t.includes('=') ? [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)] : [t, ''])));
+}
+
 export const isNotFound = (error: unknown): boolean => error instanceof ApiError && error.status === 404;
 
 /** `https://keystone.example:5000` or `…/v3` → `…/v3`. */
