@@ -8,6 +8,7 @@ import { teardownMain, type TeardownDeps, type TeardownReport } from '../../scri
 import { UsageError } from '../../scripts/lib/cli.ts';
 import { startFakeHetzner, type FakeHetzner } from '../helpers/fake-hetzner-api.ts';
 import { runNpmScriptAsync } from '../helpers/npm-run.ts';
+import { MemoryWorkspace } from '../fixtures/fake-pulumi/memory-workspace.ts';
 
 const TOKEN = 'hcloud-secret-Zq81xY20aa93';
 const own = (stack: string) => ({ 'jitsi-eu/project': 'jitsi-eu', 'jitsi-eu/stack': stack });
@@ -24,6 +25,8 @@ beforeAll(async () => {
         { id: 14, name: 'hz-one-handmade', labels: { 'jitsi-eu/stack': 'hz-one' } },
         // Unlabelled, with a name like the stack's: not the stack's at all.
         { id: 15, name: 'hz-one-signaling-copy', labels: {} },
+        // What a failed destroy of stack hz-full left behind.
+        { id: 16, name: 'hz-full-bridge-3', labels: own('hz-full') },
       ],
       firewalls: [
         { id: 31, name: 'hz-one-firewall', labels: own('hz-one'), servers: [11], selector: 'jitsi-eu/stack=hz-one,jitsi-eu/role=bridge' },
@@ -47,13 +50,14 @@ afterAll(async () => {
   await fake?.stop();
 });
 
-function deps(env: Record<string, string> = fake.env, answer = true) {
+function deps(env: Record<string, string> = fake.env, answer = true, workspace?: MemoryWorkspace) {
   const stdout: string[] = [];
   const said: string[] = [];
   const d: TeardownDeps & { stdout: string[]; said: string[] } = {
     stdout,
     said,
     openWorkspace: async () => {
+      if (workspace) return workspace;
       throw new Error('the orphan check never opens the Pulumi workspace');
     },
     requireCredentials: async () => {
@@ -65,7 +69,7 @@ function deps(env: Record<string, string> = fake.env, answer = true) {
     purge: async () => {
       throw new Error('the AWS purge must not run for a Hetzner stack');
     },
-    readStackConfig: (stack) => (stack === 'hz-one' ? { 'jitsi-eu:cloud': 'hetzner', 'jitsi-eu:location': 'fsn1' } : undefined),
+    readStackConfig: (stack) => workspace?.files.get(stack)?.config ?? (stack === 'hz-one' ? { 'jitsi-eu:cloud': 'hetzner', 'jitsi-eu:location': 'fsn1' } : undefined),
     confirm: async (question) => (said.push(question), answer),
     env,
     out: (t) => stdout.push(t),
@@ -152,7 +156,7 @@ describe('teardown --orphans --purge on Hetzner Cloud', () => {
     // No deletion was refused: the order was right the first time.
     expect(log.filter((r) => r.status >= 400 && r.status !== 404)).toEqual([]);
     expect(said.some((m) => /waiting for server/.test(m))).toBe(true);
-    expect(fake.ids('servers')).toEqual([13, 14, 15]);
+    expect(fake.ids('servers')).toEqual([13, 14, 15, 16]);
     expect(fake.ids('firewalls')).toEqual([32]);
     expect(fake.ids('networks')).toEqual([22]);
     expect(fake.ids('primary_ips')).toEqual([43]);
@@ -162,13 +166,35 @@ describe('teardown --orphans --purge on Hetzner Cloud', () => {
     const first = await teardown(['--stack', 'hz-two', '--orphans', '--purge', '--yes', '--cloud', 'hetzner']);
     expect(first.code).toBe(0);
     expect(first.report.remaining).toEqual([]);
-    expect(fake.ids('servers')).toEqual([14, 15]);
+    expect(fake.ids('servers')).toEqual([14, 15, 16]);
     const start = fake.log.length;
     const second = await teardown(['--stack', 'hz-two', '--orphans', '--purge', '--yes', '--cloud', 'hetzner']);
     expect(second.code).toBe(0);
     expect(second.report.orphans).toEqual([]);
     expect(second.report.purged).toBeUndefined();
     expect(deletes(start)).toEqual([]);
+  });
+});
+
+describe('teardown of a Hetzner stack: pulumi destroy, then the orphan check', () => {
+  const config = { 'jitsi-eu:cloud': 'hetzner', 'jitsi-eu:location': 'nbg1', 'jitsi-eu:domain': 'full.example.org' };
+
+  it('checks HCLOUD_TOKEN before destroying anything', async () => {
+    const ws = new MemoryWorkspace();
+    ws.seed('hz-full', config, { resources: 9 });
+    await expect(teardownMain(['--stack', 'hz-full', '--yes'], deps({}, true, ws))).rejects.toThrow(/HCLOUD_TOKEN is not set/);
+    expect(ws.opsFor('hz-full')).toEqual([]);
+  });
+
+  it('destroys and removes the stack, then lists what still carries its labels (exit 1), with no AWS step', async () => {
+    const ws = new MemoryWorkspace();
+    ws.seed('hz-full', config, { resources: 9 });
+    const { code, report } = await teardown(['--stack', 'hz-full', '--yes'], deps(fake.env, true, ws));
+    expect(code).toBe(1);
+    expect(ws.opsFor('hz-full')).toEqual(['destroy', 'removeStack']);
+    expect(report.region).toBe('nbg1');
+    expect(report.accountsRemoved).toBeUndefined();
+    expect(names(report.orphans)).toEqual(['hz-full-bridge-3']);
   });
 });
 
