@@ -1,9 +1,9 @@
 // The orphan check and --purge on OpenStack: every server (Nova) and network resource (Neutron)
 // tagged jitsi-eu:stack=<stack> in the stack's region, judged by the project tag as well, and
 // the Designate record sets at the stack's host name, judged by their ownership record as on AWS.
-import { DNS_OWNER_LABEL, dnsOwnerName, dnsOwnerValue, TAG_PROJECT, TAG_STACK } from '../../infra/tags.ts';
-import { isNotFound, tagMap, type DesignateApi, type DesignateRecordset, type NeutronCollection, type NeutronPort, type OpenstackSession } from '../lib/clouds/openstack-api.ts';
-import { inOrder, judgeLabels, removeEach, waitUntil, type Waiting } from './cloud-orphans.ts';
+import { TAG_PROJECT, TAG_STACK } from '../../infra/tags.ts';
+import { isNotFound, tagMap, type DesignateApi, type NeutronCollection, type NeutronPort, type OpenstackSession } from '../lib/clouds/openstack-api.ts';
+import { inOrder, judgeLabels, judgeRecords, removeEach, removeRecordsInOrder, waitUntil, type Waiting } from './cloud-orphans.ts';
 import type { Orphan, OrphanScope } from './orphans.ts';
 import type { PurgeOutcome } from './purge.ts';
 
@@ -50,10 +50,6 @@ function orphan(kind: OpenstackKind, item: { id: string; name?: string; tags: st
 }
 
 const fqdn = (name: string): string => name.replace(/\.$/, '').toLowerCase();
-/** Designate keeps TXT values as given, with or without quotes. */
-const unquoted = (value: string): string => value.replace(/^"(.*)"$/, '$1');
-/** jitsi-eu writes only A and AAAA records at a site's name; the rest there is the operator's. */
-const SITE_RECORD_TYPES = ['A', 'AAAA'];
 
 /** Record sets at the host name or below it, judged by the `_jitsi-eu.<name>` ownership record. */
 async function findRecordsets(dns: DesignateApi, scope: OrphanScope & { domain: string }, region: string): Promise<Orphan[]> {
@@ -63,29 +59,18 @@ async function findRecordsets(dns: DesignateApi, scope: OrphanScope & { domain: 
     .sort((a, b) => b.name.length - a.name.length)[0];
   if (!zone) return [];
   const sets = (await dns.recordsets(zone.id)).filter((r) => (fqdn(r.name) === host || fqdn(r.name).endsWith(`.${host}`)) && r.type !== 'NS' && r.type !== 'SOA');
-  const isProof = (r: DesignateRecordset) => r.type === 'TXT' && fqdn(r.name).startsWith(`${DNS_OWNER_LABEL}.`);
-  const ours = new Set(sets.filter((r) => isProof(r) && r.records.length > 0 && r.records.every((v) => unquoted(v) === dnsOwnerValue(scope.stack))).map((r) => fqdn(r.name)));
-  return sets.map((r) => {
-    const name = fqdn(r.name);
-    const proof = isProof(r) ? name : dnsOwnerName(name);
-    const purgeable = ours.has(proof) && (isProof(r) || SITE_RECORD_TYPES.includes(r.type));
-    const note = isProof(r)
-      ? `an ownership record, but not for stack ${scope.stack} alone (it holds ${r.records.join(' ')}): never removed by --purge`
-      : !ours.has(proof)
-        ? `DNS records carry no tags and ${proof} does not hold the ownership record TXT "${dnsOwnerValue(scope.stack)}": check it and delete it by hand if it was this deployment's`
-        : `jitsi-eu writes only A and AAAA records at a site's name: this ${r.type} record is someone else's, never removed by --purge`;
-    return {
-      id: `designate:recordset/${zone.id}/${r.id}`,
-      kind: 'designate:recordset',
-      resourceId: `${name} ${r.type}`,
-      region,
-      tags: {},
-      foundBy: ['designate-name'],
-      purgeable,
-      ...(purgeable ? {} : { note }),
-      record: { zoneId: zone.id, zoneName: fqdn(zone.name), name, type: r.type, ...(r.ttl ? { ttl: r.ttl } : {}), values: r.records },
-    } satisfies Orphan;
-  });
+  const records = sets.map((r) => ({ name: fqdn(r.name), type: r.type, values: r.records }));
+  const judged = judgeRecords(records, scope.stack);
+  return sets.map((r, i) => ({
+    id: `designate:recordset/${zone.id}/${r.id}`,
+    kind: 'designate:recordset',
+    resourceId: `${records[i]!.name} ${r.type}`,
+    region,
+    tags: {},
+    foundBy: ['designate-name'],
+    ...judged[i]!,
+    record: { zoneId: zone.id, zoneName: fqdn(zone.name), ...records[i]!, ...(r.ttl ? { ttl: r.ttl } : {}) },
+  }));
 }
 
 /** Everything tagged with the stack's tag, whatever its other tags say (judged, not filtered). */
@@ -143,18 +128,8 @@ export async function purgeOpenstackOrphans(session: OpenstackSession, orphans: 
   return outcomes;
 }
 
-/** Site records first, the ownership records that prove them last (kept if a site record stays). */
 async function removeRecordsets(session: OpenstackSession, batch: readonly Orphan[]): Promise<PurgeOutcome[]> {
   const dns = session.dns;
   if (!dns) return batch.map((o) => ({ id: o.id, kind: o.kind, resourceId: o.resourceId, removed: false, error: 'the cloud has no DNS service in its catalog any more' }));
-  const remove = (o: Orphan) => dns.deleteRecordset(o.record!.zoneId, o.id.slice(o.id.lastIndexOf('/') + 1));
-  const isProof = (o: Orphan) => o.record?.type === 'TXT' && o.record.name.startsWith(`${DNS_OWNER_LABEL}.`);
-  const sites = batch.filter((o) => !isProof(o));
-  const outcomes = await removeEach(sites, remove, isNotFound);
-  const stillNeeded = new Set(sites.filter((o) => outcomes.some((r) => r.id === o.id && !r.removed)).map((o) => dnsOwnerName(o.record?.name ?? '')));
-  for (const proof of batch.filter(isProof)) {
-    if (stillNeeded.has(proof.record!.name)) outcomes.push({ id: proof.id, kind: proof.kind, resourceId: proof.resourceId, removed: false, error: 'kept: it proves ownership of a record that could not be deleted' });
-    else outcomes.push(...(await removeEach([proof], remove, isNotFound)));
-  }
-  return outcomes;
+  return removeRecordsInOrder(batch, (o) => dns.deleteRecordset(o.record!.zoneId, o.id.slice(o.id.lastIndexOf('/') + 1)), isNotFound);
 }
