@@ -23,9 +23,9 @@ export async function cloudOrphans(cloud: Exclude<Cloud, 'aws'>, scope: OrphanSc
     ]);
     const api = new HetznerApi(hetznerCredentials(env));
     return {
-      findOrphans: (s) => findHetznerOrphans(api, s.stack),
+      findOrphans: (s) => findHetznerOrphans(api, s),
       purge: (_region, orphans, progress) => purgeHetznerOrphans(api, orphans, { progress }),
-      searching: `Hetzner Cloud servers, firewalls, primary IPs and networks labelled ${LABEL_STACK}=${scope.stack}`,
+      searching: `Hetzner Cloud servers, firewalls, primary IPs and networks labelled ${LABEL_STACK}=${scope.stack}${scope.domain ? `, and DNS records at ${scope.domain}` : ''}`,
       region: scope.region,
     };
   }

@@ -1,15 +1,17 @@
 // The orphan check and --purge on Hetzner Cloud: everything labelled jitsi-eu/stack=<stack>
-// (servers, firewalls, primary IPs, networks), judged by the project label as well. Hetzner
-// lists a whole project at once, so there is no region to search.
+// (servers, firewalls, primary IPs, networks), judged by the project label as well, and the DNS
+// record sets at the stack's host name, judged by their ownership record as on AWS. Hetzner lists
+// a whole project at once, so there is no region to search.
 import { LABEL_PROJECT, LABEL_STACK } from '../../infra/hetzner/labels.ts';
 import { HetznerApi, isNotFound, type HetznerCollection, type Labels } from '../lib/clouds/hetzner-api.ts';
-import { inOrder, judgeLabels, removeEach, waitUntil, type Waiting } from './cloud-orphans.ts';
-import type { Orphan } from './orphans.ts';
+import { inOrder, judgeLabels, judgeRecords, removeEach, removeRecordsInOrder, waitUntil, type Waiting } from './cloud-orphans.ts';
+import type { Orphan, OrphanScope } from './orphans.ts';
 import type { PurgeOutcome } from './purge.ts';
 
 /** Removal order: servers free their firewalls, primary IPs and network attachments. */
-export const HETZNER_PURGE_ORDER = ['hcloud:server', 'hcloud:firewall', 'hcloud:primary-ip', 'hcloud:network'] as const;
-type HetznerKind = (typeof HETZNER_PURGE_ORDER)[number];
+export const HETZNER_PURGE_ORDER = ['hcloud:server', 'hcloud:firewall', 'hcloud:primary-ip', 'hcloud:network', 'hcloud:rrset'] as const;
+type HetznerKind = Exclude<(typeof HETZNER_PURGE_ORDER)[number], 'hcloud:rrset'>;
+const LABELLED_KINDS = HETZNER_PURGE_ORDER.filter((k): k is HetznerKind => k !== 'hcloud:rrset');
 
 const COLLECTION: Record<HetznerKind, HetznerCollection> = {
   'hcloud:server': 'servers',
@@ -33,14 +35,47 @@ function orphan(kind: HetznerKind, item: { id: number; name: string; labels: Lab
   };
 }
 
-/** Everything with the stack's label, whatever its other labels say (judged, not filtered). */
-export async function findHetznerOrphans(api: HetznerApi, stack: string): Promise<Orphan[]> {
-  const selector = `${LABEL_STACK}=${stack}`;
+const fqdn = (name: string): string => name.replace(/\.$/, '').toLowerCase();
+/** `www` in `example.org` → `www.example.org`; `@` is the zone's apex. */
+const absolute = (name: string, zone: string): string => (name === '@' ? fqdn(zone) : `${fqdn(name)}.${fqdn(zone)}`);
+
+/** Record sets at the host name or below it, judged by the `_jitsi-eu.<name>` ownership record. */
+async function findRrsets(api: HetznerApi, stack: string, domain: string): Promise<Orphan[]> {
+  const host = fqdn(domain);
+  const zone = (await api.zones()).filter((z) => host === fqdn(z.name) || host.endsWith(`.${fqdn(z.name)}`)).sort((a, b) => b.name.length - a.name.length)[0];
+  if (!zone) return [];
+  const sets = (await api.rrsets(zone.id))
+    .map((r) => ({ r, name: absolute(r.name, zone.name) }))
+    .filter(({ r, name }) => (name === host || name.endsWith(`.${host}`)) && r.type !== 'NS' && r.type !== 'SOA');
+  const records = sets.map(({ r, name }) => ({ name, type: r.type, values: r.records.map((v) => v.value) }));
+  const judged = judgeRecords(records, stack);
+  return sets.map(({ r }, i) => ({
+    id: `hcloud:rrset/${zone.id}/${r.name}/${r.type}`,
+    kind: 'hcloud:rrset',
+    resourceId: `${records[i]!.name} ${r.type}`,
+    region: 'project',
+    tags: r.labels ?? {},
+    foundBy: ['dns-name'],
+    ...judged[i]!,
+    record: { zoneId: String(zone.id), zoneName: fqdn(zone.name), ...records[i]!, ...(r.ttl ? { ttl: r.ttl } : {}) },
+  }));
+}
+
+/** Everything with the stack's label, whatever its other labels say (judged, not filtered), and DNS records at its name. */
+export async function findHetznerOrphans(api: HetznerApi, scope: OrphanScope): Promise<Orphan[]> {
+  const selector = `${LABEL_STACK}=${scope.stack}`;
   const found: Orphan[] = [];
-  for (const kind of HETZNER_PURGE_ORDER) {
-    for (const item of await api.list(COLLECTION[kind], selector)) found.push(orphan(kind, item, stack));
+  for (const kind of LABELLED_KINDS) {
+    for (const item of await api.list(COLLECTION[kind], selector)) found.push(orphan(kind, item, scope.stack));
   }
+  if (scope.domain) found.push(...(await findRrsets(api, scope.stack, scope.domain)));
   return found;
+}
+
+/** The record's name relative to its zone, as the rrsets endpoint takes it. */
+function relativeName(orphan: Orphan): string {
+  const { name, zoneName } = orphan.record!;
+  return name === zoneName ? '@' : name.slice(0, -(zoneName.length + 1));
 }
 
 export async function purgeHetznerOrphans(api: HetznerApi, orphans: readonly Orphan[], waiting: Waiting): Promise<PurgeOutcome[]> {
@@ -75,6 +110,8 @@ export async function purgeHetznerOrphans(api: HetznerApi, orphans: readonly Orp
           await api.delete('firewalls', numericId(o));
         }, isNotFound)),
       );
+    } else if (kind === 'hcloud:rrset') {
+      outcomes.push(...(await removeRecordsInOrder(batch, (o) => api.deleteRrset(Number(o.record!.zoneId), relativeName(o), o.record!.type), isNotFound)));
     } else {
       outcomes.push(...(await removeEach(batch, (o) => api.delete(COLLECTION[kind], numericId(o)), isNotFound)));
     }

@@ -27,8 +27,9 @@ not by Pulumi) are removed after the destroy.
 
 On Hetzner Cloud (jitsi-eu:cloud: hetzner) the check lists the servers, firewalls, primary IPs
 and networks labelled jitsi-eu/stack=NAME; on OpenStack the servers, floating IPs, routers,
-ports, subnets, networks and security groups tagged jitsi-eu:stack=NAME, and Designate record
-sets at the stack's host name. --purge removes only what also carries the project's label or tag.
+ports, subnets, networks and security groups tagged jitsi-eu:stack=NAME; on both, the DNS record
+sets at the stack's host name. --purge removes only what also carries the project's label or tag
+(DNS records: only with their ownership record, as on AWS).
 
 Options:
   --stack NAME     the stack to remove

@@ -16,7 +16,7 @@ export interface OrphanScope {
   domain?: string;
 }
 
-export type FoundBy = 'tagging-api' | 'ec2' | 'autoscaling' | 'iam' | 'ssm-path' | 'route53-name' | 'hcloud-labels' | 'openstack-tags' | 'designate-name';
+export type FoundBy = 'tagging-api' | 'ec2' | 'autoscaling' | 'iam' | 'ssm-path' | 'route53-name' | 'hcloud-labels' | 'openstack-tags' | 'designate-name' | 'dns-name';
 
 export interface DnsRecord {
   zoneId: string;

@@ -1,6 +1,7 @@
 // A fake of the Hetzner Cloud API v1 on loopback, for the endpoints teardown and status call:
 // list (label_selector, page, per_page → meta.pagination), get and delete of servers, firewalls,
-// networks and primary IPs, and the firewall action remove_from_resources. Shapes follow Hetzner's
+// networks and primary IPs, the firewall action remove_from_resources, and DNS zones with their
+// record sets (list, delete by name and type). Shapes follow Hetzner's
 // API reference (docs.hetzner.cloud): items under the plural key, one item under the singular key,
 // errors as { error: { code, message } }, deletions of servers answered with an action. Like the
 // provider, it refuses to delete a firewall still applied to anything (422 resource_in_use) and a
@@ -42,7 +43,14 @@ export interface SeedPrimaryIp {
   assignee?: number;
   autoDelete?: boolean;
 }
+export interface SeedZone {
+  id: number;
+  name: string;
+  /** Names relative to the zone, `@` for its apex. */
+  rrsets: { name: string; type: string; values: string[]; labels?: Labels }[];
+}
 export interface HetznerSeed {
+  zones?: SeedZone[];
   servers?: SeedServer[];
   firewalls?: SeedFirewall[];
   networks?: SeedNetwork[];
@@ -56,6 +64,8 @@ export interface FakeHetzner extends FakeServer {
   env: Record<string, string>;
   /** Ids still there, per collection. */
   ids(collection: 'servers' | 'firewalls' | 'networks' | 'primary_ips'): number[];
+  /** Record sets still there, as `name/type` per zone name. */
+  rrsets(zone: string): string[];
   /** The next `count` requests answer 429, to exercise retries. */
   throttleNext(count: number): void;
 }
@@ -97,6 +107,27 @@ export async function startFakeHetzner(seed: HetznerSeed, options: FakeHetznerOp
   const lingering = new Map<number, number>();
   let throttle = 0;
   let actionId = 1000;
+  const zones = new Map<number, { id: number; name: string; rrsets: Map<string, Record<string, unknown>> }>();
+  for (const z of seed.zones ?? []) {
+    const rrsets = new Map<string, Record<string, unknown>>();
+    for (const r of z.rrsets) {
+      rrsets.set(`${r.name}/${r.type}`, { id: `${r.name}/${r.type}`, name: r.name, type: r.type, ttl: null, labels: r.labels ?? {}, records: r.values.map((value) => ({ value, comment: '' })), zone: z.id, protection: { change: false } });
+    }
+    zones.set(z.id, { id: z.id, name: z.name, rrsets });
+  }
+  /** One page of items, with Hetzner's meta.pagination. */
+  const paginate = (key: string, all: unknown[], query: URLSearchParams): FakeAnswer => {
+    const perPage = Math.min(Number(query.get('per_page') ?? 25), maxPerPage);
+    const page = Number(query.get('page') ?? 1);
+    const last = Math.max(1, Math.ceil(all.length / perPage));
+    return {
+      status: 200,
+      body: {
+        [key]: all.slice((page - 1) * perPage, page * perPage),
+        meta: { pagination: { page, per_page: perPage, previous_page: page > 1 ? page - 1 : null, next_page: page < last ? page + 1 : null, last_page: last, total_entries: all.length } },
+      },
+    };
+  };
 
   const action = (command: string, resources: { id: number; type: string }[]) => ({
     id: (actionId += 1),
@@ -175,6 +206,18 @@ export async function startFakeHetzner(seed: HetznerSeed, options: FakeHetznerOp
       throttle -= 1;
       return { ...error(429, 'rate_limit_exceeded', 'limit of 3600 requests per hour reached'), headers: { 'Retry-After': '0' } };
     }
+    const z = /^\/v1\/zones(?:\/(\d+)\/rrsets(?:\/([^/]+)\/([^/]+))?)?$/.exec(request.path);
+    if (z) {
+      if (!z[1]) return paginate('zones', [...zones.values()].map((zone) => ({ id: zone.id, name: zone.name, mode: 'primary', ttl: 3600, labels: {}, created: CREATED, status: 'ok' })), request.query);
+      const zone = zones.get(Number(z[1]));
+      if (!zone) return error(404, 'not_found', `zone with ID '${z[1]}' not found`);
+      if (!z[2] && request.method === 'GET') return paginate('rrsets', [...zone.rrsets.values()], request.query);
+      const key = `${decodeURIComponent(z[2] ?? '')}/${z[3]}`;
+      if (!zone.rrsets.has(key)) return error(404, 'not_found', `rrset '${key}' not found`);
+      if (request.method !== 'DELETE') return error(405, 'method_not_allowed', 'not supported by the fake');
+      zone.rrsets.delete(key);
+      return { status: 201, body: { action: action('delete_rrset', [{ id: zone.id, type: 'zone' }]) } };
+    }
     const m = /^\/v1\/(servers|firewalls|networks|primary_ips)(?:\/(\d+))?(\/actions\/remove_from_resources)?$/.exec(request.path);
     if (!m) return error(404, 'not_found', `no route ${request.method} ${request.path}`);
     const collection = m[1] as Collection;
@@ -183,16 +226,7 @@ export async function startFakeHetzner(seed: HetznerSeed, options: FakeHetznerOp
       if (request.method !== 'GET') return error(405, 'method_not_allowed', 'not supported by the fake');
       const selector = request.query.get('label_selector');
       const all = [...items.values()].filter((r) => (selector ? matchesSelector(r.labels, selector) : true)).sort((a, b) => a.id - b.id);
-      const perPage = Math.min(Number(request.query.get('per_page') ?? 25), maxPerPage);
-      const page = Number(request.query.get('page') ?? 1);
-      const last = Math.max(1, Math.ceil(all.length / perPage));
-      return {
-        status: 200,
-        body: {
-          [collection]: all.slice((page - 1) * perPage, page * perPage),
-          meta: { pagination: { page, per_page: perPage, previous_page: page > 1 ? page - 1 : null, next_page: page < last ? page + 1 : null, last_page: last, total_entries: all.length } },
-        },
-      };
+      return paginate(collection, all, request.query);
     }
     const id = Number(m[2]);
     const item = items.get(id);
@@ -237,6 +271,7 @@ export async function startFakeHetzner(seed: HetznerSeed, options: FakeHetznerOp
     ...server,
     env: { HCLOUD_TOKEN: token, HCLOUD_ENDPOINT: `${server.url}/v1` },
     ids: (collection) => [...state[collection].entries()].filter(([id, r]) => !(collection === 'servers' && r.status === 'deleting' && lingering.has(id))).map(([id]) => id).sort((a, b) => a - b),
+    rrsets: (name) => [...([...zones.values()].find((z) => z.name === name)?.rrsets.keys() ?? [])].sort(),
     throttleNext: (count) => {
       throttle = count;
     },

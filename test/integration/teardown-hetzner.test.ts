@@ -17,6 +17,19 @@ let fake: FakeHetzner;
 beforeAll(async () => {
   fake = await startFakeHetzner(
     {
+      zones: [
+        {
+          id: 7,
+          name: 'example.org',
+          rrsets: [
+            { name: 'meet', type: 'A', values: ['203.0.113.11'] },
+            { name: '_jitsi-eu.meet', type: 'TXT', values: ['"jitsi-eu:stack=hz-one"'] },
+            { name: 'meet', type: 'MX', values: ['10 mail.example.org.'] },
+            { name: 'other', type: 'A', values: ['203.0.113.77'] },
+            { name: '@', type: 'SOA', values: ['hydrogen.ns.hetzner.com. dns.hetzner.com. 1 86400 10800 3600000 3600'] },
+          ],
+        },
+      ],
       servers: [
         { id: 11, name: 'hz-one-signaling', labels: { ...own('hz-one'), 'jitsi-eu/role': 'signaling' }, ipv4: '203.0.113.11', network: 21, privateIp: '10.0.0.10' },
         { id: 12, name: 'hz-one-bridge-0', labels: { ...own('hz-one'), 'jitsi-eu/role': 'bridge' }, ipv4: '203.0.113.12', network: 21 },
@@ -69,7 +82,7 @@ function deps(env: Record<string, string> = fake.env, answer = true, workspace?:
     purge: async () => {
       throw new Error('the AWS purge must not run for a Hetzner stack');
     },
-    readStackConfig: (stack) => workspace?.files.get(stack)?.config ?? (stack === 'hz-one' ? { 'jitsi-eu:cloud': 'hetzner', 'jitsi-eu:location': 'fsn1' } : undefined),
+    readStackConfig: (stack) => workspace?.files.get(stack)?.config ?? (stack === 'hz-one' ? { 'jitsi-eu:cloud': 'hetzner', 'jitsi-eu:location': 'fsn1', 'jitsi-eu:domain': 'meet.example.org' } : undefined),
     confirm: async (question) => (said.push(question), answer),
     env,
     out: (t) => stdout.push(t),
@@ -94,12 +107,25 @@ describe('teardown --orphans on Hetzner Cloud', () => {
     const { code, report } = await teardown(['--stack', 'hz-one', '--orphans']);
     expect(code).toBe(1);
     expect(report.cloud).toBe('hetzner');
-    expect(names(report.orphans)).toEqual(['hz-one-bridge-0', 'hz-one-bridge-0-ipv4', 'hz-one-firewall', 'hz-one-handmade', 'hz-one-network', 'hz-one-signaling', 'hz-one-signaling-ipv4']);
+    expect(names(report.orphans)).toEqual([
+      '_jitsi-eu.meet.example.org TXT',
+      'hz-one-bridge-0',
+      'hz-one-bridge-0-ipv4',
+      'hz-one-firewall',
+      'hz-one-handmade',
+      'hz-one-network',
+      'hz-one-signaling',
+      'hz-one-signaling-ipv4',
+      'meet.example.org A',
+      'meet.example.org MX',
+    ]);
+    // DNS records carry no labels jitsi-eu trusts: the A record has the ownership proof, the MX is the operator's.
+    expect(report.orphans.find((o) => o.resourceId === 'meet.example.org MX')).toMatchObject({ purgeable: false });
     const handmade = report.orphans.find((o) => o.resourceId === 'hz-one-handmade')!;
     expect(handmade).toMatchObject({ kind: 'hcloud:server', purgeable: false });
     expect(handmade.note).toMatch(/lacks jitsi-eu\/project=jitsi-eu/);
-    expect(report.orphans.filter((o) => o.purgeable)).toHaveLength(6);
-    const reads = fake.log.slice(before);
+    expect(report.orphans.filter((o) => o.purgeable)).toHaveLength(8);
+    const reads = fake.log.slice(before).filter((r) => !r.path.startsWith('/v1/zones'));
     expect(reads.every((r) => r.method === 'GET')).toBe(true);
     // Two servers per page in this fake: the second page was asked for.
     expect(reads.some((r) => r.path === '/v1/servers' && r.query.includes('page=2'))).toBe(true);
@@ -144,11 +170,22 @@ describe('teardown --orphans --purge on Hetzner Cloud', () => {
     const { code, report, said } = await teardown(['--stack', 'hz-one', '--orphans', '--purge', '--yes']);
     // The half-labelled server stays, listed for a look by hand.
     expect(code).toBe(1);
-    expect(names(report.remaining)).toEqual(['hz-one-handmade']);
+    expect(names(report.remaining)).toEqual(['hz-one-handmade', 'meet.example.org MX']);
     expect(report.purged!.every((p) => p.removed)).toBe(true);
     // The auto-deleted primary IP went with its server: counted as already gone.
     expect(report.purged!.find((p) => p.resourceId === 'hz-one-bridge-0-ipv4')).toMatchObject({ removed: true, alreadyGone: true });
-    expect(deletes(start)).toEqual(['/v1/servers/11', '/v1/servers/12', '/v1/firewalls/31', '/v1/primary_ips/41', '/v1/primary_ips/42', '/v1/networks/21']);
+    expect(deletes(start)).toEqual([
+      '/v1/servers/11',
+      '/v1/servers/12',
+      '/v1/firewalls/31',
+      '/v1/primary_ips/41',
+      '/v1/primary_ips/42',
+      '/v1/networks/21',
+      // The site's record first, the ownership record that proves it last.
+      '/v1/zones/7/rrsets/meet/A',
+      '/v1/zones/7/rrsets/_jitsi-eu.meet/TXT',
+    ]);
+    expect(fake.rrsets('example.org')).toEqual(['@/SOA', 'meet/MX', 'other/A']);
     const log = fake.log.slice(start);
     const removeFrom = log.findIndex((r) => r.path === '/v1/firewalls/31/actions/remove_from_resources');
     expect(removeFrom).toBeGreaterThan(-1);

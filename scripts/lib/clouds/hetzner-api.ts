@@ -58,6 +58,24 @@ export interface HetznerPrimaryIp {
   auto_delete: boolean;
 }
 
+/** A DNS zone (DNS is part of the Cloud API). */
+export interface HetznerZone {
+  id: number;
+  name: string;
+  mode: 'primary' | 'secondary';
+}
+
+/** A record set of a zone: `name` is relative to the zone (`@` for its apex), `id` is `name/type`. */
+export interface HetznerRrset {
+  id: string;
+  name: string;
+  type: string;
+  ttl: number | null;
+  labels: Labels;
+  records: { value: string; comment?: string }[];
+  zone: number;
+}
+
 /** The list endpoints jitsi-eu reads, and the key each one's page holds its items under. */
 export interface HetznerCollections {
   servers: HetznerServer;
@@ -113,17 +131,34 @@ export class HetznerApi {
     }
   }
 
-  /** Every item of a collection matching the label selector, page after page. */
-  async list<K extends HetznerCollection>(collection: K, labelSelector: string): Promise<HetznerCollections[K][]> {
-    const items: HetznerCollections[K][] = [];
+  /** Every item of a list, page after page. */
+  private async pages<T>(path: string, key: string, filters: Record<string, string> = {}): Promise<T[]> {
+    const items: T[] = [];
     let page: number | null = 1;
     while (page !== null) {
-      const query = new URLSearchParams({ label_selector: labelSelector, page: String(page), per_page: '50' });
-      const answer: Page & Partial<Record<K, HetznerCollections[K][]>> = await this.call('GET', `/${collection}?${query}`);
-      items.push(...(answer[collection] ?? []));
+      const query = new URLSearchParams({ ...filters, page: String(page), per_page: '50' });
+      const answer: Page & Record<string, unknown> = await this.call('GET', `${path}?${query}`);
+      items.push(...((answer[key] as T[] | undefined) ?? []));
       page = answer.meta?.pagination?.next_page ?? null;
     }
     return items;
+  }
+
+  /** Every item of a collection matching the label selector. */
+  list<K extends HetznerCollection>(collection: K, labelSelector: string): Promise<HetznerCollections[K][]> {
+    return this.pages(`/${collection}`, collection, { label_selector: labelSelector });
+  }
+
+  zones(): Promise<HetznerZone[]> {
+    return this.pages('/zones', 'zones');
+  }
+
+  rrsets(zoneId: number): Promise<HetznerRrset[]> {
+    return this.pages(`/zones/${zoneId}/rrsets`, 'rrsets');
+  }
+
+  async deleteRrset(zoneId: number, name: string, type: string): Promise<void> {
+    await this.call('DELETE', `/zones/${zoneId}/rrsets/${encodeURIComponent(name)}/${encodeURIComponent(type)}`);
   }
 
   /** One item, or undefined once it is gone. */
