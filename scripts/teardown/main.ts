@@ -40,7 +40,8 @@ Options:
                    carry both jitsi-eu:stack=NAME and jitsi-eu:project=jitsi-eu are ever touched.
                    A left-over configuration-bundle bucket loses every object version and
                    delete marker first, then goes itself
-  --cloud CLOUD    aws, hetzner or openstack, when Pulumi.NAME.yaml is gone (default: its jitsi-eu:cloud)
+  --cloud CLOUD    aws, hetzner or openstack, when Pulumi.NAME.yaml is gone (default: its
+                   jitsi-eu:cloud, else aws)
   --region REGION  region to check when Pulumi.NAME.yaml is gone (default: its aws:region or
                    openstack:region; Hetzner lists the whole project)
   --domain HOST    host name whose DNS records to check when Pulumi.NAME.yaml is gone

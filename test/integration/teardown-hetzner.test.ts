@@ -139,6 +139,8 @@ describe('teardown --orphans on Hetzner Cloud', () => {
     expect(text).toMatch(/hz-two-signaling/);
     expect(text).toMatch(/npm run teardown -- --stack hz-two --orphans --purge --cloud hetzner/);
     expect(text).not.toMatch(/hz-one/);
+    await expect(teardownMain(['--stack', 'hz-two', '--orphans', '--cloud', 'azure'], deps())).rejects.toThrow(/--cloud: azure is not a cloud jitsi-eu knows: use aws, hetzner, openstack/);
+    await expect(teardownMain(['--stack', 'hz-one', '--orphans', '--cloud', 'aws'], deps())).rejects.toThrow(/--cloud aws differs from jitsi-eu:cloud hetzner/);
   });
 
   it('retries when the API throttles (429)', async () => {
