@@ -27,6 +27,8 @@ export interface StatusDeps {
   now: () => Date;
   out: (text: string) => void;
   progress: (message: string) => void;
+  /** Where the Hetzner and OpenStack credentials are read from (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function openAwsStack(region: string): StackAccess {

@@ -11,6 +11,10 @@ export async function statusMain(options: StatusOptions, deps: StatusDeps = REAL
   if (options.resolve && options.resolve.host !== spec.domain) {
     throw new UsageError(`--resolve ${options.resolve.host}:${options.resolve.ip}: the stack's host name is ${spec.domain}`);
   }
+  if (spec.cloud !== 'aws') {
+    const { cloudStatusMain } = await import('./cloud.ts');
+    return cloudStatusMain({ ...spec, cloud: spec.cloud }, options, deps);
+  }
   await deps.requireCredentials(spec.region);
   const report = await collectStatus(spec, deps, options.timeoutMs, options.resolve?.ip);
   deps.out(options.json ? `${JSON.stringify(report, null, 2)}\n` : statusText(report));

@@ -16,6 +16,11 @@ Command; nothing new is exposed publicly):
   sandbox        time left before the sandbox expires
   cost           this month so far, in EUR, from the cost model
 
+On Hetzner Cloud and OpenStack (jitsi-eu:cloud) status lists the stack's servers as the provider
+reports them (state, addresses, role, server type, created, expiry) and checks the public
+certificate; these clouds have no channel to run a command on a host, so versions, statistics
+and the configuration revision are not read there (the report says so).
+
 Options:
   --stack NAME       the stack (Pulumi.NAME.yaml next to Pulumi.yaml)
   --json             print one JSON object on stdout
@@ -25,11 +30,13 @@ Options:
                      at the deployment); like curl --resolve
   -h, --help         show this help
 
-Environment: AWS credentials as for deploy; AWS_ENDPOINT_URL is honoured.
+Environment: AWS credentials as for deploy; AWS_ENDPOINT_URL is honoured. Hetzner: HCLOUD_TOKEN
+(HCLOUD_ENDPOINT is honoured). OpenStack: the clouds.yaml entry openstack:cloud or OS_CLOUD, or
+the OS_* variables, as for teardown.
 
 Exit codes: 0 every host answered and everything matches; 1 something is wrong (a host down or
 silent, a revision or version mismatch, a certificate expiring within 14 days, the bridge group
-below its minimum, an expired sandbox); 2 bad arguments, an invalid stack file or no AWS credentials.`;
+below its minimum, an expired sandbox); 2 bad arguments, an invalid stack file or no cloud credentials.`;
 
 export interface StatusOptions {
   stack: string;

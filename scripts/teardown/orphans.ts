@@ -2,16 +2,21 @@
 // stack's region, and IAM's global roles, policies and instance profiles), plus
 // SSM parameters under the stack's path and DNS records at its host name. Only resources that
 // carry the project's tags (stack AND project) may ever be removed by --purge.
+import type { Cloud } from '../../infra/spec/types.ts';
 import { PROJECT, TAG_PROJECT, TAG_STACK } from '../../infra/tags.ts';
 
 export interface OrphanScope {
   stack: string;
+  /** Where the stack ran (default aws). */
+  cloud?: Cloud;
+  /** OpenStack: the clouds.yaml entry (openstack:cloud), when the stack names one. */
+  openstackCloud?: string;
   region: string;
   /** The deployment's host name, for DNS records (records carry no tags). */
   domain?: string;
 }
 
-export type FoundBy = 'tagging-api' | 'ec2' | 'autoscaling' | 'iam' | 'ssm-path' | 'route53-name';
+export type FoundBy = 'tagging-api' | 'ec2' | 'autoscaling' | 'iam' | 'ssm-path' | 'route53-name' | 'hcloud-labels' | 'openstack-tags' | 'designate-name' | 'dns-name';
 
 export interface DnsRecord {
   zoneId: string;

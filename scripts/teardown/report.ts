@@ -15,12 +15,15 @@ export function orphanTable(orphans: readonly Orphan[]): string {
  * region and host name are spelled out, since the stack file that names them is usually gone.
  */
 export function teardownCommand(scope: OrphanScope, purge: boolean): string {
-  return `npm run teardown -- --stack ${scope.stack} --orphans${purge ? ' --purge' : ''} --region ${scope.region}${scope.domain ? ` --domain ${scope.domain}` : ''}`;
+  const cloud = scope.cloud && scope.cloud !== 'aws' ? ` --cloud ${scope.cloud}` : '';
+  const region = scope.cloud === 'hetzner' || !scope.region ? '' : ` --region ${scope.region}`;
+  return `npm run teardown -- --stack ${scope.stack} --orphans${purge ? ' --purge' : ''}${cloud}${region}${scope.domain ? ` --domain ${scope.domain}` : ''}`;
 }
 
 export function orphanSummary(scope: OrphanScope, orphans: readonly Orphan[]): string {
   const { stack } = scope;
-  if (orphans.length === 0) return `${style.ok('✓')} nothing carries jitsi-eu:stack=${stack} any more: no orphans\n`;
+  const mark = scope.cloud === 'hetzner' ? `the label jitsi-eu/stack=${stack}` : `jitsi-eu:stack=${stack}`;
+  if (orphans.length === 0) return `${style.ok('✓')} nothing carries ${mark} any more: no orphans\n`;
   const purgeable = orphans.filter((o) => o.purgeable).length;
   const manual = orphans.length - purgeable;
   const hint =

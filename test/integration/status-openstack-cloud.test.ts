@@ -1,0 +1,99 @@
+// status for a stack on OpenStack, against the loopback fake cloud: the stack's servers (Nova,
+// selected by both tags) with state, fixed and floating addresses, role from metadata, flavor and
+// expiry; a stopped bridge is a problem; what cannot be read on this cloud is said.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StatusDeps } from '../../scripts/status/deps.ts';
+import { statusMain } from '../../scripts/status/main.ts';
+import type { CloudStatusReport } from '../../scripts/status/cloud-report.ts';
+import { FAKE_OS_USER, startFakeOpenstack, type FakeOpenstack } from '../helpers/fake-openstack-api.ts';
+import { makeSpec } from '../helpers/spec.ts';
+import { tempDir } from '../helpers/tools.ts';
+
+const NOW = new Date('2026-12-06T12:00:00Z');
+const tags = (stack: string) => ['jitsi-eu:project=jitsi-eu', `jitsi-eu:stack=${stack}`, 'jitsi-eu:expires-at=2026-12-07T18:00:00.000Z'];
+const spec = (stack: string) =>
+  makeSpec({
+    stack,
+    cloud: 'openstack',
+    region: 'RegionOne',
+    regionLabel: 'Gravelines, France',
+    country: 'FR',
+    openstackCloud: 'fake',
+    externalNetwork: 'Ext-Net',
+    topology: 'scalable',
+    instanceType: 'b2-15',
+    bridges: { min: 1, max: 1, instanceType: 'c2-15' },
+  });
+const dir = tempDir();
+let fake: FakeOpenstack;
+
+beforeAll(async () => {
+  fake = await startFakeOpenstack(
+    {
+      servers: [
+        {
+          id: 'a1',
+          name: 'os-status-signaling',
+          tags: tags('os-status'),
+          metadata: { 'jitsi-eu:role': 'signaling', 'jitsi-eu:public-ipv4': '198.51.100.30' },
+          addresses: { 'os-status-network': [{ addr: '10.0.0.10', type: 'fixed' }, { addr: '198.51.100.30', type: 'floating' }] },
+          created: '2026-12-06T10:00:00Z',
+        },
+        { id: 'a2', name: 'os-status-bridge-0', tags: tags('os-status'), metadata: { 'jitsi-eu:role': 'bridge' }, status: 'SHUTOFF', flavor: 'c2-15', addresses: { 'os-status-network': [{ addr: '10.0.0.11', type: 'fixed' }] } },
+        { id: 'a3', name: 'os-status-handmade', tags: ['jitsi-eu:stack=os-status'], metadata: { 'jitsi-eu:role': 'bridge' } },
+        { id: 'a4', name: 'os-status-signaling', tags: tags('os-status'), metadata: { 'jitsi-eu:role': 'signaling' }, region: 'RegionTwo' },
+      ],
+    },
+    { pageSize: 1 },
+  );
+  writeFileSync(join(dir.path, 'clouds.yaml'), fake.cloudsYaml('fake'));
+});
+
+afterAll(async () => {
+  await fake?.stop();
+  dir.remove();
+});
+
+async function status(stack: string, env: Record<string, string>) {
+  let out = '';
+  const deps: StatusDeps = {
+    loadSpec: () => spec(stack),
+    requireCredentials: async () => {
+      throw new Error('AWS credentials are not asked on OpenStack');
+    },
+    openStack: () => {
+      throw new Error('the AWS inventory must not be read for an OpenStack stack');
+    },
+    publicCertificate: async () => ({ notAfter: '2027-02-01T00:00:00.000Z', trusted: true }),
+    now: () => NOW,
+    out: (text) => (out += text),
+    progress: () => {},
+    env,
+  };
+  const code = await statusMain({ stack, json: true, timeoutMs: 5000 }, deps);
+  return { code, out, report: JSON.parse(out) as CloudStatusReport };
+}
+
+describe('status on OpenStack', () => {
+  it('lists the stack\'s servers in its region from Nova, across pages, and judges a stopped bridge', async () => {
+    const { code, report, out } = await status('os-status', { OS_CLIENT_CONFIG_FILE: join(dir.path, 'clouds.yaml') });
+    expect(code).toBe(1);
+    expect(report.region).toBe('RegionOne');
+    expect(report.servers.map((s) => [s.id, s.role, s.state, s.running, s.publicIpv4 ?? null, s.privateIps, s.serverType])).toEqual([
+      ['a1', 'signaling', 'ACTIVE', true, '198.51.100.30', ['10.0.0.10'], 'b2-15'],
+      ['a2', 'bridge', 'SHUTOFF', false, null, ['10.0.0.11'], 'c2-15'],
+    ]);
+    expect(report.servers[0]).toMatchObject({ created: '2026-12-06T10:00:00.000Z', expiresAt: '2026-12-07T18:00:00.000Z', location: 'nova' });
+    expect(report.problems.map((p) => p.message)).toEqual(['bridge os-status-bridge-0 is SHUTOFF', '0 bridge servers run; the stack has a pool of 1']);
+    expect(report.notes.join(' ')).toMatch(/not read: this cloud offers no channel/);
+    expect(fake.log.some((r) => r.path === '/RegionOne/compute/v2.1/servers/detail' && new URLSearchParams(r.query).get('tags') === 'jitsi-eu:project=jitsi-eu,jitsi-eu:stack=os-status')).toBe(true);
+    expect(out).not.toContain(FAKE_OS_USER.password);
+    for (const token of fake.tokens) expect(out).not.toContain(token);
+  });
+
+  it('without the clouds.yaml entry the stack names: a usage error naming it', async () => {
+    await expect(status('os-status', { OS_CLIENT_CONFIG_FILE: join(dir.path, 'missing.yaml'), HOME: dir.path })).rejects.toThrow(/no clouds.yaml entry "fake"/);
+  });
+});
