@@ -3,6 +3,7 @@
 // pick them up (signaling host first, then the bridge pool) and the report says what each did.
 import { stackFileFor } from '../../infra/spec/index.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
+import { refuseOutsideAws } from '../lib/aws-only.ts';
 import { EXIT, UsageError, loadSpecOrThrow, parseCliOrHelp, requireStackName, warn } from '../lib/cli.ts';
 import { REAL_COMMAND_DEPS, type CommandDeps } from '../lib/command-deps.ts';
 import { PolicyViolationError, PulumiCommandError, StackBusyError, StackMissingError, formatViolation, type Workspace } from '../lib/workspace.ts';
@@ -109,6 +110,7 @@ export async function rotateMain(argv: string[], deps: RotateDeps = REAL_ROTATE_
 
   const { spec, warnings } = loadSpecOrThrow(stackFileFor(stack), stack);
   for (const w of warnings) warn(w);
+  refuseOutsideAws('rotate', spec);
   const plan = rotationPlan(secretsToRotate(named, spec), spec);
 
   let workspace: Workspace | undefined;

@@ -13,6 +13,7 @@ import { previewStack } from '../deploy/main.ts';
 import { previewText, type ShownPreview } from '../deploy/preview-report.ts';
 import { deploySummary } from '../deploy/report.ts';
 import { DEFAULT_TIMEOUTS } from '../deploy/flow.ts';
+import { refuseOutsideAws } from '../lib/aws-only.ts';
 import { EXIT, UsageError, loadSpecOrThrow, parseCliOrHelp, requireStackName, warn } from '../lib/cli.ts';
 import { editStackFile, restoreStackFile } from '../lib/stack-file-edit.ts';
 import { StackMissingError, type StackOutputs } from '../lib/workspace.ts';
@@ -152,6 +153,7 @@ export async function upgradeMain(argv: string[], deps: UpgradeDeps = REAL_UPGRA
   const file = stackFileFor(stack, deps.projectDir);
   const { spec, warnings } = loadSpecOrThrow(file, stack);
   for (const w of warnings) warn(w);
+  refuseOutsideAws('upgrade', spec);
   checkRequest(request, spec);
 
   const workspace = await deps.openWorkspace();
