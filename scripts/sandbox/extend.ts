@@ -7,6 +7,8 @@ import { specFromConfig } from '../../infra/spec/index.ts';
 import { UsageError } from '../lib/cli.ts';
 import { expiryTargets } from './expiry-targets.ts';
 import { sandboxFacts } from './facts.ts';
+import { stackPlace } from './place.ts';
+import type { Cloud } from '../../infra/spec/types.ts';
 import type { SandboxDeps } from './deps.ts';
 import { expiryAfter } from './ttl.ts';
 
@@ -18,6 +20,8 @@ export interface Extended {
   scheduleMoved: boolean;
   /** What was started again after an earlier expiry stopped it. */
   restarted: string[];
+  /** Hetzner Cloud and OpenStack: no schedule there; reap goes by the stack file. */
+  cloud?: Exclude<Cloud, 'aws'>;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -35,6 +39,10 @@ export async function extendSandbox(name: string, ttlMs: number, deps: SandboxDe
   }
   await workspace.setConfig(name, 'jitsi-eu:expiresAt', expiresAt);
   const result: Extended = { stack: name, ...(facts.expiresAt ? { previous: facts.expiresAt.toISOString() } : {}), expiresAt, scheduleMoved: false, restarted: [] };
+
+  // Outside AWS nothing is scheduled: reap reads the new expiry from the stack file from now on.
+  const place = stackPlace(name, config);
+  if ('cloud' in place && place.cloud !== 'aws') return { ...result, cloud: place.cloud };
 
   const outputs = await workspace.outputs(name).catch(() => ({}) as Awaited<ReturnType<typeof workspace.outputs>>);
   const instanceId = text(outputs.signalingInstanceId?.value);
