@@ -3,7 +3,7 @@
 import { UsageError } from '../lib/cli.ts';
 import { checkCredentials } from '../lib/command-deps.ts';
 import type { StackSummary, Workspace } from '../lib/workspace.ts';
-import type { Orphan, OrphanScope } from '../teardown/orphans.ts';
+import type { Orphan } from '../teardown/orphans.ts';
 import { teardownCommand } from '../teardown/report.ts';
 import { destroyAndRemove, removeHostAccounts, type StackTeardown } from '../teardown/stack.ts';
 import { mapSettledLimit } from './concurrency.ts';
@@ -190,7 +190,7 @@ async function recheckLeftovers(deps: SandboxDeps, remembered: readonly Leftover
   return entries;
 }
 
-/** Where the orphan check looks; the cloud is named only outside AWS, as before it was known. */
+/** Where the orphan check looks. An AWS scope names no cloud, exactly as before there was a choice. */
 function scopeOf(stack: string, place: StackPlace, domain: string | undefined): SandboxScope {
   return {
     stack,

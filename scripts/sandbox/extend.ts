@@ -1,5 +1,6 @@
 // sandbox extend: a new expiry, now + TTL, written with `pulumi config set` into the stack file.
-// It never shortens a sandbox's life. On a deployed sandbox it then moves the expiry schedules
+// It never shortens a sandbox's life. On Hetzner Cloud and OpenStack that is all: reap reads the
+// stack file. On a deployed AWS sandbox it then moves the expiry schedules
 // (an update of those resources alone: no host is replaced, no meeting ends) and starts again
 // what an earlier expiry had stopped. The jitsi-eu:expires-at tag and the privacy notice's date
 // follow at the next deploy.

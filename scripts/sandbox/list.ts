@@ -1,7 +1,8 @@
 // sandbox list: every sandbox the backend knows, with its URL, owner, state, time left, and what
 // it costs per hour and has cost so far (an estimate: hours since its first update × hourly rate).
-// A deployed sandbox's state comes from EC2: `stopped` once its expiry schedule has stopped it,
-// and then it costs only its address and disk.
+// On AWS a deployed sandbox's state comes from EC2: `stopped` once its expiry schedule has stopped
+// it, and then it costs only its address and disk. On Hetzner Cloud and OpenStack nothing stops
+// it: an expired sandbox there is still running, and the list says how to run reap from cron.
 import { specFromConfig } from '../../infra/spec/index.ts';
 import type { Cloud } from '../../infra/spec/types.ts';
 import { renderTable } from '../lib/cli.ts';
