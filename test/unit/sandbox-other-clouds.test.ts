@@ -121,6 +121,16 @@ describe('sandbox list, extend and destroy on another cloud', () => {
 });
 
 describe('sandbox reap across clouds', () => {
+  it('names the missing place key of the sandbox\'s cloud instead of aws:region', async () => {
+    const deps = memoryDeps(NOW);
+    const config = sandboxOn('hetzner', 'hz-noplace', PAST);
+    delete config['jitsi-eu:location'];
+    deps.workspace.seed('hz-noplace', config, { resources: 9 });
+    const report = await reapSandboxes(deps, { dryRun: false, parallel: 1 });
+    expect(report.entries).toEqual([expect.objectContaining({ stack: 'hz-noplace', action: 'failed', reason: 'expired, but Pulumi.hz-noplace.yaml has no jitsi-eu:location to check for orphans' })]);
+    expect(deps.workspace.opsFor('hz-noplace')).toEqual([]);
+  });
+
   it('reaps expired sandboxes on every cloud, each with its own credentials and orphan check, and remembers leftovers with their cloud', async () => {
     const deps = memoryDeps(NOW);
     const ws = deps.workspace;
