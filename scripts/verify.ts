@@ -30,7 +30,7 @@ endpoints, the privacy profile's values in the served configuration, and TURN.
                        and media checks; FILE holds the user name on its first line and the
                        password on its second, readable by you only (chmod 600). With --aws and
                        --stack, the host account's password is read from SSM instead
-  --aws                also check the AWS side (credentials from the usual AWS variables or
+  --aws                also check the AWS side of an AWS stack (credentials from the usual AWS variables or
                        profile; AWS_ENDPOINT_URL is honoured): region, IMDSv2, encryption,
                        security groups, key pairs, and service health through SSM Run Command
   --port-map A=B       dial port B wherever port A would be used (e.g. 443=8443), for a
@@ -50,6 +50,11 @@ Region (dns-aws-eu-region): an address is placed in an AWS region by its reverse
 ranges, which jitsi-eu does not ship: download them (again every 90 days) with
   npx tsx scripts/refresh-aws-ip-ranges.ts              (or --from FILE without Internet access)
 Without them, an address whose reverse DNS is custom or missing gets WARN instead of a verdict.
+
+Other clouds: on a Hetzner Cloud or OpenStack stack (--stack) the external checks run as on AWS;
+the AWS-side checks (--aws) and dns-aws-eu-region are skipped with the reason (no provider
+publishes per-location address ranges jitsi-eu can check offline), and privacy-residency judges
+the place the stack declares (location, or region and jitsi-eu:country).
 
 With --browser and JWT auth, set JITSI_EU_VERIFY_JWT to a host token for the lobby and media
 checks. Exit codes: 0 nothing failed, 1 a check failed, 2 usage error or host unreachable.`;

@@ -1,5 +1,6 @@
 // `npm run accounts`: changes the stack's host accounts in SSM, then asks the signaling host to
 // apply them, and says what happened. A generated password goes to stdout once, nowhere else.
+import { refuseOutsideAws } from '../lib/aws-only.ts';
 import { EXIT, UsageError, renderTable, style } from '../lib/cli.ts';
 import { REAL_ACCOUNTS_DEPS, type AccountsDeps, type AccountsStack } from './deps.ts';
 import { syncSignalingHost, type HostSync } from './host-sync.ts';
@@ -18,6 +19,7 @@ interface ChangeReport {
 
 export async function accountsMain(options: AccountsOptions, deps: AccountsDeps = REAL_ACCOUNTS_DEPS): Promise<number> {
   const spec = deps.loadSpec(options.stack);
+  refuseOutsideAws('accounts', spec);
   if (spec.auth !== 'secure') {
     throw new UsageError([
       `stack ${spec.stack} signs hosts in with jitsi-eu:auth: ${spec.auth}: host accounts exist only on secure stacks.`,

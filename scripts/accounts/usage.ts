@@ -38,6 +38,9 @@ Options:
 
 Environment: AWS credentials as for deploy; AWS_ENDPOINT_URL is honoured.
 
+AWS stacks only: on Hetzner Cloud and OpenStack jitsi-eu has no channel to the hosts, so the command
+refuses such a stack (exit 2) and says what to do instead.
+
 Exit codes: 0 done (stored in SSM and applied on the signaling host, or no host runs now);
 1 the account is not there (or already is), or the change is stored but the host failed or did
 not answer; 2 bad arguments, not a secure stack, no confirmation, or no AWS credentials.`;

@@ -84,7 +84,9 @@ export async function deployStack(workspace: Workspace, spec: DeploymentSpec, op
   outcome.outputs = printableOutputs(outputs);
   outcome.deployed = readOutputs(outputs);
   if (outcome.deployed.url) outcome.url = outcome.deployed.url;
-  if (options.applyConfiguration) {
+  if (spec.cloud !== 'aws') {
+    options.progress(`no configuration step after pulumi up on ${spec.cloud === 'hetzner' ? 'Hetzner Cloud' : 'OpenStack'}: jitsi-eu has no channel to running hosts there, so a new configuration arrives only with new servers`);
+  } else if (options.applyConfiguration) {
     options.progress('applying the new configuration on the running hosts (jitsi-eu-apply through SSM Run Command)');
     try {
       outcome.applied = await options.applyConfiguration();

@@ -5,6 +5,7 @@ import { BRIDGE_WARMUP_SECONDS, DNS_TTL_SECONDS } from '../../infra/aws/layout.t
 import { DRAIN_MAX_SECONDS } from '../../infra/lifecycle.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import type { DeployPreview, ResourceChange } from './preview.ts';
+import { serverCloudImpacts } from './impact-servers.ts';
 
 /**
  * Minutes from a new signaling host's launch to a working site: Debian boots, cloud-init installs
@@ -27,6 +28,8 @@ export interface Impact {
 }
 
 export type ImpactContext = Pick<DeploymentSpec, 'domain' | 'topology'> & {
+  /** Absent: AWS. */
+  cloud?: DeploymentSpec['cloud'];
   /** What an upgrade changes, to name it in the words (without it, they say the kind of change only). */
   upgrade?: UpgradeFacts;
 };
@@ -71,8 +74,8 @@ const TAG_PROPERTIES = new Set(['tags', 'tagsAll']);
 const GROUP_SIZE_PROPERTIES = new Set(['minSize', 'maxSize', 'desiredCapacity']);
 
 const inComponent = (c: ResourceChange, component: string) => c.parents.includes(`jitsi-eu:aws:${component}`);
-const names = (changes: readonly ResourceChange[]) => changes.map((c) => c.name);
-const list = (values: readonly string[]) => values.join(', ');
+export const names = (changes: readonly ResourceChange[]) => changes.map((c) => c.name);
+export const list = (values: readonly string[]) => values.join(', ');
 const minutes = (seconds: number) => Math.round(seconds / 60);
 const onlyTags = (c: ResourceChange) => c.changed.length > 0 && c.changed.every((p) => TAG_PROPERTIES.has(p));
 const fromTo = (change: VersionChange | undefined) => (change ? ` ${change.to}${change.from ? ` (from ${change.from})` : ''}` : '');
@@ -271,6 +274,9 @@ export function meetingImpact(preview: DeployPreview, ctx: ImpactContext, config
       resources: [],
     }];
   }
-  const impacts = [...signalingImpacts(changes, ctx), ...bridgeImpacts(changes, ctx), ...dnsImpacts(changes, ctx), ...configuration, ...otherImpacts(changes)];
+  const impacts =
+    ctx.cloud && ctx.cloud !== 'aws'
+      ? serverCloudImpacts(changes, { ...ctx, cloud: ctx.cloud })
+      : [...signalingImpacts(changes, ctx), ...bridgeImpacts(changes, ctx), ...dnsImpacts(changes, ctx), ...configuration, ...otherImpacts(changes)];
   return impacts.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
 }

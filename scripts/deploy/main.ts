@@ -5,7 +5,7 @@
 import { stackFileFor } from '../../infra/spec/index.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { EXIT, UsageError, loadSpecOrThrow, parseCliOrHelp, rawOptionValue, refuseExampleNames, requireStackName, stackFileAdvice, warn } from '../lib/cli.ts';
-import { REAL_COMMAND_DEPS, type CommandDeps } from '../lib/command-deps.ts';
+import { REAL_COMMAND_DEPS, checkCredentials, type CommandDeps } from '../lib/command-deps.ts';
 import { PolicyViolationError, PulumiCommandError, StackBusyError, formatViolation, type Workspace } from '../lib/workspace.ts';
 import { TERMINAL_CONFIRMATION, confirmDeploy } from './confirm.ts';
 import { requireDuration } from './duration.ts';
@@ -26,11 +26,15 @@ previews the update through the Automation API with jitsi-eu's policy pack (infr
 prints what will be created, changed, replaced or deleted and what that means for people in
 meetings, then asks before it changes anything. Once confirmed it runs \`pulumi up\` (with the
 policy pack again) with Pulumi's output on stderr, waits until the host name points at the
-Elastic IP, HTTPS answers and the host reports ready, and finally runs the live verification.
+public address, HTTPS answers and the host reports ready, and finally runs the live verification.
 A stack that does not exist yet is created. A mandatory policy violation stops the deploy
 before any change, with the policy's own message. A stack without a recorded Debian image gets
 the newest one written into Pulumi.NAME.yaml (jitsi-eu:amiId), said in the preview; deploy never
-moves it afterwards (npm run upgrade does).
+moves it afterwards (npm run upgrade does). That pinning is AWS only.
+
+On Hetzner Cloud and OpenStack (jitsi-eu:cloud) the configuration travels in each server's user
+data and jitsi-eu has no channel to a running host: a configuration change replaces the servers,
+which ends meetings on the signaling node. The preview says so, and deploy asks first.
 
 Options:
   --stack NAME             the stack to deploy (its file must be Pulumi.NAME.yaml next to
@@ -48,7 +52,10 @@ Environment:
   PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE   passphrase for the stack's secrets (required)
   PULUMI_BACKEND_URL       where Pulumi keeps state (default: file://~/.pulumi-jitsi-eu, no account needed)
   JITSI_EU_SECRETS_PROVIDER  another secrets provider for new stacks, e.g. awskms://alias/jitsi-eu?region=eu-central-1
-  AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY ...   credentials for the target account
+  AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY ...   credentials for the target account (AWS)
+  HCLOUD_TOKEN             API token of the Hetzner Cloud project (Hetzner Cloud)
+  OS_CLOUD, or OS_AUTH_URL/OS_USERNAME/OS_PASSWORD/OS_PROJECT_NAME ...   the clouds.yaml entry
+                           (unless the stack file names it as openstack:cloud), or an openrc login (OpenStack)
 
 When a wait fails (or the host reports that its boot failed, which ends the wait at once), the
 summary says where to look: the instance's console output and the boot log on the host.
@@ -56,7 +63,7 @@ summary says where to look: the instance's console output and the boot log on th
 Exit codes: 0 deployed and verified (or previewed, with --preview-only); 1 a mandatory policy
 violation, the preview or pulumi up failed, a wait timed out, the host's boot failed or the
 verification failed; 2 bad arguments, invalid config, no confirmation (declined, or not on a
-terminal without --yes), or a missing Pulumi CLI, passphrase or AWS credentials.`;
+terminal without --yes), or a missing Pulumi CLI, passphrase or cloud credentials.`;
 
 export interface DeployDeps extends CommandDeps {
   loadVerify: () => Promise<{ run: VerifyRunner } | { missing: string }>;
@@ -129,11 +136,12 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
   for (const w of warnings) warn(w);
 
   const workspace = await deps.openWorkspace();
-  await deps.requireCredentials(spec.region);
+  await checkCredentials(deps, spec);
   refuseExampleNames(spec, stackFileFor(stack));
   const stackAction = await workspace.createOrSelectStack(stack);
   if (stackAction === 'created') deps.progress(`created stack ${stack} in ${workspace.backendDescription}`);
-  const images = deps.imageSource ? await recordMissingImages(spec, workspace, deps.imageSource) : undefined;
+  // Only AWS stacks pin an image id; elsewhere jitsi-eu:image names the provider's Debian image.
+  const images = deps.imageSource && spec.cloud === 'aws' ? await recordMissingImages(spec, workspace, deps.imageSource) : undefined;
   const previewed = await previewStack(workspace, spec, deps).catch((error: unknown) => {
     forgetRecordedImages(images);
     throw error;
@@ -169,7 +177,7 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
     intervalMs: deps.intervalMs ?? 10_000,
     verify,
     ...(deps.probes ? { probes: deps.probes } : {}),
-    ...(deps.applyOnStack && preview.impact.some((i) => i.kind === 'configuration-applied') ? { applyConfiguration: () => deps.applyOnStack!(spec) } : {}),
+    ...(deps.applyOnStack && spec.cloud === 'aws' && preview.impact.some((i) => i.kind === 'configuration-applied') ? { applyConfiguration: () => deps.applyOnStack!(spec) } : {}),
   });
   deps.out(values.json ? `${JSON.stringify({ ...outcome, preview: shown }, null, 2)}\n` : deploySummary(outcome));
   return outcome.ok ? EXIT.OK : EXIT.FAILED;

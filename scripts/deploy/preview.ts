@@ -20,6 +20,8 @@ export interface ResourceChange {
   replacedBy: string[];
   /** A DNS record's TTL before the change: how long resolvers may keep the old answer. */
   previousTtl?: number;
+  /** The host role a Hetzner label or OpenStack metadata entry gives the resource. */
+  role?: string;
 }
 
 export interface PolicyFinding {
@@ -66,6 +68,14 @@ function ttlOf(...candidates: unknown[]): { previousTtl?: number } {
   return ttl === undefined ? {} : { previousTtl: ttl };
 }
 
+/** `jitsi-eu/role` (Hetzner labels) or `jitsi-eu:role` (OpenStack metadata) among a resource's inputs. */
+function roleOf(inputs: Record<string, unknown> | undefined): { role?: string } {
+  const labels = inputs?.labels as Record<string, unknown> | undefined;
+  const metadata = inputs?.metadata as Record<string, unknown> | undefined;
+  const role = labels?.['jitsi-eu/role'] ?? metadata?.['jitsi-eu:role'];
+  return typeof role === 'string' ? { role } : {};
+}
+
 const unique = (values: Iterable<string>) => [...new Set(values)].sort();
 
 export function policyFinding(p: PolicyEvent): PolicyFinding {
@@ -97,6 +107,7 @@ export function summarisePreview(run: PreviewRun): DeployPreview {
       changed: unique([...(previous?.changed ?? []), ...changed]),
       replacedBy: kind === 'replace' || previous?.kind === 'replace' ? unique([...(previous?.replacedBy ?? []), ...forcing]) : [],
       ...ttlOf(meta.old?.inputs?.ttl, previous?.previousTtl),
+      ...(previous?.role ? { role: previous.role } : roleOf(state?.inputs)),
     });
   }
   const policy = run.events.flatMap((e: EngineEvent) => (e.policyEvent ? [policyFinding(e.policyEvent)] : []));

@@ -16,6 +16,11 @@ export function deploySummary(outcome: DeployOutcome, extra: [string, string][] 
   const d = outcome.deployed;
   if (d.publicIp) rows.push(['public IP', d.publicIp]);
   if (d.region) rows.push(['region', d.region]);
+  if (d.cloud && d.cloud !== 'aws') {
+    rows.push(['cloud', d.cloud === 'hetzner' ? 'Hetzner Cloud' : 'OpenStack']);
+    if (d.instanceId) rows.push(['signaling server', d.instanceId]);
+    if (d.bridgeServerIds?.length) rows.push(['bridge servers', d.bridgeServerIds.join(', ')]);
+  }
   rows.push(...extra);
   if (d.ssmShellCommand) rows.push(['shell on the host', d.ssmShellCommand]);
   if (d.hostAccountParameter) rows.push(['host account', hostAccountCommand(d.hostAccountParameter, d.region ?? outcome.region)]);

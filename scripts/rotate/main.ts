@@ -3,6 +3,7 @@
 // pick them up (signaling host first, then the bridge pool) and the report says what each did.
 import { stackFileFor } from '../../infra/spec/index.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
+import { refuseOutsideAws } from '../lib/aws-only.ts';
 import { EXIT, UsageError, loadSpecOrThrow, parseCliOrHelp, requireStackName, warn } from '../lib/cli.ts';
 import { REAL_COMMAND_DEPS, type CommandDeps } from '../lib/command-deps.ts';
 import { PolicyViolationError, PulumiCommandError, StackBusyError, StackMissingError, formatViolation, type Workspace } from '../lib/workspace.ts';
@@ -51,6 +52,9 @@ Options:
 
 Environment: as for npm run deploy (PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE,
 PULUMI_BACKEND_URL, AWS credentials).
+
+AWS stacks only: on Hetzner Cloud and OpenStack jitsi-eu has no channel to the hosts, so the command
+refuses such a stack (exit 2) and says what to do instead.
 
 Exit codes: 0 rotated and every host took the new values (or previewed, with --preview-only);
 1 the preview shows changes beyond the secrets, a policy violation, pulumi up failed, or a host
@@ -109,6 +113,7 @@ export async function rotateMain(argv: string[], deps: RotateDeps = REAL_ROTATE_
 
   const { spec, warnings } = loadSpecOrThrow(stackFileFor(stack), stack);
   for (const w of warnings) warn(w);
+  refuseOutsideAws('rotate', spec);
   const plan = rotationPlan(secretsToRotate(named, spec), spec);
 
   let workspace: Workspace | undefined;

@@ -2,11 +2,14 @@
 // AWS, then for each — at most `parallel` at a time — write its stack file, create the stack and
 // deploy it as `npm run deploy` does.
 import { UsageError } from '../lib/cli.ts';
+import { checkCredentials } from '../lib/command-deps.ts';
 import type { StackConfig } from '../lib/workspace.ts';
 import { deployStack, type DeployOutcome, type WaitTimeouts } from '../deploy/flow.ts';
 import { mapSettledLimit } from './concurrency.ts';
 import { planSandbox, type SandboxPlan, type SandboxRequest } from './config.ts';
 import { prefixedOutput, type SandboxDeps } from './deps.ts';
+import { reapCronNotes } from './cron.ts';
+import { CLOUD_NAME } from './place.ts';
 
 export interface CreateOptions {
   parallel: number;
@@ -20,6 +23,8 @@ export interface CreatedSandbox {
   expiresAt: string;
   owner?: string;
   notes: string[];
+  /** Hetzner Cloud and OpenStack: nothing ends it at its expiry but sandbox reap from cron; how to set that up. */
+  reapFromCron?: string[];
   ok: boolean;
   failure?: string;
   deploy?: DeployOutcome;
@@ -36,7 +41,8 @@ export function planAll(requests: readonly SandboxRequest[], base: StackConfig, 
 
 export async function createSandboxes(plans: readonly SandboxPlan[], deps: SandboxDeps, options: CreateOptions): Promise<CreatedSandbox[]> {
   const workspace = await deps.openWorkspace();
-  for (const region of new Set(plans.map((p) => p.spec.region))) await deps.requireCredentials(region);
+  const targets = new Map(plans.map((p) => [`${p.spec.cloud} ${p.spec.region} ${p.spec.openstackCloud ?? ''}`, p.spec]));
+  for (const spec of targets.values()) await checkCredentials(deps, spec);
 
   const existing = new Set((await workspace.listStacks()).map((s) => s.name));
   const taken = plans.filter((p) => existing.has(p.stack)).map((p) => p.stack);
@@ -72,6 +78,7 @@ export async function createSandboxes(plans: readonly SandboxPlan[], deps: Sandb
       expiresAt: String(plan.config['jitsi-eu:expiresAt']),
       ...(plan.spec.owner ? { owner: plan.spec.owner } : {}),
       notes: plan.notes,
+      ...cronFor(plan, deps.projectDir),
       ok: deploy.ok,
       ...(deploy.failure ? { failure: deploy.failure } : {}),
       deploy,
@@ -86,8 +93,13 @@ export async function createSandboxes(plans: readonly SandboxPlan[], deps: Sandb
       expiresAt: String(plan.config['jitsi-eu:expiresAt']),
       ...(plan.spec.owner ? { owner: plan.spec.owner } : {}),
       notes: plan.notes,
+      ...cronFor(plan, deps.projectDir),
       ok: false,
       failure: result.error.message,
     };
   });
+}
+
+function cronFor(plan: SandboxPlan, projectDir: string): Pick<CreatedSandbox, 'reapFromCron'> {
+  return plan.spec.cloud === 'aws' ? {} : { reapFromCron: reapCronNotes(projectDir, CLOUD_NAME[plan.spec.cloud]) };
 }

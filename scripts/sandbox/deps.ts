@@ -5,11 +5,11 @@ import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { REAL_COMMAND_DEPS, type CommandDeps } from '../lib/command-deps.ts';
 import type { Probes } from '../deploy/flow.ts';
 import { loadVerifyRunner, type VerifyRunner } from '../deploy/verify.ts';
-import { checkOrphans, purge } from '../teardown/check.ts';
 import { confirmOnTerminal, type Confirm } from '../teardown/confirm.ts';
 import type { OrphanCheck, Purge } from '../teardown/stack.ts';
 import { AWS_SANDBOX_HOSTS, type SandboxHosts } from './hosts.ts';
 import { leftoverFileStore, type LeftoverStore } from './leftovers.ts';
+import { sandboxOrphanCheck, sandboxPurge } from './orphan-checks.ts';
 
 export interface SandboxDeps extends CommandDeps {
   findOrphans: OrphanCheck;
@@ -31,8 +31,8 @@ export interface SandboxDeps extends CommandDeps {
 
 export const REAL_SANDBOX_DEPS: SandboxDeps = {
   ...REAL_COMMAND_DEPS,
-  findOrphans: checkOrphans,
-  purge,
+  findOrphans: sandboxOrphanCheck,
+  purge: sandboxPurge,
   loadVerify: loadVerifyRunner,
   hourlyCostEur,
   confirm: confirmOnTerminal,

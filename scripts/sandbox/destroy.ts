@@ -1,19 +1,22 @@
 // sandbox destroy and sandbox reap: the teardown of sandboxes, and only of sandboxes. What a
 // teardown leaves behind is remembered (see leftovers.ts) and checked again by every reap.
 import { UsageError } from '../lib/cli.ts';
+import { checkCredentials } from '../lib/command-deps.ts';
 import type { StackSummary, Workspace } from '../lib/workspace.ts';
-import type { Orphan, OrphanScope } from '../teardown/orphans.ts';
+import type { Orphan } from '../teardown/orphans.ts';
 import { teardownCommand } from '../teardown/report.ts';
 import { destroyAndRemove, removeHostAccounts, type StackTeardown } from '../teardown/stack.ts';
 import { mapSettledLimit } from './concurrency.ts';
 import { prefixedOutput, type SandboxDeps } from './deps.ts';
 import { reapDecision, sandboxFacts } from './facts.ts';
 import { leftoverOf, withLeftover, type Leftover } from './leftovers.ts';
+import { stackPlace, type StackPlace } from './place.ts';
+import type { SandboxScope } from './orphan-checks.ts';
 
 export interface DestroyedSandbox {
   stack: string;
   /** Where the orphan check looked (the stack file that said so is gone now). */
-  scope: OrphanScope;
+  scope: SandboxScope;
   teardown?: StackTeardown;
   /** Why pulumi destroy or the stack removal failed, when it did. */
   error?: string;
@@ -21,7 +24,8 @@ export interface DestroyedSandbox {
 }
 
 /** Destroy, remove, then the orphan check, which runs even when the destroy failed. */
-async function tearDown(workspace: Workspace, stack: string, region: string, domain: string | undefined, deps: SandboxDeps, several: boolean): Promise<DestroyedSandbox> {
+async function tearDown(workspace: Workspace, stack: string, place: StackPlace, domain: string | undefined, deps: SandboxDeps, several: boolean): Promise<DestroyedSandbox> {
+  const { region } = place;
   const say = (message: string) => deps.progress(several ? `[${stack}] ${message}` : message);
   let teardown: StackTeardown | undefined;
   let error: string | undefined;
@@ -31,8 +35,8 @@ async function tearDown(workspace: Workspace, stack: string, region: string, dom
     error = (e as Error).message;
     say(`destroying ${stack} failed: ${error}`);
   }
-  say(`checking that nothing tagged jitsi-eu:stack=${stack} is left in ${region}`);
-  const scope: OrphanScope = { stack, region, ...(domain ? { domain } : {}) };
+  say(`checking that nothing ${place.cloud === 'hetzner' ? 'labelled jitsi-eu/stack' : 'tagged jitsi-eu:stack'}=${stack} is left in ${region}`);
+  const scope = scopeOf(stack, place, domain);
   let orphans = await deps.findOrphans(scope);
   if (!error) orphans = (await removeHostAccounts(scope, orphans, { ...deps, progress: say }))?.orphans ?? orphans;
   return { stack, scope, ...(teardown ? { teardown } : {}), ...(error ? { error } : {}), orphans };
@@ -60,14 +64,14 @@ export async function destroySandbox(name: string, yes: boolean, deps: SandboxDe
   if (!sandboxFacts(config).isSandbox) {
     throw new UsageError(`${name} is not a sandbox (jitsi-eu:sandbox is not true): sandbox destroy refuses it; use npm run teardown -- --stack ${name}`);
   }
-  const region = text(config['aws:region']);
-  if (!region) throw new UsageError(`Pulumi.${name}.yaml has no aws:region`);
+  const place = stackPlace(name, config);
+  if ('problem' in place) throw new UsageError(place.problem);
   if (!yes) {
     const ok = await deps.confirm(`Destroy sandbox ${name} and everything in it? Type its name to confirm [${name}]:`, name);
     if (!ok) throw new UsageError('not confirmed: nothing was changed');
   }
-  await deps.requireCredentials(region);
-  const destroyed = await tearDown(workspace, name, region, text(config['jitsi-eu:domain']), deps, false);
+  await checkCredentials(deps, place);
+  const destroyed = await tearDown(workspace, name, place, text(config['jitsi-eu:domain']), deps, false);
   await remember(deps, [destroyed]);
   return destroyed;
 }
@@ -105,7 +109,7 @@ export async function reapSandboxes(deps: SandboxDeps, options: { dryRun: boolea
   const workspace = await deps.openWorkspace();
   const summaries = await workspace.listStacks();
   const entries: ReapEntry[] = [];
-  const due: { summary: StackSummary; region: string; domain?: string; entry: ReapEntry }[] = [];
+  const due: { summary: StackSummary; place: StackPlace; domain?: string; entry: ReapEntry }[] = [];
   for (const summary of [...summaries].sort((a, b) => a.name.localeCompare(b.name))) {
     const config = await workspace.readStackConfig(summary.name);
     const decision = reapDecision(summary.name, config, summary, now);
@@ -114,15 +118,15 @@ export async function reapSandboxes(deps: SandboxDeps, options: { dryRun: boolea
       entries.push({ stack: summary.name, action: 'skipped', reason: decision.reason, ...(expiresAt ? { expiresAt } : {}) });
       continue;
     }
-    const region = text(config?.['aws:region']);
+    const place = stackPlace(summary.name, config);
     const entry: ReapEntry = { stack: summary.name, action: options.dryRun ? 'would-reap' : 'reaped', reason: `expired at ${expiresAt}`, ...(expiresAt ? { expiresAt } : {}) };
     entries.push(entry);
-    if (!region) {
-      Object.assign(entry, { action: 'failed', reason: `expired, but Pulumi.${summary.name}.yaml has no aws:region to check for orphans` });
+    if ('problem' in place) {
+      Object.assign(entry, { action: 'failed', reason: `expired, but ${place.problem} to check for orphans` });
       continue;
     }
     const domain = text(config?.['jitsi-eu:domain']);
-    due.push({ summary, region, ...(domain ? { domain } : {}), entry });
+    due.push({ summary, place, ...(domain ? { domain } : {}), entry });
   }
   // A stack of the same name in the backend again owns whatever carries its tags: its own reap decides.
   const remembered = (await deps.leftoverStore.read()).filter((l) => !summaries.some((s) => s.name === l.stack));
@@ -132,11 +136,12 @@ export async function reapSandboxes(deps: SandboxDeps, options: { dryRun: boolea
   }
   if (due.length === 0 && remembered.length === 0) return { at: now.toISOString(), dryRun: false, entries };
 
-  for (const region of new Set([...due.map((d) => d.region), ...remembered.map((l) => l.region)])) await deps.requireCredentials(region);
+  const places = [...due.map((d) => d.place), ...remembered.map(placeOfLeftover)];
+  for (const place of new Map(places.map((p) => [`${p.cloud} ${p.region} ${p.openstackCloud ?? ''}`, p])).values()) await checkCredentials(deps, place);
   entries.push(...(await recheckLeftovers(deps, remembered)));
   if (due.length === 0) return { at: now.toISOString(), dryRun: false, entries };
   deps.progress(`reaping ${due.length} expired sandbox${due.length === 1 ? '' : 'es'}, at most ${options.parallel} at a time`);
-  const results = await mapSettledLimit(due, options.parallel, (d) => tearDown(workspace, d.summary.name, d.region, d.domain, deps, due.length > 1));
+  const results = await mapSettledLimit(due, options.parallel, (d) => tearDown(workspace, d.summary.name, d.place, d.domain, deps, due.length > 1));
   results.forEach((result, i) => {
     const { entry } = due[i]!;
     if (result.ok && result.value.error) {
@@ -170,7 +175,7 @@ async function recheckLeftovers(deps: SandboxDeps, remembered: readonly Leftover
   const entries: ReapEntry[] = [];
   let list = await deps.leftoverStore.read();
   for (const leftover of remembered) {
-    const scope: OrphanScope = { stack: leftover.stack, region: leftover.region, ...(leftover.domain ? { domain: leftover.domain } : {}) };
+    const scope = scopeOf(leftover.stack, placeOfLeftover(leftover), leftover.domain);
     deps.progress(`checking again what the teardown of ${leftover.stack} left behind in ${leftover.region}`);
     const orphans = await deps.findOrphans(scope);
     if (orphans.length === 0) {
@@ -183,4 +188,20 @@ async function recheckLeftovers(deps: SandboxDeps, remembered: readonly Leftover
   }
   await deps.leftoverStore.write(list);
   return entries;
+}
+
+/** Where the orphan check looks. An AWS scope names no cloud, exactly as before there was a choice. */
+function scopeOf(stack: string, place: StackPlace, domain: string | undefined): SandboxScope {
+  return {
+    stack,
+    region: place.region,
+    ...(place.cloud === 'aws' ? {} : { cloud: place.cloud }),
+    ...(place.openstackCloud ? { openstackCloud: place.openstackCloud } : {}),
+    ...(domain ? { domain } : {}),
+  };
+}
+
+/** A leftover remembered before clouds other than AWS existed names none: it is on AWS. */
+function placeOfLeftover(leftover: Leftover): StackPlace {
+  return { cloud: leftover.cloud ?? 'aws', region: leftover.region, ...(leftover.openstackCloud ? { openstackCloud: leftover.openstackCloud } : {}) };
 }

@@ -1,5 +1,6 @@
 // sandbox extend: a new expiry, now + TTL, written with `pulumi config set` into the stack file.
-// It never shortens a sandbox's life. On a deployed sandbox it then moves the expiry schedules
+// It never shortens a sandbox's life. On Hetzner Cloud and OpenStack that is all: reap reads the
+// stack file. On a deployed AWS sandbox it then moves the expiry schedules
 // (an update of those resources alone: no host is replaced, no meeting ends) and starts again
 // what an earlier expiry had stopped. The jitsi-eu:expires-at tag and the privacy notice's date
 // follow at the next deploy.
@@ -7,6 +8,8 @@ import { specFromConfig } from '../../infra/spec/index.ts';
 import { UsageError } from '../lib/cli.ts';
 import { expiryTargets } from './expiry-targets.ts';
 import { sandboxFacts } from './facts.ts';
+import { stackPlace } from './place.ts';
+import type { Cloud } from '../../infra/spec/types.ts';
 import type { SandboxDeps } from './deps.ts';
 import { expiryAfter } from './ttl.ts';
 
@@ -18,6 +21,8 @@ export interface Extended {
   scheduleMoved: boolean;
   /** What was started again after an earlier expiry stopped it. */
   restarted: string[];
+  /** Hetzner Cloud and OpenStack: no schedule there; reap goes by the stack file. */
+  cloud?: Exclude<Cloud, 'aws'>;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -35,6 +40,10 @@ export async function extendSandbox(name: string, ttlMs: number, deps: SandboxDe
   }
   await workspace.setConfig(name, 'jitsi-eu:expiresAt', expiresAt);
   const result: Extended = { stack: name, ...(facts.expiresAt ? { previous: facts.expiresAt.toISOString() } : {}), expiresAt, scheduleMoved: false, restarted: [] };
+
+  // Outside AWS nothing is scheduled: reap reads the new expiry from the stack file from now on.
+  const place = stackPlace(name, config);
+  if ('cloud' in place && place.cloud !== 'aws') return { ...result, cloud: place.cloud };
 
   const outputs = await workspace.outputs(name).catch(() => ({}) as Awaited<ReturnType<typeof workspace.outputs>>);
   const instanceId = text(outputs.signalingInstanceId?.value);

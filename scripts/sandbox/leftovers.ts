@@ -4,9 +4,10 @@
 // check finds nothing left. Resource ids and names only, never a secret.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Orphan, OrphanScope } from '../teardown/orphans.ts';
+import type { Orphan } from '../teardown/orphans.ts';
+import type { SandboxScope } from './orphan-checks.ts';
 
-export interface Leftover extends OrphanScope {
+export interface Leftover extends SandboxScope {
   /** When the teardown that left them ran. */
   since: string;
   /** `kind resourceId` of each resource found the last time. */
@@ -44,9 +45,11 @@ export function leftoverFileStore(projectDir: string): LeftoverStore {
   };
 }
 
-export function leftoverOf(scope: OrphanScope, orphans: readonly Orphan[], since: Date): Leftover {
+export function leftoverOf(scope: SandboxScope, orphans: readonly Orphan[], since: Date): Leftover {
   return {
     stack: scope.stack,
+    ...(scope.cloud ? { cloud: scope.cloud } : {}),
+    ...(scope.openstackCloud ? { openstackCloud: scope.openstackCloud } : {}),
     region: scope.region,
     ...(scope.domain ? { domain: scope.domain } : {}),
     since: since.toISOString(),

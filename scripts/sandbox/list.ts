@@ -1,18 +1,24 @@
 // sandbox list: every sandbox the backend knows, with its URL, owner, state, time left, and what
 // it costs per hour and has cost so far (an estimate: hours since its first update × hourly rate).
-// A deployed sandbox's state comes from EC2: `stopped` once its expiry schedule has stopped it,
-// and then it costs only its address and disk.
+// On AWS a deployed sandbox's state comes from EC2: `stopped` once its expiry schedule has stopped
+// it, and then it costs only its address and disk. On Hetzner Cloud and OpenStack nothing stops
+// it: an expired sandbox there is still running, and the list says how to run reap from cron.
 import { specFromConfig } from '../../infra/spec/index.ts';
+import type { Cloud } from '../../infra/spec/types.ts';
 import { renderTable } from '../lib/cli.ts';
 import { formatDuration } from '../deploy/duration.ts';
 import { mapSettledLimit } from './concurrency.ts';
 import type { SandboxDeps } from './deps.ts';
 import { sandboxFacts, sandboxState, type SandboxFacts, type SandboxState } from './facts.ts';
 import { stoppedHourlyCostEur } from './stopped-cost.ts';
+import { CLOUD_NAME, stackPlace } from './place.ts';
+import { reapCronLine } from './cron.ts';
 import type { StackConfig, StackSummary } from '../lib/workspace.ts';
 
 export interface SandboxRow {
   stack: string;
+  /** Absent for AWS. */
+  cloud?: Exclude<Cloud, 'aws'>;
   url?: string;
   owner?: string;
   state: SandboxState;
@@ -38,7 +44,10 @@ export async function listSandboxes(deps: SandboxDeps): Promise<SandboxRow[]> {
   }
   const rows = await mapSettledLimit(candidates, 4, async ({ summary, config, facts }): Promise<SandboxRow> => {
     let state = sandboxState(facts, summary, now);
-    if (state === 'running' || state === 'expired') {
+    const place = stackPlace(summary.name, config);
+    const cloud = 'cloud' in place && place.cloud !== 'aws' ? place.cloud : undefined;
+    // Only AWS has a schedule that stops a sandbox at its expiry; elsewhere it runs until reaped.
+    if (!cloud && (state === 'running' || state === 'expired')) {
       const outputs = await workspace.outputs(summary.name);
       const instanceId = text(outputs.signalingInstanceId?.value);
       const region = text(outputs.region?.value);
@@ -51,6 +60,7 @@ export async function listSandboxes(deps: SandboxDeps): Promise<SandboxRow[]> {
     const owner = text(config['jitsi-eu:owner']);
     const row: SandboxRow = {
       stack: summary.name,
+      ...(cloud ? { cloud } : {}),
       ...(domain ? { url: `https://${domain}` } : {}),
       ...(owner ? { owner } : {}),
       state,
@@ -76,14 +86,21 @@ export async function listSandboxes(deps: SandboxDeps): Promise<SandboxRow[]> {
   return rows.map((r, i) => (r.ok ? r.value : { stack: candidates[i]!.summary.name, state: 'not deployed' as const })).sort((a, b) => a.stack.localeCompare(b.stack));
 }
 
+/** Expired sandboxes outside AWS keep running (and costing) until reap removes them: say how to run reap. */
+function runningPastExpiry(rows: readonly SandboxRow[], projectDir: string): string {
+  const clouds = [...new Set(rows.filter((r) => r.cloud && r.state === 'expired').map((r) => CLOUD_NAME[r.cloud!]))];
+  if (!clouds.length) return '';
+  return `expired on ${clouds.join(' and ')}: nothing stops these by itself; they run, and cost, until npm run sandbox -- reap removes them. Run reap from cron:\n  ${reapCronLine(projectDir)}\n`;
+}
+
 const euro = (value: number | undefined, digits: number) => (value === undefined ? '?' : `€${value.toFixed(digits)}`);
 
-export function sandboxTable(rows: readonly SandboxRow[]): string {
+export function sandboxTable(rows: readonly SandboxRow[], projectDir: string): string {
   if (rows.length === 0) return 'no sandboxes: create one with npm run sandbox -- create NAME --ttl 7d\n';
   const table = renderTable(
     ['sandbox', 'url', 'owner', 'state', 'time left', 'per hour', 'so far'],
     rows.map((r) => [
-      r.stack,
+      r.cloud ? `${r.stack} (${r.cloud})` : r.stack,
       r.url ?? '',
       r.owner ?? '',
       r.state,
@@ -95,5 +112,5 @@ export function sandboxTable(rows: readonly SandboxRow[]): string {
   const stopped = rows.some((r) => r.state === 'stopped')
     ? 'stopped: its expiry stopped it (meetings ended, the site does not answer); it still pays for its address and disk until reaped.\n  Extend it to start it again, or remove it with sandbox reap.\n'
     : '';
-  return `${table}\ncosts are estimates (compute, address and storage; data transfer not included)\n${stopped}`;
+  return `${table}\ncosts are estimates (compute, address and storage; data transfer not included)\n${stopped}${runningPastExpiry(rows, projectDir)}`;
 }

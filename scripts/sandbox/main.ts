@@ -1,6 +1,6 @@
 // `npm run sandbox -- <create|list|extend|destroy|reap>`: short-lived deployments with an expiry.
 import { join, resolve } from 'node:path';
-import type { AuthMode, TlsMode } from '../../infra/spec/types.ts';
+import { CLOUDS, type AuthMode, type Cloud, type TlsMode } from '../../infra/spec/types.ts';
 import { EXIT, UsageError, checkStackName, parseCli, rawOptionValue, style } from '../lib/cli.ts';
 import { readStackConfigFile } from '../lib/workspace.ts';
 import { formatDuration } from '../deploy/duration.ts';
@@ -14,20 +14,27 @@ import { extendSandbox } from './extend.ts';
 import { LEFTOVER_FILE } from './leftovers.ts';
 import { listSandboxes, sandboxTable } from './list.ts';
 import { checkSandboxName } from './name.ts';
-import { SANDBOX_SIZES, isSandboxSize } from './sizes.ts';
+import { HETZNER_SANDBOX_SIZES, SANDBOX_SIZES, isSandboxSize } from './sizes.ts';
+import { reapCronLine } from './cron.ts';
 import { parseTtl } from './ttl.ts';
 
 export const DEFAULT_BASE = 'Pulumi.example-sandbox.yaml';
 export const DEFAULT_PARALLEL = 2;
 
 const sizes = Object.entries(SANDBOX_SIZES)
-  .map(([name, s]) => `                           ${name.padEnd(7)} ${s.instanceType.padEnd(12)} ${s.fits}`)
+  .map(([name, s]) => `                           ${name.padEnd(7)} ${s.instanceType.padEnd(12)} ${HETZNER_SANDBOX_SIZES[name as keyof typeof HETZNER_SANDBOX_SIZES].padEnd(6)} ${s.fits}`)
   .join('\n');
 
 export const SANDBOX_USAGE = `Usage: npm run sandbox -- <command> [options]
 
-Short-lived Jitsi deployments (sandboxes). At its expiry a sandbox stops itself (an AWS schedule
-stops its hosts); reap then removes what is left.
+Short-lived Jitsi deployments (sandboxes), on AWS, Hetzner Cloud or OpenStack. On AWS a sandbox
+stops itself at its expiry (an AWS schedule stops its hosts); reap then removes what is left.
+Hetzner Cloud and OpenStack have no scheduler jitsi-eu can use: there a sandbox runs, and costs,
+until reap removes it, so run reap from cron, e.g. every 15 minutes:
+  ${reapCronLine('/path/to/jitsi-eu')}
+(the env file sets PATH, PULUMI_CONFIG_PASSPHRASE_FILE and the cloud's credentials; chmod 600).
+The expiry is in the stack file (jitsi-eu:expiresAt), which reap reads, and in each resource's
+labels (Hetzner) or tags and metadata (OpenStack).
 
 Commands:
   create NAME [NAME...] --ttl DURATION [options]
@@ -36,7 +43,12 @@ Commands:
       staging (browsers warn; no rate limits). Prints the URL and the expiry.
         --ttl DURATION     how long it lives, e.g. 12h, 7d, 2w (1h to 180d)
         --owner EMAIL      who answers for it (default: the base's jitsi-eu:owner)
-        --size SIZE        instance size (default: the base's jitsi-eu:instanceType):
+        --cloud CLOUD      aws, hetzner or openstack (default: the base's jitsi-eu:cloud); moving an
+                           AWS base to hetzner needs only a location; an AWS or OpenStack
+                           sandbox needs a base stack file of that cloud (--from)
+        --location LOC     Hetzner Cloud location: fsn1 (default), nbg1 or hel1
+        --size SIZE        instance size (default: the base's jitsi-eu:instanceType; AWS type,
+                           Hetzner type; none on OpenStack, whose flavors are the cloud's own):
 ${sizes}
         --auth MODE        anonymous, secure or jwt (anonymous turns the lobby off: nobody could admit guests)
         --tls MODE         letsencrypt-staging (default) or letsencrypt (trusted; mind its rate limits)
@@ -48,8 +60,9 @@ ${sizes}
   list
       Every sandbox: URL, owner, state, time left, estimated cost per hour and so far.
   extend NAME --ttl DURATION
-      Sets the expiry to now + DURATION (never earlier than it was), moves the schedule that
-      stops the sandbox to that time, and starts its hosts again if an expiry had stopped them.
+      Sets the expiry to now + DURATION (never earlier than it was). On AWS it also moves the
+      schedule that stops the sandbox to that time, and starts its hosts again if an expiry had
+      stopped them; elsewhere reap goes by the stack file, and the labels follow at the next deploy.
   destroy NAME [--yes]
       Destroys a sandbox and its stack, then checks that nothing tagged for it is left.
   reap [--dry-run] [--parallel N]
@@ -62,15 +75,18 @@ Common options:
   --json       one JSON document on stdout (progress stays on stderr)
   -h, --help   show this help
 
-Environment: as for npm run deploy (PULUMI_CONFIG_PASSPHRASE or _FILE, PULUMI_BACKEND_URL, AWS credentials).
+Environment: as for npm run deploy (PULUMI_CONFIG_PASSPHRASE or _FILE, PULUMI_BACKEND_URL, and the
+cloud's credentials: AWS, HCLOUD_TOKEN, or OS_CLOUD / clouds.yaml / OS_* for OpenStack).
 
 Exit codes: 0 done; 1 a deploy, verification or removal failed, or resources were left behind;
-2 bad arguments, invalid config, no confirmation, or a missing Pulumi CLI, passphrase or AWS credentials.`;
+2 bad arguments, invalid config, no confirmation, or a missing Pulumi CLI, passphrase or cloud credentials.`;
 
 const OPTIONS = {
   ttl: { type: 'string' },
   owner: { type: 'string' },
   size: { type: 'string' },
+  cloud: { type: 'string' },
+  location: { type: 'string' },
   auth: { type: 'string' },
   tls: { type: 'string' },
   from: { type: 'string' },
@@ -88,7 +104,7 @@ type Values = ReturnType<typeof parseCli<typeof OPTIONS>>['values'];
 
 /** Options each command accepts, besides --json and --help. */
 const ALLOWED: Record<string, (keyof Values)[]> = {
-  create: ['ttl', 'owner', 'size', 'auth', 'tls', 'from', 'domain', 'parallel', 'no-wait', 'wait-timeout'],
+  create: ['ttl', 'owner', 'size', 'cloud', 'location', 'auth', 'tls', 'from', 'domain', 'parallel', 'no-wait', 'wait-timeout'],
   list: [],
   extend: ['ttl'],
   destroy: ['yes'],
@@ -127,6 +143,7 @@ export async function sandboxMain(argv: string[], deps: SandboxDeps = REAL_SANDB
       if (size !== undefined && !isSandboxSize(size)) throw new UsageError(`--size ${JSON.stringify(size)} is not a size: use small, medium or large`);
       const auth = oneOf<AuthMode>('--auth', values.auth, ['anonymous', 'secure', 'jwt']);
       const tls = oneOf<TlsMode>('--tls', values.tls, ['letsencrypt-staging', 'letsencrypt']);
+      const cloud = oneOf<Cloud>('--cloud', values.cloud, CLOUDS);
       const parallel = parallelFrom(values.parallel);
       const timeouts = timeoutsFrom(values['wait-timeout']);
       const baseSource = values.from ?? join(deps.projectDir, DEFAULT_BASE);
@@ -138,6 +155,8 @@ export async function sandboxMain(argv: string[], deps: SandboxDeps = REAL_SANDB
           ttlMs,
           ...(values.owner !== undefined ? { owner: values.owner } : {}),
           ...(size ? { size } : {}),
+          ...(cloud ? { cloud } : {}),
+          ...(values.location !== undefined ? { location: values.location } : {}),
           ...(auth ? { auth } : {}),
           ...(tls ? { tls } : {}),
           ...(values.domain ? { domain: values.domain } : {}),
@@ -153,7 +172,7 @@ export async function sandboxMain(argv: string[], deps: SandboxDeps = REAL_SANDB
     case 'list': {
       if (names.length) throw new UsageError(`sandbox list takes no names (got ${names.join(' ')})`);
       const rows = await listSandboxes(deps);
-      emit(sandboxTable(rows), { sandboxes: rows });
+      emit(sandboxTable(rows, deps.projectDir), { sandboxes: rows });
       return EXIT.OK;
     }
     case 'extend': {
@@ -162,9 +181,12 @@ export async function sandboxMain(argv: string[], deps: SandboxDeps = REAL_SANDB
       const extended = await extendSandbox(name, ttlMs, deps);
       emit(
         `${style.ok('✓')} ${name} now expires at ${extended.expiresAt} (in ${formatDuration(Date.parse(extended.expiresAt) - deps.now().getTime())}; was ${extended.previous ?? 'not set'})\n` +
-          (extended.scheduleMoved ? `  its hosts now stop at ${extended.expiresAt} (the expiry schedule moved; nothing else changed)\n` : '  not deployed: its expiry schedule is created with it\n') +
-          extended.restarted.map((line) => `  ${line}\n`).join('') +
-          '  the jitsi-eu:expires-at tag and the date in the privacy notice follow at the next npm run deploy\n',
+          (extended.cloud
+            ? `  no schedule on ${extended.cloud === 'hetzner' ? 'Hetzner Cloud' : 'OpenStack'}: sandbox reap goes by the stack file, so the new expiry holds now (run reap from cron)\n` +
+              `  the ${extended.cloud === 'hetzner' ? 'jitsi-eu/expires-at label' : 'jitsi-eu:expires-at tag'} and the date in the privacy notice follow at the next npm run deploy, which replaces the servers there\n`
+            : (extended.scheduleMoved ? `  its hosts now stop at ${extended.expiresAt} (the expiry schedule moved; nothing else changed)\n` : '  not deployed: its expiry schedule is created with it\n') +
+              extended.restarted.map((line) => `  ${line}\n`).join('') +
+              '  the jitsi-eu:expires-at tag and the date in the privacy notice follow at the next npm run deploy\n'),
         extended,
       );
       return EXIT.OK;
@@ -209,11 +231,12 @@ function createdSummary(created: CreatedSandbox, now: Date): string {
   const expiry: [string, string] = ['expires', `${created.expiresAt} (in ${formatDuration(Date.parse(created.expiresAt) - now.getTime())})`];
   const owner: [string, string][] = created.owner ? [['owner', created.owner]] : [];
   const notes: [string, string][] = created.notes.map((n) => ['note', n]);
+  const cron = created.reapFromCron?.length ? `${created.reapFromCron.map((line) => `  ${line}\n`).join('')}` : '';
   if (created.deploy) {
     const text = deploySummary(created.deploy, [expiry, ...owner, ...notes]);
-    return created.ok ? text : `${text}  the stack is kept; remove it with npm run sandbox -- destroy ${created.stack}\n`;
+    return (created.ok ? text : `${text}  the stack is kept; remove it with npm run sandbox -- destroy ${created.stack}\n`) + cron;
   }
-  return `${style.fail(`✗ ${created.stack}: ${created.failure ?? 'failed'}`)}\n  expires ${created.expiresAt}; remove what was made with npm run sandbox -- destroy ${created.stack}\n`;
+  return `${style.fail(`✗ ${created.stack}: ${created.failure ?? 'failed'}`)}\n  expires ${created.expiresAt}; remove what was made with npm run sandbox -- destroy ${created.stack}\n${cron}`;
 }
 
 function reapSummary(report: ReapReport): string {

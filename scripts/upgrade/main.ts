@@ -13,6 +13,7 @@ import { previewStack } from '../deploy/main.ts';
 import { previewText, type ShownPreview } from '../deploy/preview-report.ts';
 import { deploySummary } from '../deploy/report.ts';
 import { DEFAULT_TIMEOUTS } from '../deploy/flow.ts';
+import { refuseOutsideAws } from '../lib/aws-only.ts';
 import { EXIT, UsageError, loadSpecOrThrow, parseCliOrHelp, requireStackName, warn } from '../lib/cli.ts';
 import { editStackFile, restoreStackFile } from '../lib/stack-file-edit.ts';
 import { StackMissingError, type StackOutputs } from '../lib/workspace.ts';
@@ -54,6 +55,9 @@ Options:
 
 Environment: as for npm run deploy (PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE,
 PULUMI_BACKEND_URL, AWS credentials).
+
+AWS stacks only: on Hetzner Cloud and OpenStack jitsi-eu has no channel to the hosts, so the command
+refuses such a stack (exit 2) and says what to do instead.
 
 Exit codes: 0 upgraded and verified (or previewed, or nothing to change); 1 the preview or the
 update failed, the verification failed, or --when-idle found meetings still running after
@@ -152,6 +156,7 @@ export async function upgradeMain(argv: string[], deps: UpgradeDeps = REAL_UPGRA
   const file = stackFileFor(stack, deps.projectDir);
   const { spec, warnings } = loadSpecOrThrow(file, stack);
   for (const w of warnings) warn(w);
+  refuseOutsideAws('upgrade', spec);
   checkRequest(request, spec);
 
   const workspace = await deps.openWorkspace();

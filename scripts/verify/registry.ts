@@ -6,6 +6,7 @@ import { TLS_CHECKS } from './checks/tls.ts';
 import { HTTP_CHECKS } from './checks/http.ts';
 import { JITSI_CHECKS } from './checks/jitsi.ts';
 import { PRIVACY_CHECKS } from './checks/privacy.ts';
+import { PLACE_CHECKS } from './checks/place.ts';
 import { TURN_CHECKS } from './checks/turn.ts';
 import { BROWSER_CHECKS } from './checks/browser.ts';
 import { AWS_CHECKS } from './checks/aws.ts';
@@ -18,6 +19,7 @@ export const ALL_CHECKS: readonly CheckDefinition[] = [
   ...HTTP_CHECKS,
   ...JITSI_CHECKS,
   ...PRIVACY_CHECKS,
+  ...PLACE_CHECKS,
   ...TURN_CHECKS,
   ...BROWSER_CHECKS,
   ...AWS_CHECKS,

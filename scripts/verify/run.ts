@@ -16,6 +16,7 @@ import { resolveHost } from './net/dns.ts';
 import { httpRequest } from './net/http.ts';
 import { tlsHandshake } from './net/tls.ts';
 import { ALL_CHECKS, CHECK_AREAS } from './registry.ts';
+import { notOnThisCloud } from './cloud-scope.ts';
 import { parseTarget, mappedPort, type Target } from './target.ts';
 import type { CheckOutcome, CheckResult, VerifyOptions, VerifyReport } from './types.ts';
 
@@ -199,7 +200,12 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
       now: options.now ?? new Date(),
       options,
     });
-    if (options.aws && selected.some((c) => c.mode === 'aws')) await requireAwsAccessFor(ctx);
+    // AWS's own checks on a stack elsewhere: skipped with the reason, and no AWS credentials asked for.
+    const offCloud = new Map(selected.flatMap((c) => {
+      const why = notOnThisCloud(c, expectations.spec, expectations.fromStack);
+      return why ? [[c.id, why] as const] : [];
+    }));
+    if (options.aws && selected.some((c) => c.mode === 'aws' && !offCloud.has(c.id))) await requireAwsAccessFor(ctx);
     progress(`${selected.length} checks against ${target.host} (${resolved.addresses.join(', ') || resolved.via}), at most ${totalMs / 1000} s`);
     const pending = new Set(selected.map((c) => c.id));
     const ticker = setInterval(() => {
@@ -209,7 +215,9 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
     const results = await Promise.all(
       selected.map(async (check): Promise<CheckResult> => {
         let outcome: CheckOutcome;
-        if (check.mode === 'browser' && !options.browser) outcome = { status: 'SKIP', detail: 'needs --browser (headless Chromium)' };
+        const offCloudWhy = offCloud.get(check.id);
+        if (offCloudWhy) outcome = { status: 'SKIP', detail: offCloudWhy };
+        else if (check.mode === 'browser' && !options.browser) outcome = { status: 'SKIP', detail: 'needs --browser (headless Chromium)' };
         else if (check.mode === 'aws' && !options.aws) outcome = { status: 'SKIP', detail: 'needs --aws (AWS credentials)' };
         else {
           const own = check.timeoutMs ?? probeTimeoutMs * 2 + 2000;

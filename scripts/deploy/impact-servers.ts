@@ -1,0 +1,170 @@
+// What a preview means for people in meetings on Hetzner Cloud and OpenStack. Those stacks are
+// plain servers: the configuration travels in each server's user data, and jitsi-eu has no channel
+// to a running host, so a new configuration arrives only with a new server. The words say so,
+// and what replacing a server costs: meetings on the signaling node end; a bridge is shut down
+// (which starts its drain) before it is deleted.
+import { DNS_TTL_SECONDS } from '../../infra/aws/layout.ts';
+import type { Cloud } from '../../infra/spec/types.ts';
+import { SIGNALING_BOOT_MINUTES, list, names, type Impact, type ImpactContext } from './impact.ts';
+import type { ResourceChange } from './preview.ts';
+
+type ServerCloud = Exclude<Cloud, 'aws'>;
+export type ServerCloudContext = ImpactContext & { cloud: ServerCloud };
+
+const CLOUD_NAME: Record<ServerCloud, string> = { hetzner: 'Hetzner Cloud', openstack: 'OpenStack' };
+
+/** Resource types, by what they are to the deployment. */
+const SERVER = new Set(['hcloud:index/server:Server', 'openstack:compute/instance:Instance']);
+const ADDRESS = new Set(['hcloud:index/primaryIp:PrimaryIp', 'hcloud:index/floatingIp:FloatingIp', 'openstack:networking/floatingIp:FloatingIp']);
+const DNS = new Set(['hcloud:index/zoneRrset:ZoneRrset', 'hcloud:index/zoneRecord:ZoneRecord', 'openstack:dns/recordSet:RecordSet']);
+const FIREWALL = new Set([
+  'hcloud:index/firewall:Firewall',
+  'hcloud:index/firewallAttachment:FirewallAttachment',
+  'openstack:networking/secGroup:SecGroup',
+  'openstack:networking/secGroupRule:SecGroupRule',
+]);
+const NETWORK = new Set([
+  'hcloud:index/network:Network',
+  'hcloud:index/networkSubnet:NetworkSubnet',
+  'hcloud:index/serverNetwork:ServerNetwork',
+  'openstack:networking/network:Network',
+  'openstack:networking/subnet:Subnet',
+  'openstack:networking/router:Router',
+  'openstack:networking/routerInterface:RouterInterface',
+  'openstack:networking/port:Port',
+]);
+
+/** Server properties whose change means a new server: its configuration (user data), image, place, network. */
+const CONFIGURATION_PROPERTIES = new Set(['userData', 'userDataBase64']);
+/** A new server type or flavor: the provider stops the server to resize it. */
+const RESIZE_PROPERTIES = new Set(['serverType', 'flavorName', 'flavorId']);
+/** Changed on a running server without touching it. */
+const LIVE_PROPERTIES = new Set(['labels', 'tags', 'allTags', 'metadata', 'name', 'firewallIds', 'securityGroups', 'deleteProtection', 'rebuildProtection', 'shutdownBeforeDeletion', 'stopBeforeDestroy']);
+
+/** The server's role: its label or metadata when the preview carries it, else its name. */
+function roleOf(c: ResourceChange): 'signaling' | 'bridge' {
+  if (c.role === 'signaling' || c.role === 'bridge') return c.role;
+  return /bridge/i.test(c.name) ? 'bridge' : 'signaling';
+}
+
+function why(c: ResourceChange, cloud: string): string {
+  const forcing = c.replacedBy.length ? c.replacedBy : c.changed;
+  if (forcing.some((p) => CONFIGURATION_PROPERTIES.has(p))) {
+    return ` (its configuration changed: on ${cloud} the configuration travels in the server's user data and jitsi-eu has no channel to a running host, so a new configuration means a new server)`;
+  }
+  return forcing.length ? ` (${list(forcing)} forces it)` : '';
+}
+
+function signalingImpacts(servers: readonly ResourceChange[], addressChanges: boolean, ctx: ServerCloudContext): Impact[] {
+  const cloud = CLOUD_NAME[ctx.cloud];
+  const host = ctx.topology === 'single' ? 'the server (it runs the whole deployment, videobridge included)' : 'the signaling server';
+  const Host = host.charAt(0).toUpperCase() + host.slice(1);
+  return servers.map((c): Impact => {
+    const resources = [c.name];
+    // Some providers' previews show new user data as an update; the server is replaced all the same.
+    const replaced = c.kind === 'replace' || (c.kind === 'update' && c.changed.some((p) => CONFIGURATION_PROPERTIES.has(p)));
+    if (replaced) {
+      return {
+        kind: 'signaling-replaced',
+        severity: 'interrupts',
+        text:
+          `${Host} is replaced${why(c, cloud)}: meetings in progress end; about ${SIGNALING_BOOT_MINUTES} minutes without service while the new server installs Jitsi.` +
+          `${addressChanges ? '' : ' The public address stays.'} Anything kept only on the old server (Prosody's data, accounts added there, the service secrets it made at its first boot) is gone; the new server makes new ones.`,
+        resources,
+      };
+    }
+    if (c.kind === 'delete') return { kind: 'signaling-removed', severity: 'interrupts', text: `${Host} is removed: meetings in progress end and the site stops answering.`, resources };
+    if (c.kind === 'create') return { kind: 'signaling-created', severity: 'notice', text: `${Host} is created: the site answers about ${SIGNALING_BOOT_MINUTES} minutes after the update.`, resources };
+    const resize = c.changed.filter((p) => RESIZE_PROPERTIES.has(p));
+    if (resize.length) {
+      return { kind: 'signaling-restarted', severity: 'interrupts', text: `${Host} is stopped, resized and started again (${list(resize)}): meetings in progress end; a few minutes without service.`, resources };
+    }
+    const unknown = c.changed.filter((p) => !LIVE_PROPERTIES.has(p));
+    if (unknown.length) {
+      return { kind: 'signaling-may-restart', severity: 'notice', text: `${Host} is updated in place (${list(c.changed)}); ${cloud} may have to restart it for ${list(unknown)}, which would end meetings in progress.`, resources };
+    }
+    return { kind: 'signaling-updated', severity: 'none', text: `${Host} is updated in place (${list(c.changed)}): it keeps running; meetings are not affected.`, resources };
+  });
+}
+
+function bridgeImpacts(servers: readonly ResourceChange[], ctx: ServerCloudContext): Impact[] {
+  if (!servers.length) return [];
+  const cloud = CLOUD_NAME[ctx.cloud];
+  const leaving = servers.filter((c) => c.kind === 'replace' || c.kind === 'delete' || (c.kind === 'update' && c.changed.some((p) => CONFIGURATION_PROPERTIES.has(p))));
+  const created = servers.filter((c) => c.kind === 'create');
+  const impacts: Impact[] = [];
+  if (leaving.length) {
+    const replaced = leaving.filter((c) => c.kind !== 'delete');
+    const first = replaced[0];
+    impacts.push({
+      kind: replaced.length ? 'bridges-replaced' : 'bridges-removed',
+      severity: 'notice',
+      text:
+        `${leaving.length} bridge server${leaving.length === 1 ? ' is' : 's are'} ${replaced.length ? 'replaced' : 'removed'}${first ? why(first, cloud) : ''}. ` +
+        'Each leaving bridge is shut down before it is deleted, which starts the same graceful drain as on AWS: it takes no new meetings. ' +
+        `${cloud} deletes it once it has powered off, without waiting for its meetings to end, so people still on it are moved to another bridge by Jicofo (a short reconnect).`,
+      resources: names(leaving),
+    });
+  }
+  if (created.length) {
+    impacts.push({
+      kind: 'bridges-created',
+      severity: 'none',
+      text: `${created.length} bridge server${created.length === 1 ? ' is' : 's are'} created: new meetings can use ${created.length === 1 ? 'it' : 'them'} once booted. ${cloud} has no pool manager: jitsi-eu keeps exactly jitsi-eu:bridges.min bridges, and nothing replaces a bridge that fails by itself.`,
+      resources: names(created),
+    });
+  }
+  const updated = servers.filter((c) => c.kind === 'update' && !leaving.includes(c));
+  if (updated.length) {
+    const resize = updated.filter((c) => c.changed.some((p) => RESIZE_PROPERTIES.has(p)));
+    impacts.push(
+      resize.length
+        ? { kind: 'bridges-restarted', severity: 'interrupts', text: `Bridge servers are stopped and resized (${list(names(resize))}): meetings on them end.`, resources: names(resize) }
+        : { kind: 'bridges-updated', severity: 'none', text: `Bridge servers are updated in place (${list([...new Set(updated.flatMap((c) => c.changed))])}): meetings are not affected.`, resources: names(updated) },
+    );
+  }
+  return impacts;
+}
+
+function dnsImpacts(records: readonly ResourceChange[], ctx: ServerCloudContext): Impact[] {
+  return records.map((c): Impact => {
+    const ttl = c.previousTtl ?? DNS_TTL_SECONDS;
+    if (c.kind === 'create') return { kind: 'dns-created', severity: 'none', text: `The DNS record of ${ctx.domain} is created: the name resolves to the site once resolvers ask again.`, resources: [c.name] };
+    if (c.kind === 'delete') return { kind: 'dns-removed', severity: 'interrupts', text: `The DNS record of ${ctx.domain} is removed: the name stops resolving once cached answers (up to ${ttl} seconds) expire.`, resources: [c.name] };
+    return { kind: 'dns-changes', severity: 'notice', text: `The DNS record of ${ctx.domain} changes (${list(c.changed) || 'replaced'}): new visitors may reach the old address for up to ${ttl} seconds.`, resources: [c.name] };
+  });
+}
+
+export function serverCloudImpacts(changes: readonly ResourceChange[], ctx: ServerCloudContext): Impact[] {
+  const servers = changes.filter((c) => SERVER.has(c.type));
+  const addresses = changes.filter((c) => ADDRESS.has(c.type) && (c.kind === 'replace' || c.kind === 'delete'));
+  const impacts: Impact[] = [
+    ...signalingImpacts(servers.filter((c) => roleOf(c) === 'signaling'), addresses.length > 0, ctx),
+    ...bridgeImpacts(servers.filter((c) => roleOf(c) === 'bridge'), ctx),
+  ];
+  if (addresses.length) {
+    impacts.push({
+      kind: 'address-changes',
+      severity: 'interrupts',
+      text: `The public address of ${ctx.domain} changes: connected clients lose the site until DNS points at the new address.`,
+      resources: names(addresses),
+    });
+  }
+  impacts.push(...dnsImpacts(changes.filter((c) => DNS.has(c.type)), ctx));
+  const network = changes.filter((c) => NETWORK.has(c.type) && (c.kind === 'replace' || c.kind === 'delete'));
+  if (network.length) {
+    impacts.push({ kind: 'network-rebuilt', severity: 'interrupts', text: `Network resources are ${network.every((c) => c.kind === 'delete') ? 'removed' : 'rebuilt'} (${list(names(network))}): the servers in them go too; meetings in progress end.`, resources: names(network) });
+  }
+  const firewall = changes.filter((c) => FIREWALL.has(c.type) && c.kind !== 'create');
+  if (firewall.length) {
+    impacts.push({ kind: 'firewall-changes', severity: 'none', text: 'Firewall rules change: the servers keep running; connections on ports that stay open are not affected.', resources: names(firewall) });
+  }
+  const known = new Set([...servers, ...addresses, ...network, ...firewall]);
+  const rest = changes.filter((c) => !known.has(c) && !DNS.has(c.type));
+  if (rest.length) {
+    const types = [...new Set(rest.map((c) => (c.type.startsWith('pulumi:providers:') ? `${c.type.slice('pulumi:providers:'.length)} provider` : c.type.split(':').pop()!)))];
+    impacts.push({ kind: 'other-changes', severity: 'none', text: `Other resources change (${list(types)}): meetings are not affected.`, resources: names(rest) });
+  }
+  const order = ['interrupts', 'notice', 'none'];
+  return impacts.sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity));
+}

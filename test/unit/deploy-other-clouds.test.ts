@@ -1,0 +1,229 @@
+// deploy on Hetzner Cloud and OpenStack stacks: the provider's credentials are checked before
+// Pulumi previews anything; the preview says that a new configuration replaces the servers (there
+// is no channel to a running host) and what that means for meetings; no SSM step and no image
+// pinning; the outputs and the hints name each cloud's own ways.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { stackFileFor } from '../../infra/spec/index.ts';
+import { meetingImpact, type Impact, type ImpactContext } from '../../scripts/deploy/impact.ts';
+import { bootTroubleHints } from '../../scripts/deploy/hints.ts';
+import { deployMain, type DeployDeps } from '../../scripts/deploy/main.ts';
+import { summarisePreview } from '../../scripts/deploy/preview.ts';
+import { UsageError } from '../../scripts/lib/cli.ts';
+import type { StackOutputs } from '../../scripts/lib/workspace.ts';
+import { PASSING_PROBES } from '../fixtures/fake-pulumi/memory-deps.ts';
+import { MemoryWorkspace } from '../fixtures/fake-pulumi/memory-workspace.ts';
+import { create, previewRun, remove, replace, same, update, type FixtureResource } from '../fixtures/fake-pulumi/preview-events.ts';
+import { writeCloudStack } from '../helpers/cloud-stacks.ts';
+import type { EngineEvent } from '../../scripts/lib/workspace.ts';
+
+const HCLOUD_SERVER = 'hcloud:index/server:Server';
+const OS_INSTANCE = 'openstack:compute/instance:Instance';
+
+const H = {
+  signaling: { chain: ['jitsi-eu:hetzner:SignalingNode', HCLOUD_SERVER], name: 'signaling-server', inputs: { image: 'debian-12', serverType: 'ccx23', userData: '#cloud-config a', labels: { 'jitsi-eu/role': 'signaling' } } },
+  // Named neutrally: the role comes from the label, not the name.
+  bridge0: { chain: ['jitsi-eu:hetzner:BridgePool', HCLOUD_SERVER], name: 'pool-0', inputs: { serverType: 'ccx33', userData: '#cloud-config b', labels: { 'jitsi-eu/role': 'bridge' } } },
+  bridge1: { chain: ['jitsi-eu:hetzner:BridgePool', HCLOUD_SERVER], name: 'pool-1', inputs: { serverType: 'ccx33', userData: '#cloud-config b', labels: { 'jitsi-eu/role': 'bridge' } } },
+  primaryIp: { chain: ['jitsi-eu:hetzner:SignalingNode', 'hcloud:index/primaryIp:PrimaryIp'], name: 'signaling-ipv4', inputs: { type: 'ipv4' } },
+  firewall: { chain: ['jitsi-eu:hetzner:Network', 'hcloud:index/firewall:Firewall'], name: 'firewall', inputs: { rules: [] } },
+  network: { chain: ['jitsi-eu:hetzner:Network', 'hcloud:index/network:Network'], name: 'network', inputs: { ipRange: '10.0.0.0/16' } },
+} satisfies Record<string, FixtureResource>;
+
+const O = {
+  signaling: { chain: ['jitsi-eu:openstack:SignalingNode', OS_INSTANCE], name: 'signaling', inputs: { flavorName: 'c3-8', userData: 'a', metadata: { 'jitsi-eu:role': 'signaling' } } },
+  bridge: { chain: ['jitsi-eu:openstack:BridgePool', OS_INSTANCE], name: 'jvb-0', inputs: { flavorName: 'c3-16', userData: 'b', metadata: { 'jitsi-eu:role': 'bridge' } } },
+  floatingIp: { chain: ['jitsi-eu:openstack:SignalingNode', 'openstack:networking/floatingIp:FloatingIp'], name: 'signaling-fip', inputs: { pool: 'Ext-Net' } },
+} satisfies Record<string, FixtureResource>;
+
+const hetznerScalable: ImpactContext = { domain: 'meet.example.eu', topology: 'scalable', cloud: 'hetzner' };
+
+function existingRun(steps: EngineEvent[], unchanged = 20) {
+  const kinds = summarisePreview({ events: steps, changeSummary: {} }).changes.map((c) => c.kind);
+  const counts: Record<string, number> = { same: unchanged };
+  for (const k of kinds) counts[k] = (counts[k] ?? 0) + 1;
+  return previewRun([same(H.firewall), ...steps], counts);
+}
+const impactOf = (steps: EngineEvent[], ctx: ImpactContext): Impact[] => meetingImpact(summarisePreview(existingRun(steps)), ctx);
+const kinds = (impacts: Impact[]) => impacts.map((i) => i.kind);
+
+describe('what a preview means for meetings on Hetzner Cloud and OpenStack', () => {
+  it('a new configuration replaces the signaling server: meetings end, and the words say why (no channel to a running host)', () => {
+    const impacts = impactOf(replace(H.signaling, { userData: 'update-replace' }), hetznerScalable);
+    expect(kinds(impacts)).toEqual(['signaling-replaced']);
+    const [replaced] = impacts;
+    expect(replaced!.severity).toBe('interrupts');
+    expect(replaced!.text).toMatch(/^The signaling server is replaced \(its configuration changed: on Hetzner Cloud the configuration travels in the server's user data and jitsi-eu has no channel to a running host, so a new configuration means a new server\): meetings in progress end/);
+    expect(replaced!.text).toContain('The public address stays.');
+    expect(replaced!.text).toContain('the service secrets it made at its first boot) is gone');
+  });
+
+  it('on a single server, says it carries the whole deployment; a user-data change shown as an update is a replacement all the same', () => {
+    const [impact] = impactOf([update(O.signaling, { userData: 'update' })], { domain: 'meet.example.eu', topology: 'single', cloud: 'openstack' });
+    expect(impact).toMatchObject({ kind: 'signaling-replaced', severity: 'interrupts' });
+    expect(impact!.text).toMatch(/^The server \(it runs the whole deployment, videobridge included\) is replaced \(its configuration changed: on OpenStack/);
+  });
+
+  it('bridges found by their label are replaced with a shutdown (the drain) before deletion; the provider does not wait for meetings', () => {
+    const impacts = impactOf([...replace(H.bridge0, { userData: 'update-replace' }), ...replace(H.bridge1, { userData: 'update-replace' })], hetznerScalable);
+    expect(kinds(impacts)).toEqual(['bridges-replaced']);
+    expect(impacts[0]).toMatchObject({ severity: 'notice', resources: ['pool-0', 'pool-1'] });
+    expect(impacts[0]!.text).toMatch(/^2 bridge servers are replaced \(its configuration changed/);
+    expect(impacts[0]!.text).toContain('shut down before it is deleted, which starts the same graceful drain as on AWS');
+    expect(impacts[0]!.text).toContain('Hetzner Cloud deletes it once it has powered off, without waiting for its meetings to end');
+  });
+
+  it('OpenStack bridges by their metadata; a new flavor resizes the signaling server, which ends meetings', () => {
+    const impacts = impactOf([update(O.signaling, { flavorName: 'update' }), remove(O.bridge)], { domain: 'meet.example.eu', topology: 'scalable', cloud: 'openstack' });
+    expect(impacts.map((i) => [i.kind, i.severity])).toEqual([
+      ['signaling-restarted', 'interrupts'],
+      ['bridges-removed', 'notice'],
+    ]);
+  });
+
+  it('a new address, a rebuilt network, firewall rules and labels: each in words', () => {
+    const impacts = impactOf(
+      [...replace(H.primaryIp, { type: 'update-replace' }), ...replace(H.network, { ipRange: 'update-replace' }), update(H.firewall, { 'rules[0]': 'add' }), update(H.signaling, { 'labels.jitsi-eu/expires-at': 'update' })],
+      hetznerScalable,
+    );
+    expect(impacts.map((i) => [i.kind, i.severity])).toEqual([
+      ['address-changes', 'interrupts'],
+      ['network-rebuilt', 'interrupts'],
+      ['signaling-updated', 'none'],
+      ['firewall-changes', 'none'],
+    ]);
+    const addressChange = meetingImpact(summarisePreview(existingRun([...replace(H.signaling, { image: 'update-replace' }), ...replace(H.primaryIp, { type: 'update-replace' })])), hetznerScalable);
+    expect(addressChange[0]!.text).toContain('(image forces it)');
+    expect(addressChange[0]!.text).not.toContain('The public address stays');
+  });
+
+  it('leaves AWS words for AWS stacks: the same change without a cloud is not described as a server replacement', () => {
+    expect(kinds(impactOf(replace(H.signaling, { userData: 'update-replace' }), { domain: 'meet.example.eu', topology: 'scalable' }))).toEqual(['other-changes']);
+  });
+});
+
+describe('deploy of a Hetzner Cloud or OpenStack stack', () => {
+  const removers: (() => void)[] = [];
+  beforeAll(() => {
+    removers.push(writeCloudStack('hetzner', 'c11-deploy-hetzner'), writeCloudStack('openstack', 'c11-deploy-openstack', { 'jitsi-eu:topology': 'scalable', 'jitsi-eu:bridges': { min: 2, max: 2, instanceType: 'c3-16' } }));
+  });
+  afterAll(() => removers.forEach((remove) => remove()));
+
+  const outputs = (cloud: string, extra: StackOutputs = {}): StackOutputs => ({
+    cloud: { value: cloud, secret: false },
+    url: { value: 'https://c11.jitsi-eu-selftest.eu', secret: false },
+    publicIp: { value: '192.0.2.10', secret: false },
+    region: { value: cloud === 'hetzner' ? 'fsn1' : 'GRA11', secret: false },
+    signalingInstanceId: { value: cloud === 'hetzner' ? '4711' : '9f0c1d2e-aaaa-bbbb-cccc-0123456789ab', secret: false },
+    ...extra,
+  });
+
+  function deps(ws: MemoryWorkspace, overrides: Partial<DeployDeps> = {}) {
+    const seen = { stdout: [] as string[], messages: [] as string[], awsChecks: [] as string[], cloudChecks: [] as string[], imageSources: 0, applied: 0 };
+    const d: DeployDeps = {
+      openWorkspace: async () => ws,
+      requireCredentials: async (region) => void seen.awsChecks.push(region),
+      requireCloudCredentials: (target) => void seen.cloudChecks.push(`${target.cloud}:${target.region}:${target.openstackCloud ?? ''}`),
+      loadVerify: async () => ({ run: async (request) => ({ url: request.url, verdict: 'pass', checks: [], durationMs: 1 }) }),
+      probes: PASSING_PROBES,
+      intervalMs: 1,
+      out: (t) => void seen.stdout.push(t),
+      progress: (m) => void seen.messages.push(m),
+      onOutput: () => {},
+      interactive: () => false,
+      ask: async () => 'n',
+      imageSource: async () => {
+        seen.imageSources += 1;
+        throw new Error('no image lookup on this cloud');
+      },
+      applyOnStack: async () => {
+        seen.applied += 1;
+        return [];
+      },
+      ...overrides,
+    };
+    return { d, seen };
+  }
+
+  it('stops before any preview when HCLOUD_TOKEN is missing, naming it and how to get one (exit 2)', async () => {
+    vi.stubEnv('HCLOUD_TOKEN', '');
+    try {
+      const ws = new MemoryWorkspace();
+      const { d } = deps(ws);
+      delete d.requireCloudCredentials;
+      const refused = deployMain(['--stack', 'c11-deploy-hetzner', '--yes'], d);
+      await expect(refused).rejects.toThrow(UsageError);
+      await expect(deployMain(['--stack', 'c11-deploy-hetzner', '--yes'], d)).rejects.toThrow(/HCLOUD_TOKEN is not set[\s\S]*API tokens/);
+      expect(ws.calls.filter((c) => c.op === 'preview' || c.op === 'up')).toEqual([]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('stops before any preview when the clouds.yaml entry named by openstack:cloud is missing', async () => {
+    const ws = new MemoryWorkspace();
+    const { d } = deps(ws);
+    delete d.requireCloudCredentials;
+    vi.stubEnv('OS_CLIENT_CONFIG_FILE', '/nonexistent/clouds.yaml');
+    vi.stubEnv('HOME', '/nonexistent-home');
+    try {
+      await expect(deployMain(['--stack', 'c11-deploy-openstack', '--yes'], d)).rejects.toThrow(/openstack:cloud names "ovh-test", but no clouds.yaml has an entry of that name/);
+      expect(ws.calls.filter((c) => c.op === 'preview')).toEqual([]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('previews in words, asks, deploys without the SSM step or an image pin, and prints the outputs of the cloud', async () => {
+    const ws = new MemoryWorkspace();
+    ws.previewFor = () => existingRun(replace({ ...H.signaling }, { userData: 'update-replace' }));
+    ws.outputsFor = () => outputs('hetzner');
+    const before = readFileSync(stackFileFor('c11-deploy-hetzner'), 'utf8');
+    const { d, seen } = deps(ws, { interactive: () => true, ask: async (question) => (seen.messages.push(`asked: ${question}`), 'yes') });
+    expect(await deployMain(['--stack', 'c11-deploy-hetzner'], d)).toBe(0);
+    expect(seen.cloudChecks).toEqual(['hetzner:fsn1:']);
+    expect(seen.awsChecks).toEqual([]);
+    const text = seen.stdout.join('');
+    expect(text).toContain('[ends meetings] The server (it runs the whole deployment, videobridge included) is replaced (its configuration changed: on Hetzner Cloud');
+    expect(seen.messages).toContain('asked: Deploy these changes to c11-deploy-hetzner? [y/N] ');
+    expect(seen.imageSources).toBe(0);
+    expect(seen.applied).toBe(0);
+    expect(readFileSync(stackFileFor('c11-deploy-hetzner'), 'utf8')).toBe(before);
+    expect(seen.messages).toContain('no configuration step after pulumi up on Hetzner Cloud: jitsi-eu has no channel to running hosts there, so a new configuration arrives only with new servers');
+    expect(text).toMatch(/✓ c11-deploy-hetzner deployed and verified/);
+    expect(text).toMatch(/ {2}cloud +Hetzner Cloud\n/);
+    expect(text).toMatch(/ {2}signaling server +4711\n/);
+    expect(text).not.toMatch(/ssm|aws /i);
+  });
+
+  it('names the OpenStack clouds.yaml entry in the credentials check, and lists the bridge servers', async () => {
+    const ws = new MemoryWorkspace();
+    ws.outputsFor = () => outputs('openstack', { bridgeServerIds: { value: ['b-1', 'b-2'], secret: false } });
+    const { d, seen } = deps(ws);
+    expect(await deployMain(['--stack', 'c11-deploy-openstack', '--yes'], d)).toBe(0);
+    expect(seen.cloudChecks).toEqual(['openstack:GRA11:ovh-test']);
+    expect(seen.stdout.join('')).toMatch(/ {2}bridge servers +b-1, b-2\n/);
+  });
+
+  it('when the host does not come up, says where each cloud shows its console (no AWS commands)', async () => {
+    const ws = new MemoryWorkspace();
+    ws.outputsFor = () => outputs('openstack');
+    const { d, seen } = deps(ws, { probes: { ...PASSING_PROBES, ready: async () => ({ ok: false, final: true, detail: "the host's boot failed at step packages" }) } });
+    expect(await deployMain(['--stack', 'c11-deploy-openstack', '--yes'], d)).toBe(1);
+    const text = seen.stdout.join('');
+    expect(text).toContain('openstack console log show 9f0c1d2e-aaaa-bbbb-cccc-0123456789ab');
+    expect(text).not.toContain('aws ec2');
+  });
+});
+
+describe('bootTroubleHints per cloud', () => {
+  it('Hetzner: the console, and how to find the server by its label when the id is not known', () => {
+    const hints = bootTroubleHints({}, { stack: 'prod', region: 'nbg1', cloud: 'hetzner' });
+    expect(hints[0]).toContain('hcloud server request-console <server-id>');
+    expect(hints[1]).toContain('jitsi-eu opens no SSH');
+    expect(hints[2]).toContain('hcloud server list -l jitsi-eu/stack=prod');
+  });
+  it('AWS stays as it was', () => {
+    expect(bootTroubleHints({ instanceId: 'i-0abc' }, { stack: 'prod', region: 'eu-west-3' })[0]).toBe('the boot output so far: aws ec2 get-console-output --instance-id i-0abc --latest --region eu-west-3 --output text');
+  });
+});
