@@ -2,21 +2,15 @@
 // cloud: AWS's tag search, or the Hetzner Cloud labels and OpenStack tags teardown looks for.
 import type { Cloud } from '../../infra/spec/types.ts';
 import { checkOrphans, purge } from '../teardown/check.ts';
+import { cloudOrphans } from '../teardown/clouds.ts';
 import type { Orphan, OrphanScope } from '../teardown/orphans.ts';
 import type { OrphanCheck, Purge } from '../teardown/stack.ts';
 
-/** An orphan scope that names the cloud outside AWS (and the clouds.yaml entry on OpenStack). */
-export type SandboxScope = OrphanScope & { cloud?: Cloud; openstackCloud?: string };
+/** An orphan scope; it names the cloud outside AWS (and the clouds.yaml entry on OpenStack). */
+export type SandboxScope = OrphanScope;
 
-/** What teardown's module for the other clouds gives (scripts/teardown/clouds.ts). */
-interface CloudTeardown {
-  cloudOrphans(cloud: Exclude<Cloud, 'aws'>, scope: SandboxScope, env: NodeJS.ProcessEnv): Promise<{ findOrphans: OrphanCheck }>;
-}
-const CLOUD_TEARDOWN = '../teardown/clouds.ts';
-
-/** The other clouds' orphan check, loaded with its API client only when a sandbox there is removed. */
+/** The other clouds' orphan check: their labels and tags, through the provider's API. */
 async function otherCloudCheck(scope: SandboxScope & { cloud: Exclude<Cloud, 'aws'> }): Promise<Orphan[]> {
-  const { cloudOrphans } = (await import(CLOUD_TEARDOWN)) as CloudTeardown;
   return (await cloudOrphans(scope.cloud, scope, process.env)).findOrphans(scope);
 }
 
