@@ -3,11 +3,10 @@
 // names what is missing and how to provide it, not a provider error halfway through an update.
 // Only presence is checked (no request leaves the machine); values are never printed.
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { UsageError } from './cli.ts';
+import { cloudsYamlPaths } from './clouds/openstack-credentials.ts';
 
 export type CredentialTarget = Pick<DeploymentSpec, 'cloud' | 'region' | 'openstackCloud'>;
 
@@ -24,11 +23,6 @@ export function requireHetznerToken(env: Env = process.env): void {
   ]);
 }
 
-/** Where the OpenStack clients look for clouds.yaml, in their order. */
-export function cloudsYamlPaths(env: Env = process.env, cwd = process.cwd(), home = homedir()): string[] {
-  const explicit = env.OS_CLIENT_CONFIG_FILE ? [resolve(cwd, env.OS_CLIENT_CONFIG_FILE)] : [];
-  return [...explicit, join(cwd, 'clouds.yaml'), join(home, '.config', 'openstack', 'clouds.yaml'), '/etc/openstack/clouds.yaml'];
-}
 
 function cloudNamesIn(path: string): string[] {
   try {

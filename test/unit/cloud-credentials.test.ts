@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../scripts/lib/cli.ts';
-import { cloudsYamlPaths, requireCloudCredentials, requireOpenstackCredentials } from '../../scripts/lib/cloud-credentials.ts';
+import { requireCloudCredentials, requireOpenstackCredentials } from '../../scripts/lib/cloud-credentials.ts';
+import { cloudsYamlPaths } from '../../scripts/lib/clouds/openstack-credentials.ts';
 import { tempDir } from '../helpers/tools.ts';
 
 const hetzner = { cloud: 'hetzner', region: 'fsn1' } as const;
@@ -75,9 +76,9 @@ describe('OpenStack credentials', () => {
   });
 
   it('looks where the OpenStack clients look, OS_CLIENT_CONFIG_FILE first', () => {
-    expect(cloudsYamlPaths({ OS_CLIENT_CONFIG_FILE: 'my.yaml' }, '/srv/ops', '/home/op')).toEqual([
+    expect(cloudsYamlPaths({ OS_CLIENT_CONFIG_FILE: '/srv/ops/my.yaml', HOME: '/home/op' })).toEqual([
       '/srv/ops/my.yaml',
-      '/srv/ops/clouds.yaml',
+      `${process.cwd()}/clouds.yaml`,
       '/home/op/.config/openstack/clouds.yaml',
       '/etc/openstack/clouds.yaml',
     ]);
