@@ -1,5 +1,6 @@
 // The plan as text for a terminal: resources, the policy verdict, the cost estimate.
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
+import type { CostEstimate } from '../../infra/cost/model.ts';
 import { policiesPass } from '../../infra/policy/offline.ts';
 import { renderTable, style } from '../lib/cli.ts';
 import type { PlanResult } from './run.ts';
@@ -30,6 +31,25 @@ function propertyLines(properties: Record<string, unknown>): string {
 
 const eur = (value: number) => `€${value.toFixed(2)}`;
 
+/** The estimate as lines of text: table, running cost, egress, what is unpriced, sources. */
+export function costSection(cost: CostEstimate): string[] {
+  const out: string[] = [];
+  const fx = cost.usdPerEur === undefined ? '' : `, 1 EUR = ${cost.usdPerEur} USD`;
+  out.push(`Cost estimate for ${cost.region} in EUR (${cost.priceList} recorded ${cost.pricesRecordedOn}${fx})`);
+  out.push(renderTable(['item', 'what', 'per month'], cost.lines.map((line) => [line.item, line.description, eur(line.monthlyEur)])));
+  const atLeast = cost.unpriced.length > 0 ? 'at least ' : '';
+  out.push(`  Running cost: ${atLeast}${eur(cost.fixedMonthlyEur)} per month (${eur(cost.hourlyEur)} per hour)` +
+    (cost.fixedMonthlyEurAtMaxBridges !== undefined ? `, up to ${eur(cost.fixedMonthlyEurAtMaxBridges)} with every bridge of the pool running` : ''));
+  const perHour = cost.egress.eurPerParticipantHour === null ? 'price unknown' : `${eur(cost.egress.eurPerParticipantHour)} per participant-hour beyond the allowance`;
+  out.push(`  Egress: ${cost.egress.gbPerParticipantHour} GB per participant-hour, ${perHour} ` +
+    `(meetings of ${cost.egress.meetingSize}, ${cost.egress.mbitPerParticipant} Mbit/s to each participant; ${cost.egress.allowance})`);
+  out.push(`  Total at ${cost.assumedParticipantHoursPerMonth} participant-hours a month: ${atLeast}${eur(cost.monthlyEur)}`);
+  for (const item of cost.unpriced) out.push(style.warn(`  not priced: ${item}`));
+  for (const note of cost.notes) out.push(style.warn(`  note: ${note}`));
+  out.push(style.dim(`  Sources: ${cost.sources.length > 0 ? cost.sources.join('; ') : 'none'}`));
+  return out;
+}
+
 export function formatPlan(plan: PlanResult, spec: DeploymentSpec): string {
   const out: string[] = [];
   out.push(`Plan for stack ${plan.stack}: ${spec.topology} topology in ${plan.region}, auth ${spec.auth}, https://${spec.domain}/`);
@@ -47,18 +67,6 @@ export function formatPlan(plan: PlanResult, spec: DeploymentSpec): string {
   }
   out.push('');
 
-  const cost = plan.cost;
-  out.push(`Cost estimate for ${cost.region} in EUR (AWS list prices recorded ${cost.pricesRecordedOn}, 1 EUR = ${cost.usdPerEur} USD)`);
-  out.push(renderTable(
-    ['item', 'what', 'per month'],
-    cost.lines.map((line) => [line.item, line.description, eur(line.monthlyEur)]),
-  ));
-  out.push(`  Running cost: ${eur(cost.fixedMonthlyEur)} per month (${eur(cost.hourlyEur)} per hour)` +
-    (cost.fixedMonthlyEurAtMaxBridges !== undefined ? `, up to ${eur(cost.fixedMonthlyEurAtMaxBridges)} with every bridge of the pool running` : ''));
-  out.push(`  Egress: ${cost.egress.gbPerParticipantHour} GB and ${eur(cost.egress.eurPerParticipantHour)} per participant-hour ` +
-    `(meetings of ${cost.egress.meetingSize}, ${cost.egress.mbitPerParticipant} Mbit/s to each participant; first ${cost.egress.freeGbPerMonth} GB a month free)`);
-  out.push(`  Total at ${cost.assumedParticipantHoursPerMonth} participant-hours a month: ${eur(cost.monthlyEur)}`);
-  for (const note of cost.notes) out.push(style.warn(`  note: ${note}`));
-  out.push(style.dim(`  Sources: ${cost.sources.join('; ')}`));
+  out.push(...costSection(plan.cost));
   return out.join('\n');
 }
