@@ -1,5 +1,6 @@
 // The plan as text for a terminal: resources, the policy verdict, the cost estimate.
-import type { DeploymentSpec } from '../../infra/spec/types.ts';
+import type { Cloud, DeploymentSpec } from '../../infra/spec/types.ts';
+import type { PlanSummary } from './summary.ts';
 import type { CostEstimate } from '../../infra/cost/model.ts';
 import { policiesPass } from '../../infra/policy/offline.ts';
 import { renderTable, style } from '../lib/cli.ts';
@@ -31,6 +32,20 @@ function propertyLines(properties: Record<string, unknown>): string {
 
 const eur = (value: number) => `€${value.toFixed(2)}`;
 
+const CLOUD_NAMES: Readonly<Record<Cloud, string>> = { aws: 'AWS', hetzner: 'Hetzner Cloud', openstack: 'OpenStack' };
+
+/** Place, servers, firewall and how each promise is met on this cloud. */
+export function summarySection(summary: PlanSummary): string[] {
+  const out = [`Place: ${summary.place.label} (${summary.place.region}, country ${summary.place.country})`, 'Servers:'];
+  for (const line of summary.servers) out.push(`  ${line}`);
+  out.push('Firewall (inbound):');
+  for (const line of summary.firewall) out.push(`  ${line}`);
+  if (summary.firewall.length === 0) out.push('  no rule recorded');
+  out.push(`Promises on ${CLOUD_NAMES[summary.cloud]}:`);
+  for (const { promise, how } of summary.promises) out.push(`  ${promise}: ${how}`);
+  return out;
+}
+
 /** The estimate as lines of text: table, running cost, egress, what is unpriced, sources. */
 export function costSection(cost: CostEstimate): string[] {
   const out: string[] = [];
@@ -52,8 +67,10 @@ export function costSection(cost: CostEstimate): string[] {
 
 export function formatPlan(plan: PlanResult, spec: DeploymentSpec): string {
   const out: string[] = [];
-  out.push(`Plan for stack ${plan.stack}: ${spec.topology} topology in ${plan.region}, auth ${spec.auth}, https://${spec.domain}/`);
-  out.push(style.dim('Offline: no credentials, no AWS calls. Ids and addresses AWS assigns are not shown.'));
+  out.push(`Plan for stack ${plan.stack}: ${spec.topology} topology on ${CLOUD_NAMES[spec.cloud]}, auth ${spec.auth}, https://${spec.domain}/`);
+  out.push(style.dim(`Offline: no credentials, no calls to ${CLOUD_NAMES[spec.cloud]}. Ids and addresses the provider assigns are not shown.`));
+  out.push('');
+  out.push(...summarySection(plan.summary));
   out.push('');
   out.push(`Resources (${plan.resources.length})`);
   out.push(renderTable(['type', 'name', 'properties'], plan.resources.map((r) => [shortType(r.type), r.name, propertyLines(r.properties)])));
