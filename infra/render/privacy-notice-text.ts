@@ -26,8 +26,12 @@ export interface NoticeFacts {
   p2p: boolean;
   legalBasis: LegalBasis;
   retentionDays: number;
+  /** The company the servers are rented from. */
+  processor: string;
   region: string;
   location: string;
+  /** The region is in an EEA state outside the EU (Iceland, Liechtenstein, Norway). */
+  eeaOnly: boolean;
   /** Set when the region is outside the EU: what transfers there rely on. */
   adequacyBasis?: string;
   release: string;
@@ -75,7 +79,7 @@ function english(f: NoticeFacts): NoticeText {
         ? 'Legal basis: the controller\'s tasks in the public interest, such as teaching and research, and a secure service for them (Art. 6(1)(e) GDPR).'
         : 'Legal basis: the controller\'s legitimate interest in meetings with its members and guests, and in a secure service (Art. 6(1)(f) GDPR).',
     retention: `Nothing of a meeting is kept after it ends. Server logs are deleted after ${f.retentionDays} days.`,
-    recipients: `No third party receives meeting data. Processor: Amazon Web Services, ${f.region} (${f.location}).${f.adequacyBasis ? ` This is outside the European Union; transfers rely on ${f.adequacyBasis}.` : ' Data stay in the European Union.'} Servers fetch only updates and certificates.`,
+    recipients: `No third party receives meeting data. Processor: ${f.processor}, ${f.region} (${f.location}).${f.adequacyBasis ? ` This is outside the European Union; transfers rely on ${f.adequacyBasis}.` : f.eeaOnly ? ' Data stay in the European Economic Area, where the GDPR applies.' : ' Data stay in the European Union.'} Servers fetch only updates and certificates.`,
     rights: `Access, correction, erasure, restriction, portability and objection (Art. 15–21 GDPR): write to ${f.contact}. You may complain to a supervisory authority.`,
     terms: `For members of ${f.organization} and their guests. Record only with everyone's consent. Meetings may be ended to protect the service.`,
     help: `Open the link in a current browser, allow microphone and camera${f.lobby ? ', then wait in the lobby for a host' : ''}. You join muted. Questions: ${f.contact}`,
@@ -114,7 +118,7 @@ function german(f: NoticeFacts): NoticeText {
         ? 'Rechtsgrundlage: die Aufgaben des Verantwortlichen im öffentlichen Interesse, etwa Lehre und Forschung, und ein sicherer Dienst dafür (Art. 6 Abs. 1 lit. e DSGVO).'
         : 'Rechtsgrundlage: das berechtigte Interesse des Verantwortlichen an Konferenzen mit Mitgliedern und Gästen und an einem sicheren Dienst (Art. 6 Abs. 1 lit. f DSGVO).',
     retention: `Nach dem Ende einer Konferenz bleibt nichts von ihr erhalten. Serverprotokolle werden nach ${f.retentionDays} Tagen gelöscht.`,
-    recipients: `Dritte erhalten keine Konferenzdaten. Auftragsverarbeiter: Amazon Web Services, ${f.region} (${f.location}).${f.adequacyBasis ? ` Dies liegt außerhalb der Europäischen Union; die Übermittlung stützt sich auf ${f.adequacyBasis}.` : ' Die Daten bleiben in der Europäischen Union.'} Die Server holen nur Updates und Zertifikate.`,
+    recipients: `Dritte erhalten keine Konferenzdaten. Auftragsverarbeiter: ${f.processor}, ${f.region} (${f.location}).${f.adequacyBasis ? ` Dies liegt außerhalb der Europäischen Union; die Übermittlung stützt sich auf ${f.adequacyBasis}.` : f.eeaOnly ? ' Die Daten bleiben im Europäischen Wirtschaftsraum, in dem die DSGVO gilt.' : ' Die Daten bleiben in der Europäischen Union.'} Die Server holen nur Updates und Zertifikate.`,
     rights: `Auskunft, Berichtigung, Löschung, Einschränkung, Übertragung und Widerspruch (Art. 15–21 DSGVO): an ${f.contact}. Beschwerden: bei einer Aufsichtsbehörde.`,
     terms: `Für Mitglieder von ${f.organization} und ihre Gäste. Aufzeichnen nur mit dem Einverständnis aller. Konferenzen können zum Schutz des Dienstes beendet werden.`,
     help: `Link in einem aktuellen Browser öffnen, Mikrofon und Kamera erlauben${f.lobby ? ', in der Lobby auf Gastgebende warten' : ''}. Sie treten stumm bei. Fragen: ${f.contact}`,
@@ -153,7 +157,7 @@ function french(f: NoticeFacts): NoticeText {
         ? 'Base juridique : les missions d\'intérêt public du responsable, comme l\'enseignement et la recherche, et un service sûr pour elles (art. 6, par. 1, e) RGPD).'
         : 'Base juridique : l\'intérêt légitime du responsable à tenir des réunions avec ses membres et invités et à un service sûr (art. 6, par. 1, f) RGPD).',
     retention: `Rien d\'une réunion n\'est conservé après sa fin. Les journaux des serveurs sont supprimés après ${f.retentionDays} jours.`,
-    recipients: `Aucun tiers ne reçoit de données de réunion. Sous-traitant : Amazon Web Services, ${f.region} (${f.location}).${f.adequacyBasis ? ` C\'est hors de l\'Union européenne ; les transferts reposent sur ${f.adequacyBasis}.` : ' Les données restent dans l\'Union européenne.'} Les serveurs ne récupèrent que mises à jour et certificats.`,
+    recipients: `Aucun tiers ne reçoit de données de réunion. Sous-traitant : ${f.processor}, ${f.region} (${f.location}).${f.adequacyBasis ? ` C\'est hors de l\'Union européenne ; les transferts reposent sur ${f.adequacyBasis}.` : f.eeaOnly ? ' Les données restent dans l\'Espace économique européen, où le RGPD s\'applique.' : ' Les données restent dans l\'Union européenne.'} Les serveurs ne récupèrent que mises à jour et certificats.`,
     rights: `Accès, rectification, effacement, limitation, portabilité et opposition (art. 15 à 21 RGPD) : écrivez à ${f.contact}. Réclamations : auprès d\'une autorité de contrôle.`,
     terms: `Pour les membres de ${f.organization} et leurs invités. N\'enregistrer qu\'avec l\'accord de tous. Une réunion peut être arrêtée pour protéger le service.`,
     help: `Ouvrez le lien dans un navigateur récent, autorisez micro et caméra${f.lobby ? ', attendez un hôte en salle d\'attente' : ''}. Vous entrez en sourdine. Questions : ${f.contact}`,

@@ -6,6 +6,7 @@
 import { LOG_RETENTION_DAYS } from '../privacy/settings/os.ts';
 import type { PrivacyCategory, PrivacyProfile } from '../privacy/types.ts';
 import { regionInfo } from '../spec/regions.ts';
+import { EEA_COUNTRIES } from '../spec/places.ts';
 import type { RenderInput } from './input.ts';
 import { privacyNoticePaths } from './paths.ts';
 import { NOTICE_TEXT, noticeLanguages, type NoticeFacts } from './privacy-notice-text.ts';
@@ -30,7 +31,10 @@ function retentionDays(profile: PrivacyProfile): number {
 
 export function renderPrivacyNotice(input: RenderInput): BundleFile[] {
   const { spec, profile, engine } = input;
-  const region = regionInfo(spec.region);
+  // AWS regions are described by regions.ts; elsewhere the spec carries the place it checked.
+  const aws = spec.cloud === 'aws' ? regionInfo(spec.region) : undefined;
+  const location = aws?.location ?? spec.regionLabel;
+  const adequacyBasis = spec.residency === 'adequacy' ? (aws?.adequacyBasis ?? spec.adequacyBasis) : undefined;
   const facts: NoticeFacts = {
     organization: escapeHtml(spec.organization),
     domain: escapeHtml(spec.domain),
@@ -41,9 +45,11 @@ export function renderPrivacyNotice(input: RenderInput): BundleFile[] {
     p2p: spec.p2p,
     legalBasis: spec.legalBasis,
     retentionDays: retentionDays(profile),
+    processor: escapeHtml(spec.provider),
     region: escapeHtml(spec.region),
-    location: escapeHtml(region?.location ?? spec.region),
-    ...(region?.residency === 'adequacy' ? { adequacyBasis: escapeHtml(region.adequacyBasis ?? '') } : {}),
+    location: escapeHtml(location),
+    eeaOnly: (EEA_COUNTRIES as readonly string[]).includes(spec.country),
+    ...(adequacyBasis ? { adequacyBasis: escapeHtml(adequacyBasis) } : {}),
     release: escapeHtml(profile.checkedAgainst),
   };
   const counts = CATEGORY_ORDER.map((category) => [category, profile.settings.filter((s) => s.category === category).length] as const).filter(([, n]) => n > 0);

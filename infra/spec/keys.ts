@@ -81,6 +81,14 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
       'EU/EEA only European countries with an adequacy decision are allowed, and only with jitsi-eu:allowNonEuRegion.',
   },
   {
+    key: 'jitsi-eu:provider',
+    type: 'string',
+    required: false,
+    description:
+      'OpenStack: the legal name of the company that runs the cloud (e.g. OVH SAS, Roubaix, France), named as processor in the privacy ' +
+      'notice. Required with cloud openstack; AWS and Hetzner are named by jitsi-eu.',
+  },
+  {
     key: 'jitsi-eu:externalNetwork',
     type: 'string',
     required: false,

@@ -11,6 +11,7 @@ export interface Place {
   label: string;
   partition: Partition;
   residency: Residency;
+  adequacyBasis?: string;
 }
 
 type Problem = (key: string, value: unknown, message: string) => void;
@@ -46,7 +47,7 @@ export function awsPlace(region: string | undefined, allowNonEuRegion: boolean, 
   } else if (allowNonEuRegion) {
     warnings.push(`jitsi-eu:allowNonEuRegion is true but ${region} is an EU region; the opt-in has no effect`);
   }
-  return { region, country: info.country, label: info.location, partition: info.partition, residency: info.residency };
+  return { region, country: info.country, label: info.location, partition: info.partition, residency: info.residency, ...(info.adequacyBasis ? { adequacyBasis: info.adequacyBasis } : {}) };
 }
 
 export function hetznerPlace(location: string | undefined, problem: Problem): Place | undefined {
@@ -96,5 +97,5 @@ export function openstackPlace(region: string, country: string, allowNonEuRegion
   warnings.push(
     `openstack:region ${region} (${code}) is outside the EU/EEA; transfers rely on ${basis}. Record this in your records of processing and the privacy notice.`,
   );
-  return { region, country: code, label: `${region} (${code})`, partition: 'aws', residency: 'adequacy' };
+  return { region, country: code, label: `${region} (${code})`, partition: 'aws', residency: 'adequacy', adequacyBasis: basis };
 }

@@ -55,3 +55,9 @@ export const ADEQUACY_COUNTRIES: Readonly<Record<string, string>> = {
 export function isEuOrEeaCountry(country: string): boolean {
   return (EU_COUNTRIES as readonly string[]).includes(country) || (EEA_COUNTRIES as readonly string[]).includes(country);
 }
+
+/** The company each cloud's servers are rented from, as the privacy notice names it (processor). */
+export const PROVIDER_NAMES = {
+  aws: 'Amazon Web Services EMEA SARL (Luxembourg), part of Amazon.com, Inc. (United States)',
+  hetzner: 'Hetzner Online GmbH (Gunzenhausen, Germany)',
+} as const;

@@ -34,6 +34,10 @@ export interface DeploymentSpec {
   country: string;
   /** Where that is, for people: "Paris, France". */
   regionLabel: string;
+  /** The company the servers are rented from (the processor the privacy notice names). */
+  provider: string;
+  /** Outside the EU/EEA (opted in): what transfers there rely on. */
+  adequacyBasis?: string;
   /** AWS only ('aws' on other clouds, where it means nothing). */
   partition: Partition;
   residency: Residency;

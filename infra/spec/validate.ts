@@ -6,7 +6,7 @@ import { CONFIG_KEYS, DEFAULT_IMAGE, NAMESPACE, configKey, defaultSizes } from '
 import { undersizeWarning, unknownInstanceTypeReason } from './instance-types.ts';
 import { allowedRegionList } from './regions.ts';
 import { type Place, awsPlace, hetznerPlace, openstackPlace } from './place.ts';
-import { HETZNER_EU_LOCATIONS } from './places.ts';
+import { HETZNER_EU_LOCATIONS, PROVIDER_NAMES } from './places.ts';
 import { STACK_NAME_RULE, stackNameProblem } from './stack-name.ts';
 import type {
   AuthMode,
@@ -158,18 +158,19 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
   };
   let place: Place | undefined;
   if (cloud === 'aws') {
-    for (const key of ['jitsi-eu:location', 'openstack:region', 'openstack:cloud', 'jitsi-eu:country', 'jitsi-eu:externalNetwork', 'jitsi-eu:image']) {
+    for (const key of ['jitsi-eu:location', 'openstack:region', 'openstack:cloud', 'jitsi-eu:country', 'jitsi-eu:externalNetwork', 'jitsi-eu:image', 'jitsi-eu:provider']) {
       notHere(key, key === 'jitsi-eu:location' ? 'cloud hetzner' : key === 'jitsi-eu:image' ? 'clouds hetzner and openstack' : 'cloud openstack');
     }
     place = awsPlace(requireStr('aws:region', `one of ${allowedRegionList()}`), allowNonEuRegion, problem, warnings);
   } else if (cloud === 'hetzner') {
-    for (const key of ['aws:region', 'openstack:region', 'openstack:cloud', 'jitsi-eu:country', 'jitsi-eu:externalNetwork', ...AWS_IMAGE_KEYS]) {
+    for (const key of ['aws:region', 'openstack:region', 'openstack:cloud', 'jitsi-eu:country', 'jitsi-eu:externalNetwork', 'jitsi-eu:provider', ...AWS_IMAGE_KEYS]) {
       notHere(key, key.startsWith('aws:') || AWS_IMAGE_KEYS.includes(key) ? 'cloud aws' : 'cloud openstack');
     }
     place = hetznerPlace(requireStr('jitsi-eu:location', `one of ${HETZNER_EU_LOCATIONS.map((l) => l.location).join(', ')}`), problem);
     if (allowNonEuRegion) warnings.push('jitsi-eu:allowNonEuRegion is true but every Hetzner location jitsi-eu allows is in the EU; the opt-in has no effect');
   } else {
     for (const key of ['aws:region', 'jitsi-eu:location', ...AWS_IMAGE_KEYS]) notHere(key, key === 'jitsi-eu:location' ? 'cloud hetzner' : 'cloud aws');
+    requireStr('jitsi-eu:provider', 'the legal name of the company running the OpenStack cloud, e.g. "OVH SAS, Roubaix, France" (the privacy notice names it)');
     const region = requireStr('openstack:region', 'the region as your OpenStack cloud names it, e.g. GRA11');
     const country = requireStr('jitsi-eu:country', 'the ISO 3166-1 code of the country the region is in, e.g. FR');
     requireStr('jitsi-eu:externalNetwork', 'the external network floating addresses come from, e.g. Ext-Net');
@@ -347,7 +348,7 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
   const stackProblem = stackNameProblem(options.stack);
   if (stackProblem) problem('(stack)', options.stack, `stack name ${show(options.stack)} ${stackProblem}: ${STACK_NAME_RULE}`);
 
-  if (problems.length > 0 || !region || !info || !domain || !acmeEmail) {
+  if (problems.length > 0 || !region || !info || !domain || !acmeEmail || (cloud === 'openstack' && !str('jitsi-eu:provider'))) {
     // In file order, so the messages read top to bottom like the stack file.
     const ordered = problems.map((p, i) => ({ p, i })).sort((a, b) => (a.p.line ?? Infinity) - (b.p.line ?? Infinity) || a.i - b.i);
     return { ok: false, problems: ordered.map(({ p }) => p), warnings };
@@ -359,6 +360,8 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
     region,
     country: info.country,
     regionLabel: info.label,
+    provider: cloud === 'openstack' ? str('jitsi-eu:provider')! : PROVIDER_NAMES[cloud],
+    ...(info.adequacyBasis ? { adequacyBasis: info.adequacyBasis } : {}),
     partition: info.partition,
     residency: info.residency,
     allowNonEuRegion,

@@ -11,6 +11,7 @@ export function makeSpec(overrides: Partial<DeploymentSpec> = {}): DeploymentSpe
     region: 'eu-central-1',
     country: 'DE',
     regionLabel: 'Frankfurt, Germany',
+    provider: 'Amazon Web Services EMEA SARL (Luxembourg), part of Amazon.com, Inc. (United States)',
     partition: 'aws',
     residency: 'eu',
     allowNonEuRegion: false,

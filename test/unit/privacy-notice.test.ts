@@ -40,6 +40,25 @@ describe('privacy notice', () => {
     expect(section(html, 'retention')).toContain(`after ${retention} days`);
   });
 
+  it('names the company the servers are rented from and where, on every cloud', () => {
+    const aws = section(notice(makeSpec()), 'recipients');
+    expect(aws).toContain('Processor: Amazon Web Services EMEA SARL (Luxembourg)');
+    const hetzner = section(notice(makeSpec({ cloud: 'hetzner', region: 'hel1', country: 'FI', regionLabel: 'Helsinki, Finland', provider: 'Hetzner Online GmbH (Gunzenhausen, Germany)' })), 'recipients');
+    expect(hetzner).toContain('Processor: Hetzner Online GmbH (Gunzenhausen, Germany), hel1 (Helsinki, Finland).');
+    expect(hetzner).not.toContain('Amazon');
+    const norway = makeSpec({ cloud: 'openstack', region: 'osl1', country: 'NO', regionLabel: 'osl1 (NO)', provider: 'Example Cloud AS <Oslo>' });
+    const recipients = section(notice(norway), 'recipients');
+    expect(recipients).toContain('Processor: Example Cloud AS &lt;Oslo&gt;, osl1 (osl1 (NO)).');
+    expect(recipients).toContain('stay in the European Economic Area, where the GDPR applies');
+    expect(recipients).not.toContain('stay in the European Union');
+  });
+
+  it('gives the adequacy basis of an OpenStack region outside the EU the stack opted in to', () => {
+    const zurich = makeSpec({ cloud: 'openstack', region: 'zrh1', country: 'CH', regionLabel: 'zrh1 (CH)', residency: 'adequacy', allowNonEuRegion: true, adequacyBasis: 'the adequacy decision for Switzerland', provider: 'Example AG' });
+    const recipients = section(notice(zurich), 'recipients');
+    expect(recipients).toContain('outside the European Union; transfers rely on the adequacy decision for Switzerland');
+  });
+
   it('links an https contact as given', () => {
     const html = notice(makeSpec({ privacyContact: 'https://example.org/data-protection' }));
     expect(section(html, 'controller')).toContain('<a href="https://example.org/data-protection">https://example.org/data-protection</a>');
