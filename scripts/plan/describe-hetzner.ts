@@ -53,12 +53,17 @@ export function describeHetzner(resource: RecordedResource): Props | undefined {
         labels: p.labels,
       };
     }
-    case 'hcloud:index/firewall:Firewall':
+    case 'hcloud:index/firewall:Firewall': {
+      const outbound = list(p.rules).map(rec).filter((r) => r.direction === 'out');
       return {
         inbound: hetznerInboundRules(resource).map(ruleLine),
-        outbound: list(p.rules).map(rec).filter((r) => r.direction === 'out').map((r) => `${String(r.protocol)} ${String(r.port ?? '')} to ${list(r.destinationIps).map(String).join(', ')}`.replace('  ', ' ')),
+        // A Hetzner firewall without outbound rules lets every outbound connection through.
+        outbound: outbound.length === 0
+          ? 'all (no outbound rule)'
+          : outbound.map((r) => `${String(r.protocol)}${r.port === undefined ? '' : ` ${String(r.port)}`} to ${list(r.destinationIps).map(String).join(', ')}`),
         labels: p.labels,
       };
+    }
     case 'hcloud:index/network:Network':
       return pick(p, ['ipRange', 'labels']);
     case 'hcloud:index/networkSubnet:NetworkSubnet':

@@ -55,6 +55,11 @@ export function openstackMockCall(token: string, inputs: Props): Props | undefin
       const name = String(inputs.name ?? inputs.flavorId);
       return { id: name, flavorId: name, name, region: inputs.region ?? '', extraSpecs: {}, isPublic: true };
     }
+    case 'openstack:networking/getSubnetPool:getSubnetPool': {
+      // The cloud's default IPv6 pool, for dual-stack stacks (documentation prefix).
+      const version = Number(inputs.ipVersion ?? 6);
+      return { id: mockUuid(`subnet-pool-v${version}`), name: `default-v${version}`, ipVersion: version, isDefault: true, prefixes: [version === 6 ? '2001:db8::/32' : '198.51.100.0/24'], defaultPrefixlen: version === 6 ? 64 : 24, minPrefixlen: 0, maxPrefixlen: version === 6 ? 128 : 32, region: inputs.region ?? '', allTags: [], tags: [], shared: true };
+    }
     case 'openstack:dns/getDnsZone:getDnsZone': {
       const name = String(inputs.name ?? 'example.org.');
       return { id: mockUuid(`zone-${name}`), name, email: `hostmaster@${name.replace(/\.$/, '')}`, ttl: 3600, type: 'PRIMARY', status: 'ACTIVE', region: inputs.region ?? '', attributes: {}, masters: [], poolId: '', projectId: '', serial: 1, version: 1, createdAt: '', updatedAt: '', transferredAt: '' };

@@ -31,12 +31,15 @@ function propertyLines(properties: Record<string, unknown>): string {
 }
 
 const eur = (value: number) => `€${value.toFixed(2)}`;
+/** Small unit prices keep their significant digits: €0.0018, not €0.00. */
+const unitEur = (value: number) => (value !== 0 && Math.abs(value) < 0.01 ? `€${value.toPrecision(2)}` : eur(value));
 
 const CLOUD_NAMES: Readonly<Record<Cloud, string>> = { aws: 'AWS', hetzner: 'Hetzner Cloud', openstack: 'OpenStack' };
 
 /** Place, servers, firewall and how each promise is met on this cloud. */
 export function summarySection(summary: PlanSummary): string[] {
-  const out = [`Place: ${summary.place.label} (${summary.place.region}, country ${summary.place.country})`, 'Servers:'];
+  const { label, region, country } = summary.place;
+  const out = [`Place: ${label}${label.includes(region) ? '' : ` (${region})`}, country ${country}`, 'Servers:'];
   for (const line of summary.servers) out.push(`  ${line}`);
   out.push('Firewall (inbound):');
   for (const line of summary.firewall) out.push(`  ${line}`);
@@ -55,7 +58,7 @@ export function costSection(cost: CostEstimate): string[] {
   const atLeast = cost.unpriced.length > 0 ? 'at least ' : '';
   out.push(`  Running cost: ${atLeast}${eur(cost.fixedMonthlyEur)} per month (${eur(cost.hourlyEur)} per hour)` +
     (cost.fixedMonthlyEurAtMaxBridges !== undefined ? `, up to ${eur(cost.fixedMonthlyEurAtMaxBridges)} with every bridge of the pool running` : ''));
-  const perHour = cost.egress.eurPerParticipantHour === null ? 'price unknown' : `${eur(cost.egress.eurPerParticipantHour)} per participant-hour beyond the allowance`;
+  const perHour = cost.egress.eurPerParticipantHour === null ? 'price unknown' : `${unitEur(cost.egress.eurPerParticipantHour)} per participant-hour beyond the allowance`;
   out.push(`  Egress: ${cost.egress.gbPerParticipantHour} GB per participant-hour, ${perHour} ` +
     `(meetings of ${cost.egress.meetingSize}, ${cost.egress.mbitPerParticipant} Mbit/s to each participant; ${cost.egress.allowance})`);
   out.push(`  Total at ${cost.assumedParticipantHoursPerMonth} participant-hours a month: ${atLeast}${eur(cost.monthlyEur)}`);

@@ -64,6 +64,7 @@ describe('plan on Hetzner Cloud', () => {
 
     const resources = plannedResources(recording);
     const byName = (name: string) => resources.find((r) => r.name === name)!.properties;
+    expect(byName('firewall').outbound).toBe('all (no outbound rule)');
     expect(byName('firewall').inbound).toEqual(['udp 10000 from 0.0.0.0/0, ::/0 (conference media)', 'tcp 443 from 0.0.0.0/0, ::/0 (HTTPS)']);
     expect(byName('signaling')).toMatchObject({ serverType: 'ccx23', location: 'fsn1', image: 'Debian 12 image looked up at deploy time', sshKeys: 'none', shutdownBeforeDeletion: true });
     expect(String(byName('signaling').userData)).toMatch(/bytes of cloud-config/);
@@ -80,7 +81,9 @@ describe('plan on Hetzner Cloud', () => {
 
     const text = formatPlan({ stack: spec.stack, region: spec.region, summary, resources, policy: [], cost: estimateCost(spec) }, spec);
     expect(text).toContain('on Hetzner Cloud');
-    expect(text).toContain('Place: Falkenstein, Germany (fsn1, country DE)');
+    expect(text).toContain('Place: Falkenstein, Germany (fsn1), country DE');
+    // A few tenths of a cent per participant-hour beyond the included traffic, not rounded to nothing.
+    expect(text).toContain('€0.0018 per participant-hour beyond the allowance');
     expect(text).toMatch(/Hetzner Cloud list prices recorded \d{4}-\d\d-\d\d/);
     expect(text).toContain('Running cost: €364.47 per month');
     expect(text).not.toContain(TOKEN);
