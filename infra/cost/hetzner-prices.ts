@@ -6,11 +6,11 @@
 // orders (and any rescaled server) to a new list. A stack deployed today creates new servers, so
 // the table holds the list for new orders as recorded on the date below.
 
-export const HETZNER_PRICES_RECORDED_ON = '2026-10-28';
+export const HETZNER_PRICES_RECORDED_ON = '2026-09-08';
 
 export const HETZNER_PRICE_SOURCES = [
-  'Hetzner Cloud price API (GET /v1/pricing, location fsn1) as published in moveinfra/eu-cloud-prices, data of 2026-10-28 (servers)',
-  'https://www.hetzner.com/cloud/ as transcribed on 2026-09-08 after the April and June 2026 price changes (servers, the same figures)',
+  'https://www.hetzner.com/cloud/ as transcribed on 2026-09-08, after the April and June 2026 price changes (every server type below)',
+  'Hetzner Cloud price API (location fsn1) as published in MoveInfra eu-cloud-prices, data of 2026-10-28 (ccx13, ccx23, ccx33: the same figures)',
   'https://docs.hetzner.com/cloud/servers/primary-ips/overview/ (Primary IPv4 €0.50 a month, IPv6 free; page of 2022-08-10)',
   'Hetzner Cloud price API on 2026-05-27: traffic beyond the included volume €1.00 per TB (EU locations)',
 ];

@@ -2,18 +2,7 @@
 // addresses, firewall rules, labels. Ids Hetzner assigns at deploy time are left out.
 import { MOCK_IMAGE_ID, MOCK_PUBLIC_IP } from './stand-ins.ts';
 import type { RecordedResource } from './record.ts';
-import { type Props, list, pick, rec, userData } from './props.ts';
-
-/** One inbound rule as the plan shows it: "udp 10000 from 0.0.0.0/0, ::/0 (JVB media)". */
-export interface InboundRule {
-  protocol: string;
-  ports: string;
-  sources: string[];
-  description?: string;
-}
-
-export const ruleLine = (rule: InboundRule): string =>
-  `${rule.protocol}${rule.ports ? ` ${rule.ports}` : ''} from ${rule.sources.join(', ') || 'nowhere'}${rule.description ? ` (${rule.description})` : ''}`;
+import { type InboundRule, type Props, list, pick, rec, ruleLine, userData } from './props.ts';
 
 /** The inbound rules of an hcloud Firewall. */
 export function hetznerInboundRules(resource: RecordedResource): InboundRule[] {

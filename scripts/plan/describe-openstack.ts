@@ -2,9 +2,7 @@
 // group rules, floating address, metadata keys. Ids the cloud assigns at deploy time are left out.
 import { MOCK_IMAGE_ID, MOCK_PUBLIC_IP, mockUuid } from './stand-ins.ts';
 import type { RecordedResource } from './record.ts';
-import { type Props, list, pick, rec, userData } from './props.ts';
-import type { InboundRule } from './describe-hetzner.ts';
-import { ruleLine } from './describe-hetzner.ts';
+import { type InboundRule, type Props, list, pick, rec, ruleLine, userData } from './props.ts';
 
 const ports = (min: unknown, max: unknown): string =>
   min === undefined ? 'all ports' : min === max || max === undefined ? String(min) : `${String(min)}-${String(max)}`;

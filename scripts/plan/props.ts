@@ -30,3 +30,14 @@ export function userData(value: unknown, base64: boolean): string | undefined {
   const text = decodeUserData(value, base64);
   return `${Buffer.byteLength(text)} bytes of cloud-config, sent as ${stored} bytes${stored < Buffer.byteLength(text) ? ' gzipped' : ''}`;
 }
+
+/** One inbound rule as the plan shows it: "udp 10000 from 0.0.0.0/0, ::/0 (JVB media)". */
+export interface InboundRule {
+  protocol: string;
+  ports: string;
+  sources: string[];
+  description?: string;
+}
+
+export const ruleLine = (rule: InboundRule): string =>
+  `${rule.protocol}${rule.ports ? ` ${rule.ports}` : ''} from ${rule.sources.join(', ') || 'nowhere'}${rule.description ? ` (${rule.description})` : ''}`;
