@@ -1,5 +1,5 @@
 // npm run plan -- --config PATH | --stack NAME [--json]
-// What a stack would create on AWS, whether it passes jitsi-eu's policies, and what it costs:
+// What a stack would create on its cloud (AWS, Hetzner Cloud, OpenStack), whether it passes jitsi-eu's policies, and what it costs:
 // the Pulumi program runs offline under Pulumi's mocks (no CLI, no credentials, no network).
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_ASSUMPTIONS } from '../infra/cost/model.ts';
@@ -8,7 +8,9 @@ import { EXIT, UsageError, loadSpecOrThrow, parseCli, printJson, progress, runCl
 
 export const USAGE = `Usage: npm run plan -- (--config PATH | --stack NAME) [options]
 
-Shows what a stack would create on AWS, the policy verdict and a monthly cost estimate,
+Shows what a stack would create on its cloud (AWS, Hetzner Cloud or OpenStack): where,
+which servers, what the firewall admits, how each security promise is met there, the
+policy verdict and a monthly cost estimate in euros from dated price lists,
 without credentials or network: the Pulumi program runs offline under Pulumi's mocks.
 
 Options:

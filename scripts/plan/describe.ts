@@ -1,12 +1,12 @@
 // The properties of a planned resource that a reader cares about (sizes, ports, region,
 // encryption, metadata service), with every secret masked. Ids and ARNs that only exist after
 // deployment are left out.
-import { decodeUserData } from '../../infra/policy/user-data-scan.ts';
 import { MOCK_AMI_ID, MOCK_PUBLIC_IP, type RecordedResource, isSecretValue } from './record.ts';
+import { MASK, type Props, jsonOrSelf, list, pick, rec, userData } from './props.ts';
+import { describeHetzner } from './describe-hetzner.ts';
+import { describeOpenStack } from './describe-openstack.ts';
 
-export const MASK = '[secret]';
-
-type Props = Record<string, unknown>;
+export { MASK } from './props.ts';
 
 /** Replaces every secret-marked value with the mask. */
 export function maskSecrets(value: unknown): unknown {
@@ -26,18 +26,6 @@ export function unwrapSecrets(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value as Props).map(([key, inner]) => [key, unwrapSecrets(inner)]));
   }
   return value;
-}
-
-const rec = (value: unknown): Props => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Props) : {});
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-
-function jsonOrSelf(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
 }
 
 function portRange(from: unknown, to: unknown): string {
@@ -66,15 +54,6 @@ function volume(size: unknown, type: unknown, encrypted: unknown): string {
   return `${String(type)} ${String(size)} GiB, ${encrypted === true || encrypted === 'true' ? 'encrypted' : 'NOT encrypted'}`;
 }
 
-function userData(value: unknown, base64: boolean): string | undefined {
-  if (value === undefined) return undefined;
-  if (isSecretValue(value)) return MASK;
-  if (typeof value !== 'string') return undefined;
-  const stored = base64 ? Buffer.from(value, 'base64').length : Buffer.byteLength(value);
-  const text = decodeUserData(value, base64);
-  return `${Buffer.byteLength(text)} bytes of cloud-config, sent as ${stored} bytes${stored < Buffer.byteLength(text) ? ' gzipped' : ''}`;
-}
-
 function statements(policy: unknown): string[] {
   return list(rec(jsonOrSelf(policy)).Statement).map((raw) => {
     const s = rec(raw);
@@ -86,9 +65,6 @@ function statements(policy: unknown): string[] {
 
 /** The lookup's stand-in image id means: whatever Debian 12 image is newest at deploy time. */
 const image = (id: unknown) => (id === MOCK_AMI_ID ? 'newest Debian 12 image (looked up at deploy time)' : id);
-
-const pick = (props: Props, keys: string[]): Props =>
-  Object.fromEntries(keys.filter((key) => props[key] !== undefined).map((key) => [key, props[key]]));
 
 export interface DescribeContext {
   /** Mock security group id → resource name, to show which group a rule admits. */
@@ -176,6 +152,8 @@ export function describeResource(resource: RecordedResource, ctx: DescribeContex
         records: list(p.records).map((value) => (value === MOCK_PUBLIC_IP ? "the signaling node's Elastic IP" : value)),
       };
     default: {
+      const cloud = resource.type.startsWith('hcloud:') || resource.type === 'pulumi:providers:hcloud' ? describeHetzner(resource) : describeOpenStack(resource, ctx.securityGroupNames);
+      if (cloud) return cloud;
       if (!resource.custom) return {};
       const scalars = Object.entries(masked).filter(([, v]) => v === null || typeof v !== 'object');
       return Object.fromEntries(scalars.filter(([key]) => !/Id$|^id$|Arn$|^arn$/.test(key)));

@@ -1,12 +1,15 @@
 // Runs the Pulumi program in-process under Pulumi's mocks: no CLI, no credentials, no network.
 // Every resource the program registers and every lookup it makes is recorded with its inputs.
 // AWS-computed values (ids, addresses, ARNs) are stand-ins from documentation ranges.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
 import type { MockCallArgs, MockResourceArgs } from '@pulumi/pulumi/runtime/mocks.js';
 import { regionInfo } from '../../infra/spec/regions.ts';
 import type { StackOutputs } from '../../infra/program.ts';
 import type { PulumiConfig } from './config.ts';
+import { MOCK_AMI_ID, MOCK_IPV6_ADDRESS, MOCK_IPV6_BLOCK, MOCK_PUBLIC_IP, MOCK_ZONE_ID, hex } from './stand-ins.ts';
+import { hetznerMockCall, hetznerMockState } from './mocks-hetzner.ts';
+import { openstackMockCall, openstackMockState } from './mocks-openstack.ts';
 
 export interface RecordedResource {
   type: string;
@@ -61,15 +64,7 @@ export function isSecretValue(value: unknown): value is { value: unknown } {
   return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
 }
 
-const hex = (seed: string, length: number) => createHash('sha256').update(seed).digest('hex').slice(0, length);
-
-/** Stand-in for the Elastic IP: TEST-NET-3, reserved for documentation. */
-export const MOCK_PUBLIC_IP = '203.0.113.10';
-/** The VPC's IPv6 block and the signaling node's IPv6 address under the mocks (documentation range). */
-export const MOCK_IPV6_BLOCK = '2001:db8:1234:5600::/56';
-export const MOCK_IPV6_ADDRESS = '2001:db8:1234:5600::10';
-export const MOCK_AMI_ID = 'ami-0123456789abcdef0';
-export const MOCK_ZONE_ID = 'Z0PLANNEDZONE0';
+export { MOCK_AMI_ID, MOCK_IPV6_ADDRESS, MOCK_IPV6_BLOCK, MOCK_PUBLIC_IP, MOCK_ZONE_ID } from './stand-ins.ts';
 
 interface MockContext {
   region: string;
@@ -133,7 +128,7 @@ function mockState(args: MockResourceArgs, ctx: MockContext): { id: string; stat
       return { id: 'none', state: { ...inputs, result } };
     }
     default:
-      return { id: `${args.name}-id`, state: inputs };
+      return hetznerMockState(args) ?? openstackMockState(args) ?? { id: `${args.name}-id`, state: inputs };
   }
 }
 
@@ -160,8 +155,11 @@ function mockCall(args: MockCallArgs, ctx: MockContext): Record<string, unknown>
     }
     case 'aws:route53/getZone:getZone':
       return { id: MOCK_ZONE_ID, zoneId: MOCK_ZONE_ID, name: inputs.name, privateZone: false };
-    default:
+    default: {
+      const answer = hetznerMockCall(args.token, inputs) ?? openstackMockCall(args.token, inputs);
+      if (answer) return answer;
       throw new Error(`the offline plan has no answer for the lookup ${args.token}`);
+    }
   }
 }
 
@@ -180,7 +178,7 @@ export interface InstalledMocks {
 
 /** Points Pulumi's runtime at recording mocks and sets the stack config; see runUnderMocks. */
 export async function installMocks(options: RecordOptions): Promise<InstalledMocks> {
-  const region = options.config['aws:region'] ?? '';
+  const region = options.config['aws:region'] ?? options.config['jitsi-eu:location'] ?? options.config['openstack:region'] ?? '';
   const partition = regionInfo(region)?.partition ?? 'aws';
   const ctx: MockContext = {
     region,

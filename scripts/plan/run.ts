@@ -6,6 +6,7 @@ import { type CostAssumptions, type CostEstimate, DEFAULT_ASSUMPTIONS, estimateC
 import { type PolicyResourceInput, type PolicyResult, runPolicies } from '../../infra/policy/offline.ts';
 import { UsageError } from '../lib/cli.ts';
 import { readStackConfig } from './config.ts';
+import { type PlanSummary, planSummary } from './summary.ts';
 import { describeResource, unwrapSecrets } from './describe.ts';
 import { type RecordedResource, type Recording, providerUrn, recordProgram } from './record.ts';
 
@@ -18,6 +19,8 @@ export interface PlannedResource {
 export interface PlanResult {
   stack: string;
   region: string;
+  /** Place, servers, firewall and promises on this cloud. */
+  summary: PlanSummary;
   resources: PlannedResource[];
   policy: PolicyResult[];
   cost: CostEstimate;
@@ -44,7 +47,7 @@ export function plannedResources(recording: Recording): PlannedResource[] {
   // Mock ids of security groups → names, so a rule shows which group it admits.
   const securityGroupNames = new Map<string, string>();
   for (const r of recording.resources) {
-    if (r.type === 'aws:ec2/securityGroup:SecurityGroup') securityGroupNames.set(r.id, r.name);
+    if (r.type === 'aws:ec2/securityGroup:SecurityGroup' || r.type === 'openstack:networking/secGroup:SecGroup') securityGroupNames.set(r.id, r.name);
   }
   return recording.resources.map((resource) => ({
     type: resource.type,
@@ -67,12 +70,14 @@ export async function planStack(
     throw error;
   }
   const policy = runPolicies(policyInputs(recording.resources), { allowNonEuRegion: spec.allowNonEuRegion });
+  const resources = plannedResources(recording);
   return {
     recording,
     plan: {
       stack: spec.stack,
       region: spec.region,
-      resources: plannedResources(recording),
+      summary: planSummary(spec, resources),
+      resources,
       policy,
       cost: estimateCost(spec, assumptions),
     },

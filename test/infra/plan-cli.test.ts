@@ -44,6 +44,7 @@ afterAll(() => scratch.remove());
 interface PlanJson {
   stack: string;
   region: string;
+  summary: { place: { region: string; country: string; label: string }; firewall: string[] };
   resources: { type: string; name: string; properties: Record<string, unknown> }[];
   policy: { policy: string; status: string; violations: unknown[] }[];
   cost: {
@@ -115,12 +116,15 @@ describe.each(['example-sandbox', 'example-production', 'example-scalable'])('pl
     expect(result.stderr).not.toContain('error');
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout) as PlanJson;
-    expect(Object.keys(json).sort()).toEqual(['cost', 'policy', 'region', 'resources', 'stack']);
+    expect(Object.keys(json).sort()).toEqual(['cost', 'policy', 'region', 'resources', 'stack', 'summary']);
 
     const loaded = loadStackFile(file);
     if (!loaded.ok) throw new Error('example stack invalid');
     expect(json.stack).toBe(stack);
     expect(json.region).toBe(loaded.spec.region);
+    expect(json.summary.place).toEqual({ region: loaded.spec.region, country: loaded.spec.country, label: loaded.spec.regionLabel });
+    // The firewall lines come from the security groups the program registered: the media port is open.
+    expect(json.summary.firewall.some((line) => line.startsWith('udp 10000 from 0.0.0.0/0 (conference media'))).toBe(true);
 
     const recording = await recordProgram({ stack, config: readStackConfig(file) });
     const key = (r: { type: string; name: string }) => `${r.type} ${r.name}`;
