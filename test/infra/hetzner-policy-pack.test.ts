@@ -11,11 +11,6 @@ import type { RecordedResource } from '../../scripts/plan/record.ts';
 import { unwrapSecrets } from '../../scripts/plan/describe.ts';
 import { runHetznerProgram } from '../helpers/hetzner-mocks.ts';
 
-// As in hetzner-program.test.ts: a stand-in cost until the cost model prices Hetzner's server types.
-vi.mock('../../infra/cost/model.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../infra/cost/model.ts')>();
-  return { ...real, hourlyCostEur: (spec: DeploymentSpec) => { try { return real.hourlyCostEur(spec); } catch { return 0.1234; } } };
-});
 
 // The gRPC client and messages the Pulumi SDK itself uses.
 const sdk = createRequire(createRequire(import.meta.url).resolve('@pulumi/pulumi/package.json'));

@@ -8,20 +8,6 @@ import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { FAKE_PRIVATE_KEY_PEM } from '../fixtures/policy/leaked-secrets.ts';
 import { runHetznerProgram } from '../helpers/hetzner-mocks.ts';
 
-// As in hetzner-program.test.ts: a stand-in cost until the cost model prices Hetzner's server types.
-vi.mock('../../infra/cost/model.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../infra/cost/model.ts')>();
-  return {
-    ...real,
-    hourlyCostEur: (spec: DeploymentSpec) => {
-      try {
-        return real.hourlyCostEur(spec);
-      } catch {
-        return 0.1234;
-      }
-    },
-  };
-});
 
 const SERVER = 'hcloud:index/server:Server';
 const FIREWALL = 'hcloud:index/firewall:Firewall';

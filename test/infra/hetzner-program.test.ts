@@ -19,21 +19,6 @@ import { nameInZone } from '../../infra/hetzner/dns.ts';
 import { hetznerName } from '../../infra/hetzner/layout.ts';
 import { HETZNER_IPV6_ADDRESS, HETZNER_SIGNALING_IPV4, type HetznerRun, runHetznerProgram } from '../helpers/hetzner-mocks.ts';
 
-// The cost model learns Hetzner's prices in another part of jitsi-eu; until it knows a server
-// type, a stand-in figure lets the program run. The program must pass on whatever the model says.
-vi.mock('../../infra/cost/model.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../infra/cost/model.ts')>();
-  return {
-    ...real,
-    hourlyCostEur: (spec: DeploymentSpec) => {
-      try {
-        return real.hourlyCostEur(spec);
-      } catch {
-        return 0.1234;
-      }
-    },
-  };
-});
 
 const T = {
   server: 'hcloud:index/server:Server',

@@ -12,10 +12,6 @@ const sizes = vi.hoisted(() => ({ signaling: 1000, bridge: 1000 }));
 vi.mock('../../infra/hetzner/user-data.ts', () => ({
   hetznerUserData: (_spec: unknown, _bundle: unknown, role: 'signaling' | 'bridge') => `#cloud-config\n#${'x'.repeat(sizes[role] - 16)}\n`,
 }));
-vi.mock('../../infra/cost/model.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../infra/cost/model.ts')>();
-  return { ...real, hourlyCostEur: (spec: DeploymentSpec) => { try { return real.hourlyCostEur(spec); } catch { return 0.1234; } } };
-});
 
 const CONFIG = {
   'jitsi-eu:cloud': 'hetzner',

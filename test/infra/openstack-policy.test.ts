@@ -9,20 +9,6 @@ import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { FAKE_PRIVATE_KEY_PEM } from '../fixtures/policy/leaked-secrets.ts';
 import { recordOpenstackProgram } from '../helpers/openstack-mocks.ts';
 
-// The cost model prices the flavors of its dated tables; the policies do not read the cost.
-vi.mock('../../infra/cost/model.ts', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../infra/cost/model.ts')>();
-  return {
-    ...actual,
-    hourlyCostEur: (spec: DeploymentSpec) => {
-      try {
-        return actual.hourlyCostEur(spec);
-      } catch {
-        return Number.NaN;
-      }
-    },
-  };
-});
 
 const BASE: Record<string, string> = {
   'jitsi-eu:cloud': 'openstack',

@@ -20,21 +20,6 @@ import {
   runOpenstackProgram,
 } from '../helpers/openstack-mocks.ts';
 
-// The cost model prices the flavors of its dated tables; a flavor it has no price for is not
-// what these tests are about, so the stack's hourly cost then reads NaN here instead of failing.
-vi.mock('../../infra/cost/model.ts', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../infra/cost/model.ts')>();
-  return {
-    ...actual,
-    hourlyCostEur: (spec: DeploymentSpec) => {
-      try {
-        return actual.hourlyCostEur(spec);
-      } catch {
-        return Number.NaN;
-      }
-    },
-  };
-});
 
 const T = {
   provider: 'pulumi:providers:openstack',
