@@ -1,5 +1,6 @@
-// The Hetzner Cloud server types jitsi-eu knows, with their vCPUs and memory. The price table
-// (hetzner-prices.ts) prices exactly these; anything else is refused by the spec.
+// The Hetzner Cloud server types jitsi-eu knows, with their vCPUs and memory; anything else is
+// refused by the spec. The price table (hetzner-prices.ts) has a dated price for most of them;
+// for the others the plan says the compute cost is unknown rather than guess it.
 
 export interface HetznerServerType {
   vcpus: number;
