@@ -19,3 +19,35 @@ export const TURN_RELAY_PORTS = { min: 49152, max: 49407 } as const;
 
 /** Ports that must never be reachable from the Internet. */
 export const ADMIN_PORTS = [22, 3389, 5222, 5269, 5280, 5281, 5347, 8080, 8099, 8443, 8888, 9090] as const;
+
+/** A port (or range) a host role opens to the whole Internet. */
+export interface PublicPort {
+  protocol: 'tcp' | 'udp';
+  from: number;
+  to: number;
+  description: string;
+}
+
+/**
+ * Exactly what each role must accept from the Internet; every cloud's firewall is built from this
+ * list and adds only its private-network rules. The signaling node also runs the bridge in the
+ * single topology.
+ */
+export function publicPorts(spec: { topology: 'single' | 'scalable'; turn: boolean }, role: 'signaling' | 'bridge'): PublicPort[] {
+  const port = (protocol: 'tcp' | 'udp', from: number, description: string, to = from): PublicPort => ({ protocol, from, to, description });
+  if (role === 'bridge') return [port('udp', PORTS.jvbMedia, 'conference media')];
+  const ports = [
+    port('tcp', PORTS.https, 'HTTPS: web app, XMPP over WebSocket/BOSH'),
+    port('tcp', PORTS.http, "HTTP: Let's Encrypt challenges and the redirect to HTTPS"),
+  ];
+  if (spec.topology === 'single') ports.push(port('udp', PORTS.jvbMedia, 'conference media (videobridge)'));
+  if (spec.turn) {
+    ports.push(
+      port('udp', PORTS.turn, 'STUN/TURN'),
+      port('tcp', PORTS.turn, 'TURN over TCP'),
+      port('tcp', PORTS.turns, 'TURN over TLS'),
+      port('udp', TURN_RELAY_PORTS.min, 'TURN relayed media', TURN_RELAY_PORTS.max),
+    );
+  }
+  return ports;
+}

@@ -3,7 +3,7 @@
 // jitsi-eu:ipv6 the same ports are open to the IPv6 Internet, and no other.
 import type * as pulumi from '@pulumi/pulumi';
 import type { DeploymentSpec } from '../spec/types.ts';
-import { PORTS, TURN_RELAY_PORTS } from '../ports.ts';
+import { PORTS, publicPorts } from '../ports.ts';
 
 export const ANYWHERE = '0.0.0.0/0';
 export const ANYWHERE_IPV6 = '::/0';
@@ -36,19 +36,7 @@ export function signalingIngress(
   bridgeSecurityGroupId?: pulumi.Input<string>,
 ): IngressRule[] {
   const open = opener(spec.ipv6);
-  const rules: IngressRule[] = [
-    open('tcp', PORTS.https, 'HTTPS: web app, XMPP over WebSocket/BOSH'),
-    open('tcp', PORTS.http, "HTTP: Let's Encrypt challenges and the redirect to HTTPS"),
-  ];
-  if (spec.topology === 'single') rules.push(open('udp', PORTS.jvbMedia, 'conference media (videobridge)'));
-  if (spec.turn) {
-    rules.push(
-      open('udp', PORTS.turn, 'STUN/TURN'),
-      open('tcp', PORTS.turn, 'TURN over TCP'),
-      open('tcp', PORTS.turns, 'TURN over TLS'),
-      open('udp', TURN_RELAY_PORTS.min, 'TURN relayed media', TURN_RELAY_PORTS.max),
-    );
-  }
+  const rules: IngressRule[] = publicPorts(spec, 'signaling').map((p) => open(p.protocol, p.from, p.description, p.to));
   if (spec.topology === 'scalable') {
     if (bridgeSecurityGroupId === undefined) throw new Error('the scalable topology needs the bridges\' security group');
     rules.push({

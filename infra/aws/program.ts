@@ -5,8 +5,8 @@ import type { DeploymentSpec } from '../spec/types.ts';
 import type { Bundle } from '../render/types.ts';
 import type { StackOutputs } from '../outputs.ts';
 import { ssmParameterName } from '../secrets.ts';
-import { hourlyCostEur } from '../cost/model.ts';
-import { configurationRecord, roleArchive } from '../render/delivery.ts';
+import { roleArchive } from '../render/delivery.ts';
+import { siteOutputs } from '../stack-outputs.ts';
 import { hostRoles } from '../render/roles.ts';
 import { SIGNALING_PRIVATE_IP } from '../private-network.ts';
 import { lookupAccount } from './account.ts';
@@ -83,17 +83,9 @@ export async function awsStack(spec: DeploymentSpec, bundle: Bundle): Promise<St
   }, inRegion);
 
   return {
-    cloud: 'aws',
-    url: `https://${spec.domain}/`,
-    publicIp: signaling.publicIp,
-    region: spec.region,
-    signalingInstanceId: signaling.instanceId,
+    ...siteOutputs(spec, { signaling: { publicIp: signaling.publicIp, id: signaling.instanceId }, dns, archives }),
     ...(bridges ? { bridgeAsgName: bridges.groupName } : {}),
     ssmShellCommand: pulumi.interpolate`aws ssm start-session --target ${signaling.instanceId} --region ${spec.region}`,
     ...(spec.auth === 'secure' ? { hostAccountParameter: ssmParameterName(spec.stack, 'host-password') } : {}),
-    hourlyCostEur: hourlyCostEur(spec),
-    dnsRecords: dns.records,
-    dnsManaged: dns.managed,
-    configuration: Object.fromEntries(archives.map((a) => [a.role, configurationRecord(a)])),
   };
 }

@@ -11,7 +11,7 @@ import { Firewall } from '@pulumi/hcloud/firewall.js';
 import { Network as HcloudNetwork } from '@pulumi/hcloud/network.js';
 import { NetworkSubnet } from '@pulumi/hcloud/networkSubnet.js';
 import type { DeploymentSpec } from '../spec/types.ts';
-import { PORTS, TURN_RELAY_PORTS } from '../ports.ts';
+import { publicPorts } from '../ports.ts';
 import { PRIVATE_NETWORK_CIDR, PRIVATE_SUBNET_CIDR } from '../private-network.ts';
 import { HETZNER_NETWORK_ZONE } from '../spec/places.ts';
 import { hetznerLabels } from './labels.ts';
@@ -43,24 +43,12 @@ const opener = (ipv6: boolean): Opener => (protocol, port, description, toPort =
 /** The signaling node, which also runs the bridge in the single topology. */
 export function signalingFirewallRules(spec: Pick<DeploymentSpec, 'topology' | 'turn' | 'ipv6'>): FirewallRule[] {
   const open = opener(spec.ipv6);
-  const rules = [
-    open('tcp', PORTS.https, 'HTTPS: web app, XMPP over WebSocket/BOSH'),
-    open('tcp', PORTS.http, "HTTP: Let's Encrypt challenges and the redirect to HTTPS"),
-  ];
-  if (spec.topology === 'single') rules.push(open('udp', PORTS.jvbMedia, 'conference media (videobridge)'));
-  if (spec.turn) {
-    rules.push(
-      open('udp', PORTS.turn, 'STUN/TURN'),
-      open('tcp', PORTS.turn, 'TURN over TCP'),
-      open('tcp', PORTS.turns, 'TURN over TLS'),
-      open('udp', TURN_RELAY_PORTS.min, 'TURN relayed media', TURN_RELAY_PORTS.max),
-    );
-  }
-  return rules;
+  return publicPorts(spec, 'signaling').map((p) => open(p.protocol, p.from, p.description, p.to));
 }
 
-export function bridgeFirewallRules(spec: Pick<DeploymentSpec, 'ipv6'>): FirewallRule[] {
-  return [opener(spec.ipv6)('udp', PORTS.jvbMedia, 'conference media')];
+export function bridgeFirewallRules(spec: Pick<DeploymentSpec, 'topology' | 'turn' | 'ipv6'>): FirewallRule[] {
+  const open = opener(spec.ipv6);
+  return publicPorts(spec, 'bridge').map((p) => open(p.protocol, p.from, p.description, p.to));
 }
 
 /** Firewall ids are numbers in server arguments; Pulumi hands ids over as strings. */

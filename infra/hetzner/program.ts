@@ -12,8 +12,8 @@ import * as pulumi from '@pulumi/pulumi';
 import type { DeploymentSpec } from '../spec/types.ts';
 import type { Bundle } from '../render/types.ts';
 import type { StackOutputs } from '../outputs.ts';
-import { hourlyCostEur } from '../cost/model.ts';
-import { configurationRecord, roleArchive } from '../render/delivery.ts';
+import { roleArchive } from '../render/delivery.ts';
+import { siteOutputs } from '../stack-outputs.ts';
 import { hostRoles } from '../render/roles.ts';
 import { SIGNALING_PRIVATE_IP } from '../private-network.ts';
 import { BridgePool } from './bridge-pool.ts';
@@ -58,15 +58,7 @@ export async function hetznerStack(spec: DeploymentSpec, bundle: Bundle): Promis
   });
 
   return {
-    cloud: 'hetzner',
-    url: `https://${spec.domain}/`,
-    publicIp: signaling.publicIp,
-    region: spec.region,
-    signalingInstanceId: signaling.serverId,
+    ...siteOutputs(spec, { signaling: { publicIp: signaling.publicIp, id: signaling.serverId }, dns, archives }),
     ...(bridges ? { bridgeServerIds: bridges.serverIds } : {}),
-    hourlyCostEur: hourlyCostEur(spec),
-    dnsRecords: dns.records,
-    dnsManaged: dns.managed,
-    configuration: Object.fromEntries(archives.map((a) => [a.role, configurationRecord(a)])),
   };
 }

@@ -3,7 +3,7 @@
 // (XMPP logins and the bridge share that hands them their password) are open to the stack's
 // private subnet only; Neutron filters the private network too, unlike Hetzner's firewalls.
 import type { DeploymentSpec } from '../spec/types.ts';
-import { PORTS, TURN_RELAY_PORTS } from '../ports.ts';
+import { PORTS, publicPorts } from '../ports.ts';
 import { PRIVATE_SUBNET_CIDR } from '../private-network.ts';
 
 export const ANYWHERE = '0.0.0.0/0';
@@ -47,19 +47,7 @@ const fromPrivateSubnet = (port: number, description: string): SecurityRule => (
 /** The signaling node, which also runs the bridge in the single topology. */
 export function signalingRules(spec: Pick<DeploymentSpec, 'topology' | 'turn' | 'ipv6'>): SecurityRule[] {
   const open = opener(spec.ipv6);
-  const rules = [
-    ...open('tcp', PORTS.https, 'HTTPS: web app, XMPP over WebSocket/BOSH'),
-    ...open('tcp', PORTS.http, "HTTP: Let's Encrypt challenges and the redirect to HTTPS"),
-  ];
-  if (spec.topology === 'single') rules.push(...open('udp', PORTS.jvbMedia, 'conference media (videobridge)'));
-  if (spec.turn) {
-    rules.push(
-      ...open('udp', PORTS.turn, 'STUN/TURN'),
-      ...open('tcp', PORTS.turn, 'TURN over TCP'),
-      ...open('tcp', PORTS.turns, 'TURN over TLS'),
-      ...open('udp', TURN_RELAY_PORTS.min, 'TURN relayed media', TURN_RELAY_PORTS.max),
-    );
-  }
+  const rules = publicPorts(spec, 'signaling').flatMap((p) => open(p.protocol, p.from, p.description, p.to));
   if (spec.topology === 'scalable') {
     rules.push(
       fromPrivateSubnet(PORTS.xmppClient, 'XMPP logins from the videobridges (private subnet only)'),
@@ -69,8 +57,9 @@ export function signalingRules(spec: Pick<DeploymentSpec, 'topology' | 'turn' | 
   return [...rules, ...egressRules(spec)];
 }
 
-export function bridgeRules(spec: Pick<DeploymentSpec, 'ipv6'>): SecurityRule[] {
-  return [...opener(spec.ipv6)('udp', PORTS.jvbMedia, 'conference media'), ...egressRules(spec)];
+export function bridgeRules(spec: Pick<DeploymentSpec, 'topology' | 'turn' | 'ipv6'>): SecurityRule[] {
+  const open = opener(spec.ipv6);
+  return [...publicPorts(spec, 'bridge').flatMap((p) => open(p.protocol, p.from, p.description, p.to)), ...egressRules(spec)];
 }
 
 /**

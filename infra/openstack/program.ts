@@ -5,8 +5,8 @@
 import type { DeploymentSpec } from '../spec/types.ts';
 import type { Bundle } from '../render/types.ts';
 import type { StackOutputs } from '../outputs.ts';
-import { hourlyCostEur } from '../cost/model.ts';
-import { configurationRecord, roleArchive } from '../render/delivery.ts';
+import { roleArchive } from '../render/delivery.ts';
+import { siteOutputs } from '../stack-outputs.ts';
 import { hostRoles } from '../render/roles.ts';
 import { SIGNALING_PRIVATE_IP } from '../private-network.ts';
 import { BridgePool } from './bridge-pool.ts';
@@ -50,15 +50,7 @@ export async function openstackStack(spec: DeploymentSpec, bundle: Bundle): Prom
   }, inRegion);
 
   return {
-    cloud: 'openstack',
-    url: `https://${spec.domain}/`,
-    publicIp: signaling.publicIp,
-    region: spec.region,
-    signalingInstanceId: signaling.instanceId,
+    ...siteOutputs(spec, { signaling: { publicIp: signaling.publicIp, id: signaling.instanceId }, dns, archives }),
     ...(bridges ? { bridgeServerIds: bridges.serverIds } : {}),
-    hourlyCostEur: hourlyCostEur(spec),
-    dnsRecords: dns.records,
-    dnsManaged: dns.managed,
-    configuration: Object.fromEntries(archives.map((a) => [a.role, configurationRecord(a)])),
   };
 }
