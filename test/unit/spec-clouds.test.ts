@@ -90,6 +90,17 @@ describe('hetzner', () => {
   });
 });
 
+describe('secrets the operator needs, outside AWS', () => {
+  it('warns that the host password or JWT secret stays on the signaling node', () => {
+    const secure = check(hetzner({ 'jitsi-eu:auth': 'secure' }));
+    expect(secure.warnings.join('\n')).toMatch(/auth secure on Hetzner Cloud: the host account's password is generated on the signaling node and stays there/);
+    const jwt = check(openstack({ 'jitsi-eu:auth': 'jwt' }));
+    expect(jwt.warnings.join('\n')).toMatch(/auth jwt on OpenStack: the JWT application secret .*\/var\/lib\/jitsi-eu\/secrets\/jwt-app-secret/);
+    const aws = check({ ...common, 'aws:region': 'eu-west-3', 'jitsi-eu:auth': 'secure' });
+    expect(aws.warnings.join('\n')).not.toMatch(/stays there/);
+  });
+});
+
 describe('openstack', () => {
   it('takes the region as the cloud names it and the country the stack declares', () => {
     const spec = specOf(check(openstack({ 'openstack:cloud': 'ovh' })));
