@@ -12,7 +12,7 @@ export function cloudStackConfig(cloud: OtherCloud, stack: string, extra: Record
   const place =
     cloud === 'hetzner'
       ? { 'jitsi-eu:location': 'fsn1' }
-      : { 'openstack:region': 'GRA11', 'openstack:cloud': 'ovh-test', 'jitsi-eu:country': 'FR', 'jitsi-eu:externalNetwork': 'Ext-Net', 'jitsi-eu:instanceType': 'c3-8' };
+      : { 'openstack:region': 'GRA11', 'openstack:cloud': 'ovh-test', 'jitsi-eu:country': 'FR', 'jitsi-eu:externalNetwork': 'Ext-Net', 'jitsi-eu:provider': 'OVH SAS (Roubaix, France)', 'jitsi-eu:instanceType': 'c3-8' };
   return {
     'jitsi-eu:cloud': cloud,
     ...place,
