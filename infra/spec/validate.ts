@@ -276,8 +276,8 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
   if (cloud !== 'aws' && (auth === 'secure' || auth === 'jwt')) {
     warnings.push(
       `jitsi-eu:auth ${auth} on ${cloud === 'hetzner' ? 'Hetzner Cloud' : 'OpenStack'}: the ${auth === 'secure' ? "host account's password" : 'JWT application secret'} ` +
-        'is generated on the signaling node and stays there; jitsi-eu cannot hand it to you yet (on AWS it is in SSM). Read it on the host ' +
-        `(/var/lib/jitsi-eu/secrets/${auth === 'secure' ? 'host-password' : 'jwt-app-secret'}) through the provider's console`,
+        'is generated on the signaling node and stays there; jitsi-eu cannot hand it to you yet (on AWS it is in SSM). It is in ' +
+        `/var/lib/jitsi-eu/secrets/${auth === 'secure' ? 'host-password' : 'jwt-app-secret'} on that host, which jitsi-eu opens no way into`,
     );
   }
 
