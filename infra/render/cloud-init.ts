@@ -120,6 +120,25 @@ function debconfAnswers(spec: DeploymentSpec, role: HostRole): string {
   return `${lines.join('\n')}\n`;
 }
 
+// Jitsi's signing key, fetched before apt runs: the same first-boot step on every cloud.
+const APT_KEY_COMMAND = [
+  'cloud-init-per', 'instance', 'jitsi-eu-apt-key', 'sh', '-c',
+  `install -d -m 0755 /etc/apt/keyrings && curl -fsS --proto '=https' --tlsv1.2 --retry 10 --retry-delay 3 --retry-all-errors -o ${JITSI_APT_KEYRING} ${JITSI_APT_KEY_URL}`,
+];
+
+function jitsiApt(spec: DeploymentSpec, role: HostRole) {
+  return {
+    apt: {
+      // Keep the image's Debian mirrors; only add Jitsi's repository.
+      preserve_sources_list: true,
+      sources: { jitsi: { source: `deb [signed-by=${JITSI_APT_KEYRING}] ${JITSI_APT_SOURCE_URL} stable/` } },
+      // jitsi-meet only recommends its own coturn setup; coturn comes with the bundle when the spec asks for it.
+      conf: 'APT::Install-Recommends "false";\n',
+      debconf_selections: { jitsi: debconfAnswers(spec, role) },
+    },
+  };
+}
+
 const section = (value: object): string => stringify(value, { lineWidth: 0, blockQuote: 'literal', indentSeq: false }).trimEnd();
 
 /** The agent's settings, as shell assignments: all it needs to find its role's bundle. */
@@ -163,22 +182,10 @@ function awsUserData(input: RenderInput, role: HostRole): string {
     bootcmd: [
       ['cloud-init-per', 'instance', 'jitsi-eu-ssm-agent', 'sh', '-c', ssmAgentInstall(spec)],
       ['cloud-init-per', 'instance', 'jitsi-eu-mask', 'systemctl', 'mask', ...servicesMaskedAtInstall(role)],
-      [
-        'cloud-init-per', 'instance', 'jitsi-eu-apt-key', 'sh', '-c',
-        `install -d -m 0755 /etc/apt/keyrings && curl -fsS --proto '=https' --tlsv1.2 --retry 10 --retry-delay 3 --retry-all-errors -o ${JITSI_APT_KEYRING} ${JITSI_APT_KEY_URL}`,
-      ],
+      APT_KEY_COMMAND,
     ],
   };
-  const apt = {
-    apt: {
-      // Keep the image's Debian mirrors; only add Jitsi's repository.
-      preserve_sources_list: true,
-      sources: { jitsi: { source: `deb [signed-by=${JITSI_APT_KEYRING}] ${JITSI_APT_SOURCE_URL} stable/` } },
-      // jitsi-meet only recommends its own coturn setup; coturn comes with the bundle when the spec asks for it.
-      conf: 'APT::Install-Recommends "false";\n',
-      debconf_selections: { jitsi: debconfAnswers(spec, role) },
-    },
-  };
+  const apt = jitsiApt(spec, role);
   const writeFiles = {
     write_files: [
       { path: POLICY_RC_D, permissions: '0755', content: POLICY_RC_D_SCRIPT },
@@ -261,20 +268,10 @@ function userDataWithArchive(input: RenderInput, role: HostRole): string {
   const bootcmd = {
     bootcmd: [
       ['cloud-init-per', 'instance', 'jitsi-eu-mask', 'systemctl', 'mask', ...servicesMaskedAtInstall(role)],
-      [
-        'cloud-init-per', 'instance', 'jitsi-eu-apt-key', 'sh', '-c',
-        `install -d -m 0755 /etc/apt/keyrings && curl -fsS --proto '=https' --tlsv1.2 --retry 10 --retry-delay 3 --retry-all-errors -o ${JITSI_APT_KEYRING} ${JITSI_APT_KEY_URL}`,
-      ],
+      APT_KEY_COMMAND,
     ],
   };
-  const apt = {
-    apt: {
-      preserve_sources_list: true,
-      sources: { jitsi: { source: `deb [signed-by=${JITSI_APT_KEYRING}] ${JITSI_APT_SOURCE_URL} stable/` } },
-      conf: 'APT::Install-Recommends "false";\n',
-      debconf_selections: { jitsi: debconfAnswers(spec, role) },
-    },
-  };
+  const apt = jitsiApt(spec, role);
   const writeFiles = {
     write_files: [
       { path: POLICY_RC_D, permissions: '0755', content: POLICY_RC_D_SCRIPT },
