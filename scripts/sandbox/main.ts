@@ -58,7 +58,9 @@ ${sizes}
         --no-wait          stop after pulumi up: no waits, no verification
         --wait-timeout D   longest each wait after pulumi up may take (default: 20m/20m/30m)
   list
-      Every sandbox: URL, owner, state, time left, estimated cost per hour and so far.
+      Every sandbox: URL, owner, state, time left, estimated cost per hour and so far, and what
+      it costs stopped on its cloud (AWS: its address and disk; Hetzner Cloud and OVHcloud bill
+      a stopped server in full, so there only reap or destroy ends the cost).
   extend NAME --ttl DURATION
       Sets the expiry to now + DURATION (never earlier than it was). On AWS it also moves the
       schedule that stops the sandbox to that time, and starts its hosts again if an expiry had
