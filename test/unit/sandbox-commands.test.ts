@@ -92,6 +92,23 @@ describe('sandbox create', () => {
     expect(deps.workspace.calls.filter((c) => c.op !== 'listStacks')).toEqual([]);
   });
 
+  it('refuses the example stacks\' names before anything is opened, saying why and how to start from an example', async () => {
+    const deps = memoryDeps(NOW);
+    let opened = false;
+    deps.openWorkspace = async () => {
+      opened = true;
+      return deps.workspace;
+    };
+    for (const name of ['example-hetzner', 'example-sandbox', 'example-mine']) {
+      const message = await usageError(sandboxMain(['create', name, '--ttl', '1d'], deps));
+      expect(message).toMatch(new RegExp(`^sandbox name "${name}" is not allowed: names starting with example- belong to the example stacks \\(Pulumi\\.example-\\*\\.yaml ship with jitsi-eu\\)`));
+      expect(message).toContain('--from Pulumi.example-hetzner.yaml');
+    }
+    expect(opened).toBe(false);
+    // Only the prefix is reserved.
+    expect(await sandboxMain(['create', 'my-example-1', '--ttl', '1d', '--json'], memoryDeps(NOW))).toBe(0);
+  });
+
   it('validates everything before opening the workspace', async () => {
     const deps = memoryDeps(NOW);
     let opened = false;
