@@ -40,8 +40,8 @@ Commands:
   create NAME [NAME...] --ttl DURATION [options]
       A new stack from a base stack file, deployed and verified as by npm run deploy. NAME is a
       host name label of up to 32 characters, not starting with example- (the example stacks'
-      names). Its host name is NAME.<jitsi-eu:dnsZone of the base>; its certificate comes from Let's Encrypt
-      staging (browsers warn; no rate limits). Prints the URL and the expiry.
+      names). Its host name is NAME.<jitsi-eu:dnsZone of the base>; its certificate comes from
+      Let's Encrypt staging (browsers warn; no rate limits). Prints the URL and the expiry.
         --ttl DURATION     how long it lives, e.g. 12h, 7d, 2w (1h to 180d)
         --owner EMAIL      who answers for it (default: the base's jitsi-eu:owner)
         --cloud CLOUD      aws, hetzner or openstack (default: the base's jitsi-eu:cloud); moving an
