@@ -69,7 +69,7 @@ function checkCloudsYaml(name: string, via: string, env: NodeJS.ProcessEnv, path
   const lacks = missingAuth(auth, typeof entry.auth_type === 'string' ? entry.auth_type : undefined);
   if (lacks.length > 0) {
     return missing('openstack-credentials', TITLE, `clouds.yaml entry "${name}" in ${file} lacks ${lacks.join(', ')}`, [
-      `add ${lacks.join(', ')} under clouds: ${name}: auth: in ${file} (a password may go in secure.yaml beside it, or in OS_PASSWORD)`,
+      `add ${lacks.join(', ')} under clouds: ${name}: auth: in ${file} (a password may go in a secure.yaml in ./, ~/.config/openstack/ or /etc/openstack/, or in OS_PASSWORD)`,
     ]);
   }
   return ok('openstack-credentials', TITLE, `clouds.yaml entry "${name}" in ${file} (${String(auth.auth_url)})`);
