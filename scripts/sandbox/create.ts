@@ -81,7 +81,7 @@ export async function createSandboxes(plans: readonly SandboxPlan[], deps: Sandb
       expiresAt: String(plan.config['jitsi-eu:expiresAt']),
       ...(plan.spec.owner ? { owner: plan.spec.owner } : {}),
       notes: plan.notes,
-      ...cronFor(plan, deps.projectDir),
+      ...howItEnds(plan, deps.projectDir),
       ok: deploy.ok,
       ...(deploy.failure ? { failure: deploy.failure } : {}),
       deploy,
@@ -96,7 +96,7 @@ export async function createSandboxes(plans: readonly SandboxPlan[], deps: Sandb
       expiresAt: String(plan.config['jitsi-eu:expiresAt']),
       ...(plan.spec.owner ? { owner: plan.spec.owner } : {}),
       notes: plan.notes,
-      ...cronFor(plan, deps.projectDir),
+      ...howItEnds(plan, deps.projectDir),
       ok: false,
       failure: result.error.message,
     };
@@ -104,7 +104,7 @@ export async function createSandboxes(plans: readonly SandboxPlan[], deps: Sandb
 }
 
 /** How the sandbox ends, and what stopping it would save: on Hetzner Cloud or OVHcloud, nothing. */
-function cronFor(plan: SandboxPlan, projectDir: string): Pick<CreatedSandbox, 'reapFromCron' | 'whenStopped'> {
+function howItEnds(plan: SandboxPlan, projectDir: string): Pick<CreatedSandbox, 'reapFromCron' | 'whenStopped'> {
   const whenStopped = stoppedCost(plan.spec);
   if (plan.spec.cloud === 'aws') return { whenStopped };
   return { reapFromCron: [...reapCronNotes(projectDir, CLOUD_NAME[plan.spec.cloud]), `stopping its servers by hand is no substitute: ${whenStopped.statement}`], whenStopped };

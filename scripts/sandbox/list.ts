@@ -75,9 +75,9 @@ export async function listSandboxes(deps: SandboxDeps): Promise<SandboxRow[]> {
     if (state === 'not deployed') row.hourlyCostEur = 0;
     else {
       row.whenStopped = stoppedCost(spec.spec);
-      const stoppedHourly = row.whenStopped.hourlyCostEur ?? undefined;
-      if (state !== 'stopped') row.hourlyCostEur = hourly;
-      else if (stoppedHourly !== undefined) row.hourlyCostEur = stoppedHourly;
+      // Stopped by its expiry (AWS): the idle rate. An idle rate the cloud does not record stays unpriced.
+      const rate = state === 'stopped' ? row.whenStopped.hourlyCostEur : hourly;
+      if (rate !== null) row.hourlyCostEur = rate;
     }
     if (state !== 'not deployed') {
       const createdAt = await workspace.firstUpdateAt(summary.name);
