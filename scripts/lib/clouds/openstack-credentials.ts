@@ -1,10 +1,10 @@
 // Where OpenStack credentials come from, as the OpenStack tools (and Pulumi's OpenStack provider,
 // through gophercloud's clientconfig) find them: the clouds.yaml entry named by the stack
-// (openstack:cloud) or OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/clouds.yaml or
-// /etc/openstack/clouds.yaml, whichever exists first, with secure.yaml laid over it and OS_*
-// variables filling what the entry leaves blank; else the OS_* variables alone. Password and
-// application-credential authentication are both understood. deploy's preflight, doctor and the
-// API client all look here, so they agree on which file is read.
+// (openstack:cloud) or OS_CLOUD, in the first of OS_CLIENT_CONFIG_FILE, ./clouds.yaml,
+// ~/.config/openstack/clouds.yaml and /etc/openstack/clouds.yaml that exists, with secure.yaml
+// laid over it and OS_* variables filling what the entry leaves blank; else the OS_* variables
+// alone. Password and application-credential authentication are both understood. deploy's
+// preflight, doctor and the API client all search here, so they agree on which file is read.
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
