@@ -48,7 +48,7 @@ export const OVHCLOUD: OpenStackPriceTable = {
   // (https://creodias.eu/-/a-9-32, read 2026-12-06); OVHcloud's own page on shelving was not found.
   stoppedBilling: {
     rule: 'full',
-    statement: 'OVHcloud bills an instance until it is deleted, shut off or not; only shelving it (which keeps a snapshot, billed as storage) or deleting it ends the compute charge',
+    statement: 'OVHcloud bills an instance until it is deleted, shut off or not; shelving it (OpenStack keeps a snapshot, billed as storage) releases its compute',
     source: 'https://www.ovh.com/ca/fr/cloud-public/faq/ (read 2026-12-06)',
   },
 };

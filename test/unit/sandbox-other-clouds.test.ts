@@ -154,7 +154,7 @@ describe('what a stopped sandbox costs, per cloud', () => {
     // b3-16 at its monthly price; the floating IP has no recorded price, so it is named, not guessed.
     expect(ovh).toMatchObject({ billing: 'full', hourlyCostEur: Math.round((74.68 / HOURS_PER_MONTH) * 10_000) / 10_000 });
     expect(ovh.unpriced).toEqual([expect.stringMatching(/^1 floating IP address from Ext-Net: price not recorded/)]);
-    expect(ovh.statement).toMatch(/^OVHcloud bills an instance until it is deleted, shut off or not; only shelving it/);
+    expect(ovh.statement).toMatch(/^OVHcloud bills an instance until it is deleted, shut off or not; shelving it .* releases its compute$/);
     expect(uni).toMatchObject({ billing: 'unknown', hourlyCostEur: null, source: '' });
     expect(uni.statement).toMatch(/region RegionOne .* is not recorded .*ask its operator/);
     expect(text).toContain('on OpenStack: OVHcloud bills an instance until it is deleted');
