@@ -3,7 +3,7 @@
 import type { DeploymentSpec } from '../spec/types.ts';
 import { ROOT_VOLUME_GIB } from '../aws/layout.ts';
 import { instanceTypeFacts } from './instance-types.ts';
-import type { CloudPricing, CostLine } from './pricing.ts';
+import type { CloudPricing, CostLine, StoppedBilling } from './pricing.ts';
 import { serverCount, serversOf } from './servers.ts';
 import {
   EGRESS_TIERS_USD_PER_GB,
@@ -95,12 +95,25 @@ function fixedLines(spec: DeploymentSpec, bridges: 'min' | 'max', notes: string[
   return lines;
 }
 
+/**
+ * A stopped EC2 instance is not charged for compute; its EBS volumes and public IPv4 addresses
+ * are. Source: Amazon EC2 User Guide, "Stop and start Amazon EC2 instances",
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Stop_Start.html (the model jitsi-eu's
+ * sandbox expiry has priced since it was written).
+ */
+const AWS_STOPPED_BILLING: StoppedBilling = {
+  rule: 'disk-and-address',
+  statement: 'AWS charges a stopped EC2 instance only for its EBS volume and public IPv4 address',
+  source: 'https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Stop_Start.html',
+};
+
 export const AWS_PRICING: CloudPricing = {
   priceList: 'AWS list prices',
   recordedOn: PRICES_RECORDED_ON,
   sources: [...PRICE_SOURCES, FX_SOURCE],
   usdPerEur: USD_PER_EUR,
   fixedLines: (spec, bridges, notes) => fixedLines(spec, bridges, notes),
+  stoppedBilling: AWS_STOPPED_BILLING,
   egress: (gb) => ({
     monthlyEur: eur(egressUsd(gb)),
     eurPerGb: eur(EGRESS_TIERS_USD_PER_GB[0]!.usd),

@@ -6,6 +6,8 @@
 // orders (and any rescaled server) to a new list. A stack deployed today creates new servers, so
 // the table holds the list for new orders as recorded on the date below.
 
+import type { StoppedBilling } from './pricing.ts';
+
 export const HETZNER_PRICES_RECORDED_ON = '2026-09-08';
 
 export const HETZNER_PRICE_SOURCES = [
@@ -33,6 +35,18 @@ export const HETZNER_SERVER_MONTHLY_EUR: Readonly<Record<string, number>> = {
   ccx23: 85.99,
   ccx33: 138.49,
   ccx43: 275.99,
+};
+
+/**
+ * Hetzner Cloud bills a server from its creation until it is deleted, whatever its power state:
+ * the host keeps its CPU, memory and disk reserved. Source: Hetzner Cloud billing FAQ, "Do you
+ * bill servers that are off?", https://docs.hetzner.com/cloud/billing/faq/ (page last changed
+ * 2023-08-03, read 2026-12-06).
+ */
+export const HETZNER_STOPPED_BILLING: StoppedBilling = {
+  rule: 'full',
+  statement: 'Hetzner Cloud bills a powered-off server in full until it is deleted (its resources stay reserved); stopping it saves nothing',
+  source: 'https://docs.hetzner.com/cloud/billing/faq/ (page of 2023-08-03, read 2026-12-06)',
 };
 
 /** Each server's public IPv4 address is a Primary IP, billed on its own. Primary IPv6 is free. */

@@ -8,6 +8,7 @@ import {
   HETZNER_PRICE_SOURCES,
   HETZNER_PRIMARY_IPV4_MONTHLY_EUR,
   HETZNER_SERVER_MONTHLY_EUR,
+  HETZNER_STOPPED_BILLING,
   HETZNER_TRAFFIC_EUR_PER_TB,
 } from './hetzner-prices.ts';
 import type { CloudPricing, CostLine } from './pricing.ts';
@@ -50,6 +51,7 @@ export const HETZNER_PRICING: CloudPricing = {
   recordedOn: HETZNER_PRICES_RECORDED_ON,
   sources: HETZNER_PRICE_SOURCES,
   fixedLines,
+  stoppedBilling: HETZNER_STOPPED_BILLING,
   egress: (gb, servers) => {
     // Each server includes its own volume; the estimate assumes the traffic is spread over them.
     const freeGb = HETZNER_INCLUDED_TRAFFIC_TB_PER_SERVER * GB_PER_TB * servers;

@@ -3,6 +3,8 @@
 // of one public OpenStack cloud, OVHcloud Public Cloud, and prices a stack by it only when the
 // stack's region is one of OVHcloud's. Anywhere else the estimate names what it cannot price.
 
+import type { StoppedBilling } from './pricing.ts';
+
 export interface OpenStackPriceTable {
   /** Whose list this is, as the plan prints it. */
   cloud: string;
@@ -14,6 +16,8 @@ export interface OpenStackPriceTable {
   flavorMonthlyEur: Readonly<Record<string, number>>;
   /** Floating IPv4 address per month; undefined when not recorded. */
   floatingIpMonthlyEur?: number;
+  /** What a shut-off instance still costs on this cloud. */
+  stoppedBilling: StoppedBilling;
   /** Outgoing Internet traffic: included in the instance price, or EUR per GB. */
   egress: { included: true; source: string } | { included: false; eurPerGb: number };
 }
@@ -37,6 +41,16 @@ export const OVHCLOUD: OpenStackPriceTable = {
     'b3-32': 149.36,
   },
   egress: { included: true, source: 'OVHcloud Public Cloud FAQ' },
+  // "Toute instance est facturée tant qu'elle n'est pas supprimée" (every instance is billed until
+  // it is deleted): OVHcloud Public Cloud FAQ, https://www.ovh.com/ca/fr/cloud-public/faq/, read
+  // 2026-12-06. Shelving (OpenStack's shelve) frees the instance's compute and keeps a snapshot,
+  // which is billed as storage, as OpenStack providers such as CREODIAS describe it
+  // (https://creodias.eu/-/a-9-32, read 2026-12-06); OVHcloud's own page on shelving was not found.
+  stoppedBilling: {
+    rule: 'full',
+    statement: 'OVHcloud bills an instance until it is deleted, shut off or not; shelving it (OpenStack keeps a snapshot, billed as storage) releases its compute',
+    source: 'https://www.ovh.com/ca/fr/cloud-public/faq/ (read 2026-12-06)',
+  },
 };
 
 export const OPENSTACK_PRICE_TABLES: readonly OpenStackPriceTable[] = [OVHCLOUD];

@@ -50,6 +50,11 @@ export function openstackPricing(region: string): CloudPricing {
     recordedOn: table?.recordedOn ?? 'never',
     sources: table?.sources ?? [],
     fixedLines: (spec, bridges, notes, unpriced) => fixedLines(table, spec, bridges, notes, unpriced),
+    stoppedBilling: table?.stoppedBilling ?? {
+      rule: 'unknown',
+      statement: `whether the OpenStack cloud of region ${region} bills a shut-off instance is not recorded (many bill it like a running one, since it keeps its place on the host): ask its operator`,
+      source: '',
+    },
     egress: (gb) => {
       if (!table) return undefined;
       if (table.egress.included) return { monthlyEur: 0, eurPerGb: 0, freeGb: null, allowance: `outgoing traffic included (${table.egress.source})` };

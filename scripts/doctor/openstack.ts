@@ -1,9 +1,8 @@
-// The credentials an OpenStack stack needs, as the OpenStack provider finds them: the
+// The credentials an OpenStack stack needs, found where the OpenStack provider finds them
+// (scripts/lib/clouds/openstack-credentials.ts, shared with deploy and the API client): the
 // clouds.yaml entry named by openstack:cloud (or OS_CLOUD), else the OS_* variables an openrc
 // file sets. Checked locally, without calling the cloud; passwords and secrets are never printed.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
+import { lookupCloudEntry, type SearchDirs } from '../lib/clouds/openstack-credentials.ts';
 import { missing, ok, type DoctorItem } from './item.ts';
 
 const TITLE = 'OpenStack credentials';
@@ -13,20 +12,8 @@ const FIX_OPENRC = [
   'or add an entry to ~/.config/openstack/clouds.yaml and name it in the stack: openstack:cloud: <entry>',
 ];
 
-export interface OpenStackPaths {
-  home: string;
-  cwd: string;
-}
-
-/** Where clouds.yaml (and secure.yaml beside it) is looked for, in the order the OpenStack SDK uses. */
-export function cloudsYamlCandidates(env: NodeJS.ProcessEnv, paths: OpenStackPaths): string[] {
-  return [
-    ...(env.OS_CLIENT_CONFIG_FILE ? [env.OS_CLIENT_CONFIG_FILE] : []),
-    join(paths.cwd, 'clouds.yaml'),
-    join(paths.home, '.config/openstack/clouds.yaml'),
-    '/etc/openstack/clouds.yaml',
-  ];
-}
+/** The home and working directories the clouds.yaml search starts from. */
+export type OpenStackPaths = SearchDirs;
 
 type Settings = Record<string, unknown>;
 const rec = (value: unknown): Settings => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Settings) : {});
@@ -61,42 +48,28 @@ function authFromEnv(env: NodeJS.ProcessEnv): Settings {
   return auth;
 }
 
-function readYaml(path: string): Settings | string {
-  try {
-    return rec(parse(readFileSync(path, 'utf8')));
-  } catch (error) {
-    return `${path} is not valid YAML (${(error as Error).message.split('\n')[0]})`;
-  }
-}
-
 function checkCloudsYaml(name: string, via: string, env: NodeJS.ProcessEnv, paths: OpenStackPaths): DoctorItem {
-  const candidates = cloudsYamlCandidates(env, paths);
-  const file = candidates.find((path) => existsSync(path));
-  if (!file) {
-    return missing('openstack-credentials', TITLE, `${via} names the clouds.yaml entry "${name}", but there is no clouds.yaml (looked in ${candidates.join(', ')})`, [
-      `write ~/.config/openstack/clouds.yaml with an entry "${name}" (your cloud's dashboard offers one to download), or`,
-      ...FIX_OPENRC.slice(0, 1),
-    ]);
+  const found = lookupCloudEntry(name, env, paths);
+  switch (found.found) {
+    case 'no-file':
+      return missing('openstack-credentials', TITLE, `${via} names the clouds.yaml entry "${name}", but there is no clouds.yaml (looked in ${found.searched.join(', ')})`, [
+        `write ~/.config/openstack/clouds.yaml with an entry "${name}" (your cloud's dashboard offers one to download), or`,
+        ...FIX_OPENRC.slice(0, 1),
+      ]);
+    case 'invalid':
+      return missing('openstack-credentials', TITLE, `${found.path} is not valid YAML (${found.reason})`, [`fix the YAML in ${found.path}`]);
+    case 'no-entry':
+      return missing('openstack-credentials', TITLE, `${found.path} has no entry "${name}" (${found.names.length ? `it has ${found.names.join(', ')}` : 'it has none'})`, [
+        `add a "${name}" entry under clouds: in ${found.path}, or name one that exists in ${via}`,
+        'only the first clouds.yaml that exists is read, as the OpenStack tools do: an entry in a later one is not found',
+      ]);
   }
-  const clouds = readYaml(file);
-  if (typeof clouds === 'string') return missing('openstack-credentials', TITLE, clouds, [`fix the YAML in ${file}`]);
-  const entries = rec(clouds.clouds);
-  const entry = rec(entries[name]);
-  if (!entries[name]) {
-    const known = Object.keys(entries);
-    return missing('openstack-credentials', TITLE, `${file} has no entry "${name}" (${known.length ? `it has ${known.join(', ')}` : 'it has none'})`, [
-      `add a "${name}" entry under clouds: in ${file}, or name one that exists in ${via}`,
-    ]);
-  }
-  // secure.yaml beside clouds.yaml may hold the password; OS_PASSWORD fills it in as well.
-  const secureFile = join(file, '..', 'secure.yaml');
-  const secure = existsSync(secureFile) ? readYaml(secureFile) : {};
-  const secureAuth = typeof secure === 'string' ? {} : rec(rec(rec(secure.clouds)[name]).auth);
-  const auth: Settings = { ...rec(entry.auth), ...secureAuth, ...(env.OS_PASSWORD ? { password: env.OS_PASSWORD } : {}) };
+  const { path: file, entry } = found;
+  const auth = rec(entry.auth);
   const lacks = missingAuth(auth, typeof entry.auth_type === 'string' ? entry.auth_type : undefined);
   if (lacks.length > 0) {
     return missing('openstack-credentials', TITLE, `clouds.yaml entry "${name}" in ${file} lacks ${lacks.join(', ')}`, [
-      `add ${lacks.join(', ')} under clouds: ${name}: auth: in ${file} (a password may go in secure.yaml beside it, or in OS_PASSWORD)`,
+      `add ${lacks.join(', ')} under clouds: ${name}: auth: in ${file} (a password may go in a secure.yaml in ./, ~/.config/openstack/ or /etc/openstack/, or in OS_PASSWORD)`,
     ]);
   }
   return ok('openstack-credentials', TITLE, `clouds.yaml entry "${name}" in ${file} (${String(auth.auth_url)})`);

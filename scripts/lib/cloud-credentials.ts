@@ -47,11 +47,13 @@ export function requireOpenstackCredentials(openstackCloud: string | undefined, 
   const name = openstackCloud ?? (set(env, 'OS_CLOUD') ? env.OS_CLOUD!.trim() : undefined);
   if (name) {
     const files = paths.filter((p) => existsSync(p));
-    if (files.some((f) => cloudNamesIn(f).includes(name))) return;
+    // Pulumi's provider reads only the first clouds.yaml that exists, as doctor and the API client do.
+    if (files.length && cloudNamesIn(files[0]!).includes(name)) return;
     const from = openstackCloud ? `openstack:cloud names ${JSON.stringify(name)}` : `OS_CLOUD is ${JSON.stringify(name)}`;
     const found = files.flatMap((f) => cloudNamesIn(f).map((n) => `${n} (${f})`));
+    const hidden = files.slice(1).filter((f) => cloudNamesIn(f).includes(name));
     throw new UsageError([
-      `${from}, but no clouds.yaml has an entry of that name.`,
+      hidden.length ? `${from}, but the clouds.yaml the OpenStack tools read, ${files[0]}, has no entry of that name (${hidden.join(', ')} has one, but only the first clouds.yaml that exists is read).` : `${from}, but no clouds.yaml has an entry of that name.`,
       files.length ? `Entries found: ${found.length ? found.join(', ') : 'none'}.` : `No clouds.yaml was found (looked at ${paths.join(', ')}).`,
       `Download clouds.yaml from your cloud's dashboard (API access → "OpenStack clouds.yaml file") into ~/.config/openstack/, name its entry ${name}, and run the command again.`,
     ]);

@@ -10,6 +10,7 @@ import { planSandbox, type SandboxPlan, type SandboxRequest } from './config.ts'
 import { prefixedOutput, type SandboxDeps } from './deps.ts';
 import { reapCronNotes } from './cron.ts';
 import { CLOUD_NAME } from './place.ts';
+import { stoppedCost, type StoppedCost } from './stopped-cost.ts';
 
 export interface CreateOptions {
   parallel: number;
@@ -25,6 +26,8 @@ export interface CreatedSandbox {
   notes: string[];
   /** Hetzner Cloud and OpenStack: nothing ends it at its expiry but sandbox reap from cron; how to set that up. */
   reapFromCron?: string[];
+  /** What it costs once stopped, by its cloud's billing rule. */
+  whenStopped: StoppedCost;
   ok: boolean;
   failure?: string;
   deploy?: DeployOutcome;
@@ -78,7 +81,7 @@ export async function createSandboxes(plans: readonly SandboxPlan[], deps: Sandb
       expiresAt: String(plan.config['jitsi-eu:expiresAt']),
       ...(plan.spec.owner ? { owner: plan.spec.owner } : {}),
       notes: plan.notes,
-      ...cronFor(plan, deps.projectDir),
+      ...howItEnds(plan, deps.projectDir),
       ok: deploy.ok,
       ...(deploy.failure ? { failure: deploy.failure } : {}),
       deploy,
@@ -93,13 +96,16 @@ export async function createSandboxes(plans: readonly SandboxPlan[], deps: Sandb
       expiresAt: String(plan.config['jitsi-eu:expiresAt']),
       ...(plan.spec.owner ? { owner: plan.spec.owner } : {}),
       notes: plan.notes,
-      ...cronFor(plan, deps.projectDir),
+      ...howItEnds(plan, deps.projectDir),
       ok: false,
       failure: result.error.message,
     };
   });
 }
 
-function cronFor(plan: SandboxPlan, projectDir: string): Pick<CreatedSandbox, 'reapFromCron'> {
-  return plan.spec.cloud === 'aws' ? {} : { reapFromCron: reapCronNotes(projectDir, CLOUD_NAME[plan.spec.cloud]) };
+/** How the sandbox ends, and what stopping it would save: on Hetzner Cloud or OVHcloud, nothing. */
+function howItEnds(plan: SandboxPlan, projectDir: string): Pick<CreatedSandbox, 'reapFromCron' | 'whenStopped'> {
+  const whenStopped = stoppedCost(plan.spec);
+  if (plan.spec.cloud === 'aws') return { whenStopped };
+  return { reapFromCron: [...reapCronNotes(projectDir, CLOUD_NAME[plan.spec.cloud]), `stopping its servers by hand is no substitute: ${whenStopped.statement}`], whenStopped };
 }

@@ -2,7 +2,8 @@
 // it costs per hour and has cost so far (an estimate: hours since its first update × hourly rate).
 // On AWS a deployed sandbox's state comes from EC2: `stopped` once its expiry schedule has stopped
 // it, and then it costs only its address and disk. On Hetzner Cloud and OpenStack nothing stops
-// it: an expired sandbox there is still running, and the list says how to run reap from cron.
+// it: an expired sandbox there is still running, and the list says how to run reap from cron,
+// and what stopping its servers by hand would (not) save on that cloud (whenStopped).
 import { specFromConfig } from '../../infra/spec/index.ts';
 import type { Cloud } from '../../infra/spec/types.ts';
 import { renderTable } from '../lib/cli.ts';
@@ -10,7 +11,7 @@ import { formatDuration } from '../deploy/duration.ts';
 import { mapSettledLimit } from './concurrency.ts';
 import type { SandboxDeps } from './deps.ts';
 import { sandboxFacts, sandboxState, type SandboxFacts, type SandboxState } from './facts.ts';
-import { stoppedHourlyCostEur } from './stopped-cost.ts';
+import { stoppedCost, type StoppedCost } from './stopped-cost.ts';
 import { CLOUD_NAME, stackPlace } from './place.ts';
 import { reapCronLine } from './cron.ts';
 import type { StackConfig, StackSummary } from '../lib/workspace.ts';
@@ -26,6 +27,8 @@ export interface SandboxRow {
   /** Negative once expired. */
   timeLeftMs?: number;
   hourlyCostEur?: number;
+  /** Deployed: what it costs once stopped, by its cloud's billing rule. */
+  whenStopped?: StoppedCost;
   createdAt?: string;
   accruedCostEur?: number;
 }
@@ -69,7 +72,13 @@ export async function listSandboxes(deps: SandboxDeps): Promise<SandboxRow[]> {
     const spec = specFromConfig(config, { stack: summary.name, now });
     if (!spec.ok) return row;
     const hourly = deps.hourlyCostEur(spec.spec);
-    row.hourlyCostEur = state === 'not deployed' ? 0 : state === 'stopped' ? stoppedHourlyCostEur(spec.spec) : hourly;
+    if (state === 'not deployed') row.hourlyCostEur = 0;
+    else {
+      row.whenStopped = stoppedCost(spec.spec);
+      // Stopped by its expiry (AWS): the idle rate. An idle rate the cloud does not record stays unpriced.
+      const rate = state === 'stopped' ? row.whenStopped.hourlyCostEur : hourly;
+      if (rate !== null) row.hourlyCostEur = rate;
+    }
     if (state !== 'not deployed') {
       const createdAt = await workspace.firstUpdateAt(summary.name);
       if (createdAt) {
@@ -84,6 +93,15 @@ export async function listSandboxes(deps: SandboxDeps): Promise<SandboxRow[]> {
     return row;
   });
   return rows.map((r, i) => (r.ok ? r.value : { stack: candidates[i]!.summary.name, state: 'not deployed' as const })).sort((a, b) => a.stack.localeCompare(b.stack));
+}
+
+/** Outside AWS, stopping a server by hand may save nothing: each cloud's rule, once. */
+function stoppingElsewhere(rows: readonly SandboxRow[]): string {
+  const rules = new Map<string, string>();
+  for (const r of rows) {
+    if (r.cloud && r.whenStopped) rules.set(r.whenStopped.statement, CLOUD_NAME[r.cloud]);
+  }
+  return [...rules].map(([statement, cloud]) => `on ${cloud}: ${statement}; sandbox reap or destroy ends the cost.\n`).join('');
 }
 
 /** Expired sandboxes outside AWS keep running (and costing) until reap removes them: say how to run reap. */
@@ -112,5 +130,5 @@ export function sandboxTable(rows: readonly SandboxRow[], projectDir: string): s
   const stopped = rows.some((r) => r.state === 'stopped')
     ? 'stopped: its expiry stopped it (meetings ended, the site does not answer); it still pays for its address and disk until reaped.\n  Extend it to start it again, or remove it with sandbox reap.\n'
     : '';
-  return `${table}\ncosts are estimates (compute, address and storage; data transfer not included)\n${stopped}${runningPastExpiry(rows, projectDir)}`;
+  return `${table}\ncosts are estimates (compute, address and storage; data transfer not included)\n${stopped}${runningPastExpiry(rows, projectDir)}${stoppingElsewhere(rows)}`;
 }

@@ -38,9 +38,10 @@ labels (Hetzner) or tags and metadata (OpenStack).
 
 Commands:
   create NAME [NAME...] --ttl DURATION [options]
-      A new stack from a base stack file, deployed and verified as by npm run deploy. Its host
-      name is NAME.<jitsi-eu:dnsZone of the base>; its certificate comes from Let's Encrypt
-      staging (browsers warn; no rate limits). Prints the URL and the expiry.
+      A new stack from a base stack file, deployed and verified as by npm run deploy. NAME is a
+      host name label of up to 32 characters, not starting with example- (the example stacks'
+      names). Its host name is NAME.<jitsi-eu:dnsZone of the base>; its certificate comes from
+      Let's Encrypt staging (browsers warn; no rate limits). Prints the URL and the expiry.
         --ttl DURATION     how long it lives, e.g. 12h, 7d, 2w (1h to 180d)
         --owner EMAIL      who answers for it (default: the base's jitsi-eu:owner)
         --cloud CLOUD      aws, hetzner or openstack (default: the base's jitsi-eu:cloud); moving an
@@ -58,7 +59,9 @@ ${sizes}
         --no-wait          stop after pulumi up: no waits, no verification
         --wait-timeout D   longest each wait after pulumi up may take (default: 20m/20m/30m)
   list
-      Every sandbox: URL, owner, state, time left, estimated cost per hour and so far.
+      Every sandbox: URL, owner, state, time left, estimated cost per hour and so far, and what
+      it costs stopped on its cloud (AWS: its address and disk; Hetzner Cloud and OVHcloud bill
+      a stopped server in full, so there only reap or destroy ends the cost).
   extend NAME --ttl DURATION
       Sets the expiry to now + DURATION (never earlier than it was). On AWS it also moves the
       schedule that stops the sandbox to that time, and starts its hosts again if an expiry had

@@ -6,6 +6,7 @@ import { jitsiMetapackageVersion } from '../../infra/privacy/upstream.ts';
 import type { Cloud, DeploymentSpec } from '../../infra/spec/types.ts';
 import { formatDuration } from '../deploy/duration.ts';
 import { renderTable, style } from '../lib/cli.ts';
+import { cloudCost, type CloudCostStatus } from './cloud-cost.ts';
 import type { PublicCertificate } from './public-certificate.ts';
 import type { CertificateStatus, Problem, SandboxStatus, VersionStatus } from './types.ts';
 import { CERTIFICATE_WARNING_DAYS, daysUntil } from './verdicts.ts';
@@ -26,8 +27,24 @@ export interface CloudServer {
   created: string;
   /** From the expiry label or tag, for sandboxes. */
   expiresAt?: string;
+  /** Ids of the block-storage volumes attached to it. */
+  volumes: string[];
   /** Other facts the provider reports (task state, applied firewalls, ...). */
   provider: Record<string, string>;
+}
+
+/** A public IPv4 address the stack pays for (Hetzner Primary IPv4, OpenStack floating IP). */
+export interface PublicAddress {
+  ip: string;
+  /** When it was made, when the provider says. */
+  created?: string;
+  assigned: boolean;
+}
+
+/** What status reads of a stack from the provider's API. */
+export interface StackResources {
+  servers: CloudServer[];
+  addresses: PublicAddress[];
 }
 
 export interface CloudStatusReport {
@@ -41,6 +58,7 @@ export interface CloudStatusReport {
   servers: CloudServer[];
   certificate: CertificateStatus;
   sandbox?: SandboxStatus;
+  cost: CloudCostStatus;
   notes: string[];
   problems: Problem[];
 }
@@ -50,7 +68,7 @@ export const NO_HOST_CHANNEL_NOTE =
 
 const LABEL_WORD: Record<Exclude<Cloud, 'aws'>, string> = { hetzner: 'labelled jitsi-eu/stack', openstack: 'tagged jitsi-eu:stack' };
 
-export function cloudStatusReport(spec: DeploymentSpec & { cloud: Exclude<Cloud, 'aws'> }, region: string, servers: CloudServer[], publicCertificate: PublicCertificate, now: Date): CloudStatusReport {
+export function cloudStatusReport(spec: DeploymentSpec & { cloud: Exclude<Cloud, 'aws'> }, region: string, { servers, addresses }: StackResources, publicCertificate: PublicCertificate, now: Date): CloudStatusReport {
   const problems: Problem[] = [];
   const sorted = [...servers].sort((a, b) => (a.role === b.role ? a.name.localeCompare(b.name) : a.role === 'signaling' ? -1 : b.role === 'signaling' ? 1 : a.role.localeCompare(b.role)));
   if (sorted.length === 0) {
@@ -92,6 +110,7 @@ export function cloudStatusReport(spec: DeploymentSpec & { cloud: Exclude<Cloud,
     servers: sorted,
     certificate,
     ...(sandbox ? { sandbox } : {}),
+    cost: cloudCost(spec, region, sorted, addresses, now),
     notes: [NO_HOST_CHANNEL_NOTE],
     problems,
   };
@@ -99,6 +118,18 @@ export function cloudStatusReport(spec: DeploymentSpec & { cloud: Exclude<Cloud,
 
 const minute = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 const CLOUD_NAME: Record<Exclude<Cloud, 'aws'>, string> = { hetzner: 'Hetzner Cloud', openstack: 'OpenStack' };
+
+const eur = (value: number): string => `€${value.toFixed(2)}`;
+
+function costText(cost: CloudCostStatus): string[] {
+  const lines = [
+    `Cost this month so far: ${eur(cost.soFarEur)} since ${cost.since.slice(0, 10)}; a full month of what exists now: ${eur(cost.monthlyEur)} (${cost.priceList}, recorded ${cost.pricesRecordedOn}${cost.unpriced.length ? `; ${cost.unpriced.length} not priced, below` : ''})`,
+    ...cost.lines.map((l) => `  ${l.quantity} × ${l.description} at ${eur(l.unitMonthlyEur)} a month: ${eur(l.monthlyEur)} a month, ${eur(l.soFarEur)} so far`),
+  ];
+  for (const item of cost.unpriced) lines.push(`  not priced: ${item}`);
+  for (const note of cost.notes) lines.push(`  ${style.dim('cost note:')} ${note}`);
+  return lines;
+}
 
 export function cloudStatusText(report: CloudStatusReport): string {
   const lines = [
@@ -134,6 +165,7 @@ export function cloudStatusText(report: CloudStatusReport): string {
     const left = report.sandbox.timeLeftMs;
     lines.push(`Sandbox: expires ${minute(report.sandbox.expiresAt)} (${left > 0 ? `${formatDuration(left)} left` : `expired ${formatDuration(-left)} ago`})`);
   }
+  lines.push(...costText(report.cost));
   for (const note of report.notes) lines.push(`${style.dim('note:')} ${note}`);
   lines.push('');
   if (report.problems.length === 0) lines.push(`${style.ok('✓')} every server of the stack runs and the certificate is in order`);

@@ -17,8 +17,9 @@ Command; nothing new is exposed publicly):
   cost           this month so far, in EUR, from the cost model
 
 On Hetzner Cloud and OpenStack (jitsi-eu:cloud) status lists the stack's servers as the provider
-reports them (state, addresses, role, server type, created, expiry) and checks the public
-certificate; these clouds have no channel to run a command on a host, so versions, statistics
+reports them (state, addresses, role, server type, created, expiry), what its servers and
+public IPv4 addresses cost (a month, and this month so far, from the dated price tables; what
+has no recorded price is named) and checks the public certificate; these clouds have no channel to run a command on a host, so versions, statistics
 and the configuration revision are not read there (the report says so).
 
 Options:

@@ -22,6 +22,8 @@ export interface SeedServer {
   serverType?: string;
   location?: string;
   created?: string;
+  /** Ids of attached volumes. */
+  volumes?: number[];
 }
 export interface SeedFirewall {
   id: number;
@@ -158,7 +160,7 @@ export async function startFakeHetzner(seed: HetznerSeed, options: FakeHetznerOp
       datacenter: { id: 1, name: `${s.location ?? 'fsn1'}-dc14`, location: { id: 1, name: s.location ?? 'fsn1', country: 'DE', city: 'Falkenstein', network_zone: 'eu-central' } },
       image: { id: 114690387, name: 'debian-12', type: 'system' },
       protection: { delete: false, rebuild: false },
-      volumes: [],
+      volumes: s.volumes ?? [],
     });
   }
   for (const f of seed.firewalls ?? []) {

@@ -22,6 +22,8 @@ export interface SeedServer {
   created?: string;
   /** network name → fixed and floating addresses */
   addresses?: Record<string, { addr: string; type: 'fixed' | 'floating' }[]>;
+  /** Ids of attached Cinder volumes. */
+  volumes?: string[];
 }
 export interface SeedPort {
   id: string;
@@ -116,6 +118,7 @@ export async function startFakeOpenstack(seed: OpenstackSeed, options: { pageSiz
       'OS-EXT-AZ:availability_zone': 'nova',
       'OS-EXT-STS:task_state': null,
       'OS-EXT-STS:vm_state': 'active',
+      'os-extended-volumes:volumes_attached': (s.volumes ?? []).map((id) => ({ id, delete_on_termination: false })),
       tenant_id: 'p-1',
       user_id: 'u-1',
     });

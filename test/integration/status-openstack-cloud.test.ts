@@ -44,6 +44,22 @@ beforeAll(async () => {
         { id: 'a2', name: 'os-status-bridge-0', tags: tags('os-status'), metadata: { 'jitsi-eu:role': 'bridge' }, status: 'SHUTOFF', flavor: 'c2-15', addresses: { 'os-status-network': [{ addr: '10.0.0.11', type: 'fixed' }] } },
         { id: 'a3', name: 'os-status-handmade', tags: ['jitsi-eu:stack=os-status'], metadata: { 'jitsi-eu:role': 'bridge' } },
         { id: 'a4', name: 'os-status-signaling', tags: tags('os-status'), metadata: { 'jitsi-eu:role': 'signaling' }, region: 'RegionTwo' },
+        {
+          id: 'c1',
+          name: 'os-cost-signaling',
+          tags: tags('os-cost'),
+          metadata: { 'jitsi-eu:role': 'signaling' },
+          flavor: 'b2-15',
+          volumes: ['vol-9'],
+          addresses: { 'os-cost-network': [{ addr: '10.0.0.10', type: 'fixed' }, { addr: '198.51.100.40', type: 'floating' }] },
+        },
+      ],
+      ports: [{ id: 'port-c1', tags: tags('os-cost'), network: 'net-c', ip: '10.0.0.10', deviceId: 'c1', deviceOwner: 'compute:nova' }],
+      floatingips: [
+        { id: 'fip-c1', name: '', tags: tags('os-cost'), address: '198.51.100.40', port: 'port-c1' },
+        { id: 'fip-spare', name: '', tags: tags('os-cost'), address: '198.51.100.41' },
+        { id: 'fip-other', name: '', tags: tags('os-status'), address: '198.51.100.42' },
+        { id: 'fip-elsewhere', name: '', tags: tags('os-cost'), address: '198.51.100.43', region: 'RegionTwo' },
       ],
     },
     { pageSize: 1 },
@@ -91,6 +107,18 @@ describe('status on OpenStack', () => {
     expect(fake.log.some((r) => r.path === '/RegionOne/compute/v2.1/servers/detail' && new URLSearchParams(r.query).get('tags') === 'jitsi-eu:project=jitsi-eu,jitsi-eu:stack=os-status')).toBe(true);
     expect(out).not.toContain(FAKE_OS_USER.password);
     for (const token of fake.tokens) expect(out).not.toContain(token);
+  });
+
+  it('on a cloud without a price list: every server, floating IP and volume the stack has is named as not priced, nothing guessed', async () => {
+    const { report } = await status('os-cost', { OS_CLIENT_CONFIG_FILE: join(dir.path, 'clouds.yaml') });
+    expect(report.cost).toMatchObject({ priceList: 'no price list for the OpenStack cloud of region RegionOne', pricesRecordedOn: 'never', sources: [], monthlyEur: 0, soFarEur: 0, lines: [] });
+    expect(report.cost.unpriced).toEqual([
+      'server os-cost-signaling (b2-15): price jitsi-eu has no price list for region RegionOne',
+      'volume vol-9 attached to os-cost-signaling: volumes are not in the price tables (jitsi-eu creates none)',
+      'floating IP 198.51.100.40: price jitsi-eu has no price list for region RegionOne',
+      'floating IP 198.51.100.41: price jitsi-eu has no price list for region RegionOne',
+    ]);
+    expect(fake.log.some((r) => r.path === '/RegionOne/network/v2.0/floatingips' && new URLSearchParams(r.query).get('tags') === 'jitsi-eu:project=jitsi-eu,jitsi-eu:stack=os-cost')).toBe(true);
   });
 
   it('without the clouds.yaml entry the stack names: a usage error naming it', async () => {

@@ -59,6 +59,14 @@ describe('OpenStack credentials', () => {
     expect(messageOf(() => requireOpenstackCredentials(undefined, { OS_CLOUD: 'nope' }, [file]))).toMatch(/^OS_CLOUD is "nope"/);
   });
 
+  it('reads only the first clouds.yaml that exists, as the provider, doctor and the API client do', () => {
+    const first = join(dir, 'first-clouds.yaml');
+    writeFileSync(first, 'clouds:\n  other:\n    auth:\n      auth_url: https://other.example/v3\n');
+    const message = messageOf(() => requireOpenstackCredentials('ovh-gra', {}, [first, file]));
+    expect(message).toMatch(new RegExp(`^openstack:cloud names "ovh-gra", but the clouds.yaml the OpenStack tools read, ${first}, has no entry of that name \\(${file} has one`));
+    expect(() => requireOpenstackCredentials('ovh-gra', {}, [join(dir, 'absent.yaml'), file])).not.toThrow();
+  });
+
   it('says when there is no clouds.yaml at all, and where it looked', () => {
     const message = messageOf(() => requireOpenstackCredentials('ovh-gra', {}, [join(dir, 'missing.yaml')]));
     expect(message).toContain(`No clouds.yaml was found (looked at ${join(dir, 'missing.yaml')})`);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../infra/spec/index.ts';
 import { doctorMain } from '../../scripts/doctor/main.ts';
+import { openstackCredentials } from '../../scripts/lib/clouds/openstack-credentials.ts';
 import { tempDir } from '../helpers/tools.ts';
 
 interface Item {
@@ -104,6 +105,25 @@ describe('doctor on OpenStack', () => {
     const found = await doctor(['--config', OPENSTACK_STACK], {}, paths);
     expect(found.item('openstack-credentials')).toMatchObject({ status: 'ok', detail: expect.stringContaining('(https://auth.cloud.ovh.net/v3)') });
     expect(found.text).not.toContain('hunter2');
+  });
+
+  it('finds the same clouds.yaml as the OpenStack client: the first that exists, even when the entry is only in a later one', async () => {
+    const paths = freshPaths();
+    const entry = (authUrl: string) => `clouds:\n  ovh:\n    auth:\n      auth_url: ${authUrl}\n      application_credential_id: app-1\n      application_credential_secret: app-SECRET-1\n`;
+    const inHome = join(paths.home, '.config/openstack/clouds.yaml');
+    const inCwd = join(paths.cwd, 'clouds.yaml');
+    writeFileSync(inHome, entry('https://home.example/v3'));
+    writeFileSync(inCwd, entry('https://cwd.example/v3'));
+    const both = await doctor(['--config', OPENSTACK_STACK], {}, paths);
+    expect(both.item('openstack-credentials').detail).toBe(`clouds.yaml entry "ovh" in ${inCwd} (https://cwd.example/v3)`);
+    expect(openstackCredentials({ HOME: paths.home }, 'ovh', paths)).toMatchObject({ authUrl: 'https://cwd.example/v3', source: `clouds.yaml entry "ovh" (${inCwd})` });
+
+    // ./clouds.yaml exists but lacks the entry: the provider stops there, and so do both.
+    writeFileSync(inCwd, 'clouds:\n  infomaniak:\n    auth:\n      auth_url: https://other.example/v3\n');
+    const shadowed = await doctor(['--config', OPENSTACK_STACK], {}, paths);
+    expect(shadowed.item('openstack-credentials')).toMatchObject({ status: 'missing', detail: `${inCwd} has no entry "ovh" (it has infomaniak)` });
+    expect(() => openstackCredentials({ HOME: paths.home }, 'ovh', paths)).toThrow(`no clouds.yaml entry "ovh": looked in ${inCwd}, which has infomaniak`);
+    expect(shadowed.text).not.toContain('app-SECRET-1');
   });
 
   it('names every OS_* variable an openrc would set that is missing, and accepts an application credential', async () => {

@@ -60,6 +60,17 @@ describe('OpenStack credentials', () => {
     expect(() => openstackCredentials({ HOME: home.path }, 'broken')).toThrow(/clouds.yaml entry "broken" \(.*\) has no password/);
   });
 
+  it('takes a password from secure.yaml, or from OS_PASSWORD, when the entry has none', () => {
+    const dirs = { home: join(home.path, 'secure-home'), cwd: join(home.path, 'secure-cwd') };
+    mkdirSync(join(dirs.home, '.config/openstack'), { recursive: true });
+    mkdirSync(dirs.cwd);
+    writeFileSync(join(dirs.home, '.config/openstack/clouds.yaml'), 'clouds:\n  ovh:\n    auth:\n      auth_url: https://auth.cloud.ovh.net/v3\n      username: u\n      project_id: p-1\n');
+    expect(() => openstackCredentials({}, 'ovh', dirs)).toThrow(/has no password/);
+    expect(openstackCredentials({ OS_PASSWORD: 'pw-from-env' }, 'ovh', dirs).secret).toMatchObject({ password: 'pw-from-env' });
+    writeFileSync(join(dirs.home, '.config/openstack/secure.yaml'), 'clouds:\n  ovh:\n    auth:\n      password: pw-from-secure\n');
+    expect(openstackCredentials({ OS_PASSWORD: 'pw-from-env' }, 'ovh', dirs).secret).toMatchObject({ method: 'password', username: 'u', password: 'pw-from-secure' });
+  });
+
   it('falls back to the OS_* variables, and names the unset ones without printing the set ones', () => {
     const env = { HOME: home.path, OS_AUTH_URL: 'https://k.example/v3', OS_USERNAME: 'u', OS_PASSWORD: 'pw-from-env', OS_PROJECT_NAME: 'p' };
     expect(openstackCredentials(env)).toMatchObject({ authUrl: 'https://k.example/v3', source: 'the OS_* variables', project: { name: 'p', domainName: 'Default' } });

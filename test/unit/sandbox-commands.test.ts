@@ -92,6 +92,23 @@ describe('sandbox create', () => {
     expect(deps.workspace.calls.filter((c) => c.op !== 'listStacks')).toEqual([]);
   });
 
+  it('refuses the example stacks\' names before anything is opened, saying why and how to start from an example', async () => {
+    const deps = memoryDeps(NOW);
+    let opened = false;
+    deps.openWorkspace = async () => {
+      opened = true;
+      return deps.workspace;
+    };
+    for (const name of ['example-hetzner', 'example-sandbox', 'example-mine']) {
+      const message = await usageError(sandboxMain(['create', name, '--ttl', '1d'], deps));
+      expect(message).toMatch(new RegExp(`^sandbox name "${name}" is not allowed: names starting with example- belong to the example stacks \\(Pulumi\\.example-\\*\\.yaml ship with jitsi-eu\\)`));
+      expect(message).toContain('--from Pulumi.example-hetzner.yaml');
+    }
+    expect(opened).toBe(false);
+    // Only the prefix is reserved.
+    expect(await sandboxMain(['create', 'my-example-1', '--ttl', '1d', '--json'], memoryDeps(NOW))).toBe(0);
+  });
+
   it('validates everything before opening the workspace', async () => {
     const deps = memoryDeps(NOW);
     let opened = false;
@@ -159,6 +176,7 @@ describe('sandbox list', () => {
         expiresAt: '2026-05-04T06:00:00.000Z',
         timeLeftMs: -7_200_000,
         hourlyCostEur: 0.2,
+        whenStopped: expect.objectContaining({ billing: 'disk-and-address' }),
         createdAt: '2026-05-04T06:00:00.000Z',
         accruedCostEur: 0.4,
       },
@@ -170,6 +188,7 @@ describe('sandbox list', () => {
         expiresAt: '2026-05-06T08:00:00.000Z',
         timeLeftMs: 2 * 86_400_000,
         hourlyCostEur: 0.1,
+        whenStopped: expect.objectContaining({ billing: 'disk-and-address' }),
         createdAt: '2026-05-03T20:00:00.000Z',
         accruedCostEur: 1.2,
       },

@@ -8,7 +8,7 @@ import { specFromConfig } from '../../infra/spec/index.ts';
 import type { StackConfig } from '../../scripts/lib/workspace.ts';
 import { AWS_SANDBOX_HOSTS } from '../../scripts/sandbox/hosts.ts';
 import { sandboxMain } from '../../scripts/sandbox/main.ts';
-import { stoppedHourlyCostEur } from '../../scripts/sandbox/stopped-cost.ts';
+import { stoppedCost } from '../../scripts/sandbox/stopped-cost.ts';
 import { memoryDeps, type MemoryDeps } from '../fixtures/fake-pulumi/memory-deps.ts';
 import { startMoto, type Moto } from '../helpers/moto.ts';
 
@@ -82,11 +82,12 @@ describe('sandbox list against EC2', () => {
     deps.workspace.seed('old', sandbox('2026-05-04T06:00:00Z'), { resources: 20, outputs: outputs(stopped), firstUpdate: new Date('2026-05-01T08:00:00Z') });
     deps.workspace.seed('new', sandbox('2026-05-06T08:00:00Z'), { resources: 20, outputs: outputs(running), firstUpdate: new Date('2026-05-04T07:00:00Z') });
     expect(await sandboxMain(['list', '--json'], deps)).toBe(0);
-    const rows = JSON.parse(deps.stdout.join('')).sandboxes as { stack: string; state: string; hourlyCostEur: number; accruedCostEur: number }[];
+    const rows = JSON.parse(deps.stdout.join('')).sandboxes as { stack: string; state: string; hourlyCostEur: number; accruedCostEur: number; whenStopped: { billing: string } }[];
     const spec = specFromConfig(sandbox('2026-05-04T06:00:00Z'), { stack: 'old', now: NOW });
     if (!spec.ok) throw new Error('test config invalid');
-    const idle = stoppedHourlyCostEur(spec.spec);
+    const idle = stoppedCost(spec.spec).hourlyCostEur!;
     expect(rows.map((r) => [r.stack, r.state, r.hourlyCostEur])).toEqual([['new', 'running', 0.1], ['old', 'stopped', idle]]);
+    expect(rows.map((r) => r.whenStopped.billing)).toEqual(['disk-and-address', 'disk-and-address']);
     // An Elastic IP and a 20 GiB gp3 volume: well under a cent an hour, far below a running c6i.large.
     expect(idle).toBeGreaterThan(0.005);
     expect(idle).toBeLessThan(0.01);

@@ -6,6 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { HETZNER_PRIMARY_IPV4_MONTHLY_EUR, HETZNER_SERVER_MONTHLY_EUR } from '../../infra/cost/hetzner-prices.ts';
+import { HOURS_PER_MONTH } from '../../infra/cost/prices.ts';
 import { hetznerLabels } from '../../infra/hetzner/labels.ts';
 import { PROJECT_DIR } from '../../infra/spec/index.ts';
 import { UsageError } from '../../scripts/lib/cli.ts';
@@ -117,6 +119,62 @@ describe('sandbox list, extend and destroy on another cloud', () => {
     expect(deps.credentialChecks).toEqual(['hetzner:nbg1']);
     expect(deps.orphanChecks).toEqual([{ stack: 'hz2', region: 'nbg1', cloud: 'hetzner', domain: 'hz2.jitsi-eu-selftest.eu' }]);
     expect(deps.messages).toContain('checking that nothing labelled jitsi-eu/stack=hz2 is left in nbg1');
+  });
+});
+
+describe('what a stopped sandbox costs, per cloud', () => {
+  const rowsOf = async (seed: (deps: ReturnType<typeof memoryDeps>) => void) => {
+    const deps = memoryDeps(NOW);
+    seed(deps);
+    expect(await sandboxMain(['list', '--json'], deps)).toBe(0);
+    const table = memoryDeps(NOW);
+    seed(table);
+    expect(await sandboxMain(['list'], table)).toBe(0);
+    return { rows: json(deps).sandboxes as { stack: string; state: string; hourlyCostEur: number; whenStopped: { billing: string; hourlyCostEur: number | null; unpriced: string[]; statement: string; source: string } }[], text: table.stdout.join('') };
+  };
+
+  it('Hetzner Cloud: a powered-off server is billed in full, so stopping saves nothing, and the list says so with the source', async () => {
+    const { rows, text } = await rowsOf((deps) => deps.workspace.seed('hz1', sandboxOn('hetzner', 'hz1', FUTURE, { 'jitsi-eu:instanceType': 'ccx23' }), { resources: 9 }));
+    const stopped = rows[0]!.whenStopped;
+    // One ccx23 and its Primary IPv4, the same as while it runs.
+    expect(stopped.billing).toBe('full');
+    expect(stopped.hourlyCostEur).toBe(Math.round(((HETZNER_SERVER_MONTHLY_EUR.ccx23! + HETZNER_PRIMARY_IPV4_MONTHLY_EUR) / HOURS_PER_MONTH) * 10_000) / 10_000);
+    expect(stopped.unpriced).toEqual([]);
+    expect(stopped.source).toMatch(/^https:\/\/docs\.hetzner\.com\/cloud\/billing\/faq\/ \(page of 2023-08-03, read 2026-12-06\)$/);
+    expect(text).toContain('on Hetzner Cloud: Hetzner Cloud bills a powered-off server in full until it is deleted (its resources stay reserved); stopping it saves nothing; sandbox reap or destroy ends the cost.');
+    expect(text).not.toMatch(/address and disk/);
+  });
+
+  it('OpenStack on OVHcloud: billed until deleted unless shelved; on a cloud without a price list the rule is unknown, not assumed', async () => {
+    const { rows, text } = await rowsOf((deps) => {
+      deps.workspace.seed('os-ovh', sandboxOn('openstack', 'os-ovh', FUTURE, { 'jitsi-eu:instanceType': 'b3-16' }), { resources: 9 });
+      deps.workspace.seed('os-uni', sandboxOn('openstack', 'os-uni', FUTURE, { 'openstack:region': 'RegionOne', 'jitsi-eu:instanceType': 'm1.large' }), { resources: 9 });
+    });
+    const [ovh, uni] = [rows.find((r) => r.stack === 'os-ovh')!.whenStopped, rows.find((r) => r.stack === 'os-uni')!.whenStopped];
+    // b3-16 at its monthly price; the floating IP has no recorded price, so it is named, not guessed.
+    expect(ovh).toMatchObject({ billing: 'full', hourlyCostEur: Math.round((74.68 / HOURS_PER_MONTH) * 10_000) / 10_000 });
+    expect(ovh.unpriced).toEqual([expect.stringMatching(/^1 floating IP address from Ext-Net: price not recorded/)]);
+    expect(ovh.statement).toMatch(/^OVHcloud bills an instance until it is deleted, shut off or not; shelving it .* releases its compute$/);
+    expect(uni).toMatchObject({ billing: 'unknown', hourlyCostEur: null, source: '' });
+    expect(uni.statement).toMatch(/region RegionOne .* is not recorded .*ask its operator/);
+    expect(text).toContain('on OpenStack: OVHcloud bills an instance until it is deleted');
+    expect(text).toContain('on OpenStack: whether the OpenStack cloud of region RegionOne bills a shut-off instance is not recorded');
+  });
+
+  it('AWS: only the address and disk, far below the running rate; create says the same rule in --json, and outside AWS in words', async () => {
+    const aws = memoryDeps(NOW);
+    expect(await sandboxMain(['create', 'course8', '--ttl', '1d', '--json'], aws)).toBe(0);
+    const [onAws] = json(aws).sandboxes;
+    expect(onAws.whenStopped).toMatchObject({ billing: 'disk-and-address', unpriced: [] });
+    expect(onAws.whenStopped.hourlyCostEur).toBeGreaterThan(0);
+    expect(onAws.whenStopped.hourlyCostEur).toBeLessThan(0.01);
+    expect(onAws.reapFromCron).toBeUndefined();
+
+    const deps = memoryDeps(NOW);
+    expect(await sandboxMain(['create', 'course9', '--ttl', '1d', '--cloud', 'hetzner', '--json'], deps)).toBe(0);
+    const [created] = json(deps).sandboxes;
+    expect(created.whenStopped.billing).toBe('full');
+    expect(created.reapFromCron.at(-1)).toBe('stopping its servers by hand is no substitute: Hetzner Cloud bills a powered-off server in full until it is deleted (its resources stay reserved); stopping it saves nothing');
   });
 });
 
