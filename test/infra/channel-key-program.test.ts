@@ -13,6 +13,8 @@ import { cloudInitPath } from '../../infra/render/cloud-init.ts';
 import type { Bundle } from '../../infra/render/types.ts';
 import { SECRET_SIG, SECRET_SIG_KEY, type Recording } from '../../scripts/plan/record.ts';
 import { TLS_PRIVATE_KEY_TYPE } from '../../scripts/plan/mocks-tls.ts';
+import { policyInputs } from '../../scripts/plan/run.ts';
+import { runPolicies } from '../../infra/policy/offline.ts';
 import { runHetznerProgram } from '../helpers/hetzner-mocks.ts';
 import { runOpenstackProgram } from '../helpers/openstack-mocks.ts';
 
@@ -132,6 +134,11 @@ describe.each(['hetzner', 'openstack'] as const)('the channel key on %s', (cloud
       }
       // Nothing the program registers carries the private key, in any form.
       expect(JSON.stringify(r.recording.resources)).not.toContain(body);
+    });
+
+    it('passes every policy with the public key in the user data (a public key is no secret)', () => {
+      const failing = runPolicies(policyInputs(r.recording.resources), { allowNonEuRegion: false }).filter((p) => p.status === 'fail');
+      expect(failing.map((p) => `${p.policy}: ${p.violations.map((v) => v.message).join('; ')}`)).toEqual([]);
     });
 
     it('outputs the channel address, the private key as a secret, and the digest of the signaling node', () => {
