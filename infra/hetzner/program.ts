@@ -7,7 +7,9 @@
 // and keeps them on its disk, and the bridges fetch theirs from it over the private network; the
 // configuration travels in the user data, which holds no secret. Hetzner does not encrypt a
 // server's local disk at rest, and its metadata service has no session token: the host limits
-// who may read the metadata.
+// who may read the metadata. What AWS does with SSM Run Command, the stack's channel key does
+// here: its public half in the signaling node's user data, its private half a secret output, so
+// deploy can hand a running node a new configuration instead of replacing it (infra/channel.ts).
 import * as pulumi from '@pulumi/pulumi';
 import { publicKeyLine } from '../channel.ts';
 import { CHANNEL_KEY_ALGORITHM, CHANNEL_KEY_LINE_STAND_IN, ChannelKey } from '../channel-key.ts';

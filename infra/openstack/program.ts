@@ -1,7 +1,9 @@
 // The OpenStack stack: a private network routed to the cloud's external network, security groups,
 // the signaling node, a fixed pool of bridges and, in a Designate zone, the site's records.
 // No secret leaves the signaling node: it generates the stack's service secrets at first boot
-// and the bridges fetch theirs from it over the private network.
+// and the bridges fetch theirs from it over the private network. The stack's channel key (public
+// half in the signaling node's user data, private half a secret output) lets deploy hand the
+// running node a new configuration instead of replacing it (infra/channel.ts).
 import { publicKeyLine } from '../channel.ts';
 import { CHANNEL_KEY_ALGORITHM, CHANNEL_KEY_LINE_STAND_IN, ChannelKey } from '../channel-key.ts';
 import type { ServerCloudOptions } from '../program.ts';
