@@ -7,7 +7,7 @@
 import { createPublicKey } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { CHANNEL_PATH, publicKeyLine } from '../../infra/channel.ts';
+import { CHANNEL_PATH } from '../../infra/channel.ts';
 import { DEPLOY_VALUES } from '../../infra/placeholders.ts';
 import { cloudInitPath } from '../../infra/render/cloud-init.ts';
 import type { Bundle } from '../../infra/render/types.ts';
@@ -17,6 +17,7 @@ import { policyInputs } from '../../scripts/plan/run.ts';
 import { runPolicies } from '../../infra/policy/offline.ts';
 import { runHetznerProgram } from '../helpers/hetzner-mocks.ts';
 import { runOpenstackProgram } from '../helpers/openstack-mocks.ts';
+import { channelKeyLineOf, channelPrivateKeyOf } from '../helpers/channel-key.ts';
 
 // The signaling node's cloud-init document names the key's place; a bundle rendered without it
 // (templates older than the channel) gets it here, so the program's filling-in is what is tested.
@@ -109,10 +110,10 @@ describe.each(['hetzner', 'openstack'] as const)('the channel key on %s', (cloud
       expect(keys[0]!.inputs).toEqual({ algorithm: 'ED25519' });
       // The mocks' private key, and the public half derived from it.
       expect(r.recording.generatedSecrets).toHaveLength(1);
-      const privatePem = r.recording.generatedSecrets[0]!;
-      const line = publicKeyLine(createPublicKey(privatePem).export({ type: 'spki', format: 'pem' }).toString());
+      const privatePem = channelPrivateKeyOf(r.recording);
+      const line = channelKeyLineOf(r.recording);
       const userData = String(signaling(r, cloud).inputs.userData);
-      expect(userData).toContain(`# channel key: ${line}\n`);
+      expect(userData.split(line)).toHaveLength(2);
       expect(userData).not.toContain(DEPLOY_VALUES.channelKey);
       // The line is a public key, the very one the mocks made.
       const parsed = createPublicKey({ key: Buffer.from(line, 'base64'), format: 'der', type: 'spki' });
@@ -121,9 +122,8 @@ describe.each(['hetzner', 'openstack'] as const)('the channel key on %s', (cloud
     });
 
     it('puts no private key into any user data, and no key at all into a bridge', () => {
-      const privatePem = r.recording.generatedSecrets[0]!;
-      const body = privatePem.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
-      const line = publicKeyLine(createPublicKey(privatePem).export({ type: 'spki', format: 'pem' }).toString());
+      const body = channelPrivateKeyOf(r.recording).split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+      const line = channelKeyLineOf(r.recording);
       const all = servers(r, cloud);
       expect(all).toHaveLength(topology === 'scalable' ? 3 : 1);
       for (const server of all) {
@@ -145,7 +145,7 @@ describe.each(['hetzner', 'openstack'] as const)('the channel key on %s', (cloud
       const outputs = r.recording.outputs;
       expect(outputs.channelUrl).toBe(`https://meet.example.org${CHANNEL_PATH}`);
       expect(outputs.signalingHost).toMatch(/^[0-9a-f]{64}$/);
-      expect(outputs.channelPrivateKey).toBe(r.recording.generatedSecrets[0]);
+      expect(outputs.channelPrivateKey).toBe(channelPrivateKeyOf(r.recording));
       const registered = r.registeredOutputs.channelPrivateKey as Record<string, unknown>;
       expect(registered[SECRET_SIG_KEY]).toBe(SECRET_SIG);
       expect(r.registeredOutputs.signalingHost).toBe(outputs.signalingHost);

@@ -18,6 +18,7 @@ import { hetznerUserData } from '../../infra/hetzner/user-data.ts';
 import { nameInZone } from '../../infra/hetzner/dns.ts';
 import { hetznerName } from '../../infra/hetzner/layout.ts';
 import { HETZNER_IPV6_ADDRESS, HETZNER_SIGNALING_IPV4, type HetznerRun, runHetznerProgram } from '../helpers/hetzner-mocks.ts';
+import { channelKeyLineOf } from '../helpers/channel-key.ts';
 
 
 const T = {
@@ -188,14 +189,15 @@ describe.each(VARIANTS)('$name', (variant) => {
     const r = runOf(variant.name);
     const bundle = renderBundle(r.spec);
     const values = { signalingPrivateIp: '10.0.0.10' };
-    expect(signalingServer(r).inputs.userData).toBe(hetznerUserData(r.spec, bundle, 'signaling', values));
+    // Only the signaling node gets the channel key.
+    expect(signalingServer(r).inputs.userData).toBe(hetznerUserData(r.spec, bundle, 'signaling', { ...values, channelKey: channelKeyLineOf(r.recording) }));
     for (const bridge of bridgeServers(r)) expect(bridge.inputs.userData).toBe(hetznerUserData(r.spec, bundle, 'bridge', values));
     for (const server of all(r, T.server)) {
       const userData = server.inputs.userData;
       expect(typeof userData, 'user data is plain text, never a Pulumi secret').toBe('string');
       expect(findLiteralSecrets(userData as string), server.name).toEqual([]);
     }
-    // No secret value exists on the deploying side at all: the hosts generate theirs.
+    // No resource takes a secret: the hosts generate theirs (the channel key's private half is an output only).
     const secretInputs = (value: unknown): boolean =>
       isSecretValue(value) || (typeof value === 'object' && value !== null && Object.values(value).some(secretInputs));
     expect(r.recording.resources.filter((x) => secretInputs(x.inputs)).map((x) => x.name)).toEqual([]);

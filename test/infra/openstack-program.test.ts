@@ -19,6 +19,7 @@ import {
   recordOpenstackProgram,
   runOpenstackProgram,
 } from '../helpers/openstack-mocks.ts';
+import { channelKeyLineOf } from '../helpers/channel-key.ts';
 
 
 const T = {
@@ -260,7 +261,9 @@ describe('user data and metadata', () => {
       const bundle = renderBundle(r.spec);
       for (const server of all(r, T.instance)) {
         const role = server.name === 'signaling-server' ? 'signaling' : 'bridge';
-        expect(server.inputs.userData, server.name).toBe(openstackUserData(r.spec, bundle, role, { signalingPrivateIp: '10.0.0.10' }));
+        // Only the signaling node gets the channel key.
+        const values = role === 'signaling' ? { signalingPrivateIp: '10.0.0.10', channelKey: channelKeyLineOf(r.recording) } : { signalingPrivateIp: '10.0.0.10' };
+        expect(server.inputs.userData, server.name).toBe(openstackUserData(r.spec, bundle, role, values));
       }
     }
   });
