@@ -58,7 +58,6 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
   // Rendering first: a template problem stops the run before anything is created.
   const bundle = renderBundle(spec);
   if (spec.cloud === 'aws') return awsStack(spec, bundle);
-  const onServers: ServerCloudOptions = options.deployedSignalingHost ? { deployedSignalingHost: options.deployedSignalingHost } : {};
-  if (spec.cloud === 'hetzner') return hetznerStack(spec, bundle, onServers);
-  return openstackStack(spec, bundle, onServers);
+  if (spec.cloud === 'hetzner') return hetznerStack(spec, bundle, options);
+  return openstackStack(spec, bundle, options);
 }

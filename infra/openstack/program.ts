@@ -28,7 +28,7 @@ export async function openstackStack(spec: DeploymentSpec, bundle: Bundle, optio
   // Made (and their size checked) before anything is created. The signaling node's is measured
   // with a stand-in key of the real one's length; bridges get no key (they take no commands).
   const signalingUserData = (channelKey: string) => openstackUserData(spec, bundle, 'signaling', { ...deployValues, channelKey });
-  signalingUserData(CHANNEL_KEY_LINE_STAND_IN);
+  signalingUserData(CHANNEL_KEY_LINE_STAND_IN); // throws when it would not fit
   const bridgeUserData = spec.topology === 'scalable' ? openstackUserData(spec, bundle, 'bridge', deployValues) : undefined;
   const signalingHost = hostDefiningDigest(bundle, 'signaling', deployValues, {
     image: spec.image!,
