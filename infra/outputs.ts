@@ -34,6 +34,16 @@ export interface StackOutputs {
   dnsManaged: boolean;
   /** The configuration each host role runs: its revision and the sha256 of each file (deploy's preview compares them). */
   configuration: Partial<Record<HostRole, DeployedConfiguration>>;
+  /** Hetzner and OpenStack: where the signaling node takes signed commands (infra/channel.ts CHANNEL_PATH). */
+  channelUrl?: string;
+  /** Hetzner and OpenStack, secret: the channel key's private half (PKCS#8 PEM), which signs those commands. */
+  channelPrivateKey?: pulumi.Output<string>;
+  /**
+   * Hetzner and OpenStack: sha256 hex of what defines the signaling node (its user data without the
+   * configuration archive, its image, place and server type). Deploy hands it back to the next run,
+   * which then leaves the running node in place when only its configuration changed.
+   */
+  signalingHost?: string;
 }
 
 export interface DeployedConfiguration {

@@ -12,10 +12,26 @@ import type { StackOutputs } from './outputs.ts';
 
 export type { DeployedConfiguration, DnsRecord, StackOutputs } from './outputs.ts';
 
+/**
+ * Set by deploy to the `signalingHost` output of the stack's last run (Hetzner and OpenStack):
+ * read once, by the entry point (infra/index.ts), and handed down as ProgramOptions.
+ */
+export const DEPLOYED_SIGNALING_HOST_ENV = 'JITSI_EU_DEPLOYED_SIGNALING_HOST';
+
 export interface ProgramOptions {
   /** Where spec warnings go; Pulumi's log by default. */
   warn?: (message: string) => void;
+  /**
+   * Hetzner and OpenStack: what defined the signaling node the stack runs now (its last
+   * `signalingHost` output). When the new run's is the same, only configuration changed: the
+   * running node keeps its user data and deploy applies the configuration through the channel.
+   * Absent (first deploy, a plain `pulumi up`): the node's user data counts as it always did.
+   */
+  deployedSignalingHost?: string;
 }
+
+/** What the server clouds' programs take from ProgramOptions. */
+export type ServerCloudOptions = Pick<ProgramOptions, 'deployedSignalingHost'>;
 
 /**
  * The stack config as Pulumi hands it over (`jitsi-eu:x`, `aws:region`, strings) → spec. An
@@ -42,6 +58,6 @@ export async function jitsiEuProgram(options: ProgramOptions = {}): Promise<Stac
   // Rendering first: a template problem stops the run before anything is created.
   const bundle = renderBundle(spec);
   if (spec.cloud === 'aws') return awsStack(spec, bundle);
-  if (spec.cloud === 'hetzner') return hetznerStack(spec, bundle);
-  return openstackStack(spec, bundle);
+  if (spec.cloud === 'hetzner') return hetznerStack(spec, bundle, options);
+  return openstackStack(spec, bundle, options);
 }

@@ -7,13 +7,21 @@
 // and keeps them on its disk, and the bridges fetch theirs from it over the private network; the
 // configuration travels in the user data, which holds no secret. Hetzner does not encrypt a
 // server's local disk at rest, and its metadata service has no session token: the host limits
-// who may read the metadata.
+// who may read the metadata. What AWS does with SSM Run Command, the stack's channel key does
+// here: its public half in the signaling node's user data, its private half a secret output, so
+// deploy can hand a running node a new configuration instead of replacing it (infra/channel.ts).
 import * as pulumi from '@pulumi/pulumi';
+import { publicKeyLine } from '../channel.ts';
+import { CHANNEL_KEY_ALGORITHM, CHANNEL_KEY_LINE_STAND_IN, ChannelKey } from '../channel-key.ts';
+import type { ServerCloudOptions } from '../program.ts';
+import { hostDefiningDigest } from '../render/archive-user-data.ts';
+import { DEFAULT_IMAGE } from '../spec/keys.ts';
+import type { HostRole } from '../render/types.ts';
 import type { DeploymentSpec } from '../spec/types.ts';
 import type { Bundle } from '../render/types.ts';
 import type { StackOutputs } from '../outputs.ts';
 import { roleArchive } from '../render/delivery.ts';
-import { siteOutputs } from '../stack-outputs.ts';
+import { channelOutputs, siteOutputs } from '../stack-outputs.ts';
 import { hostRoles } from '../render/roles.ts';
 import { SIGNALING_PRIVATE_IP } from '../private-network.ts';
 import { BridgePool } from './bridge-pool.ts';
@@ -23,30 +31,43 @@ import { SignalingNode } from './signaling-node.ts';
 import { hetznerUserData } from './user-data.ts';
 import { userDataProblem } from './layout.ts';
 
-export async function hetznerStack(spec: DeploymentSpec, bundle: Bundle): Promise<StackOutputs> {
+export async function hetznerStack(spec: DeploymentSpec, bundle: Bundle, options: ServerCloudOptions = {}): Promise<StackOutputs> {
   const deployValues = { signalingPrivateIp: SIGNALING_PRIVATE_IP };
   const archives = hostRoles(spec).map((role) => roleArchive(spec, bundle, role, deployValues));
-  const userData = Object.fromEntries(hostRoles(spec).map((role) => [role, hetznerUserData(spec, bundle, role, deployValues)]));
-  // Checked before anything is created: Hetzner would refuse the server halfway through a deploy.
-  for (const [role, text] of Object.entries(userData)) {
+  // Only the signaling node gets the channel key; bridges take no commands.
+  const userDataWith = (role: HostRole, channelKey: string) =>
+    hetznerUserData(spec, bundle, role, role === 'signaling' ? { ...deployValues, channelKey } : deployValues);
+  // Checked before anything is created (Hetzner would refuse the server halfway through a deploy),
+  // with a stand-in key: every Ed25519 key line has the same length as the real one.
+  const measured = Object.fromEntries(hostRoles(spec).map((role) => [role, userDataWith(role, CHANNEL_KEY_LINE_STAND_IN)]));
+  for (const [role, text] of Object.entries(measured)) {
     const problem = userDataProblem(role, text);
     if (problem) throw new pulumi.RunError(`Pulumi.${spec.stack}.yaml: ${problem}`);
   }
+  const image = spec.image ?? DEFAULT_IMAGE.hetzner;
+  const signalingHost = hostDefiningDigest(bundle, 'signaling', deployValues, {
+    image,
+    location: spec.region,
+    serverType: spec.instanceType,
+    channelKey: CHANNEL_KEY_ALGORITHM,
+  });
   const zone = spec.dnsZone ? await lookupZone(spec.dnsZone) : undefined;
 
+  const channelKey = new ChannelKey('channel-key');
   const network = new Network('network', { spec });
   const signaling = new SignalingNode('signaling', {
     spec,
     subnetId: network.subnetId,
     firewallId: network.signalingFirewallId,
-    userData: userData.signaling!,
+    userData: channelKey.publicKeyPem.apply((pem) => userDataWith('signaling', publicKeyLine(pem))),
+    keepsUserData: options.deployedSignalingHost === signalingHost,
   });
   const bridges = spec.topology === 'scalable' && network.bridgeFirewallId
     ? new BridgePool('bridges', {
         spec,
         subnetId: network.subnetId,
         firewallId: network.bridgeFirewallId,
-        userData: userData.bridge!,
+        userData: measured.bridge!,
         signalingServer: signaling.server,
       })
     : undefined;
@@ -60,5 +81,6 @@ export async function hetznerStack(spec: DeploymentSpec, bundle: Bundle): Promis
   return {
     ...siteOutputs(spec, { signaling: { publicIp: signaling.publicIp, id: signaling.serverId }, dns, archives }),
     ...(bridges ? { bridgeServerIds: bridges.serverIds } : {}),
+    ...channelOutputs(spec, { privateKeyPem: channelKey.privateKeyPem, signalingHost }),
   };
 }

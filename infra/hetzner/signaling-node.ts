@@ -20,7 +20,12 @@ export interface SignalingNodeArgs {
   subnetId: pulumi.Input<string>;
   firewallId: pulumi.Input<number>;
   /** cloud-config as the server receives it. */
-  userData: string;
+  userData: pulumi.Input<string>;
+  /**
+   * The running node keeps the user data it booted with: what defines it is unchanged and only its
+   * configuration differs, which deploy applies in place through the operator channel.
+   */
+  keepsUserData: boolean;
 }
 
 export class SignalingNode extends pulumi.ComponentResource {
@@ -74,6 +79,10 @@ export class SignalingNode extends pulumi.ComponentResource {
       // Its Primary IPs and its private address belong to one server at a time: the old server
       // goes before its replacement is created.
       deleteBeforeReplace: true,
+      // New user data would replace the server (meetings end). Pulumi would also give an ignored
+      // property's old value to a replacement, so this is set only when nothing that could replace
+      // the server changed (the program's signalingHost digest covers image, place and type).
+      ...(args.keepsUserData ? { ignoreChanges: ['userData'] } : {}),
     });
 
     this.serverId = this.server.id;

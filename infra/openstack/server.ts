@@ -23,7 +23,12 @@ export interface PublicServerArgs {
   securityGroupId: pulumi.Input<string>;
   /** A fixed private address; otherwise DHCP picks one. */
   fixedIp?: string;
-  userData: string;
+  userData: pulumi.Input<string>;
+  /**
+   * Signaling node only: the running server keeps the user data it booted with, because deploy
+   * applies a configuration-only change in place through the operator channel.
+   */
+  keepsUserData?: boolean;
 }
 
 export interface PublicServer {
@@ -72,6 +77,10 @@ export function createPublicServer(name: string, args: PublicServerArgs, parent:
     parent,
     // The port can be attached to one server at a time.
     deleteBeforeReplace: true,
+    // New user data would replace the server (meetings end). Pulumi would also give an ignored
+    // property's old value to a replacement, so this is set only when nothing that could replace
+    // the server changed (the program's signalingHost digest covers image, region and flavor).
+    ...(args.keepsUserData ? { ignoreChanges: ['userData'] } : {}),
   });
   new FloatingIpAssociate(`${name}-fip-port`, { floatingIp: address.address, portId: port.id }, child);
   return { instance, address, port };

@@ -10,7 +10,9 @@ export interface SignalingNodeArgs {
   networkId: pulumi.Input<string>;
   subnetId: pulumi.Input<string>;
   securityGroupId: pulumi.Input<string>;
-  userData: string;
+  userData: pulumi.Input<string>;
+  /** The running node keeps the user data it booted with: only its configuration changed (applied in place). */
+  keepsUserData: boolean;
 }
 
 export class SignalingNode extends pulumi.ComponentResource {
@@ -33,6 +35,7 @@ export class SignalingNode extends pulumi.ComponentResource {
       securityGroupId: args.securityGroupId,
       fixedIp: SIGNALING_PRIVATE_IP,
       userData: args.userData,
+      keepsUserData: args.keepsUserData,
     }, this);
     this.instanceId = server.instance.id;
     this.publicIp = server.address.address;

@@ -2,6 +2,7 @@
 // cloud-init document from the bundle, with the deploy-time values filled in and the role's
 // configuration archive (infra/render/delivery.ts roleArchive, which holds no secret) written into
 // it. A configuration change therefore changes the user data, which replaces the server.
+import { createHash } from 'node:crypto';
 import { type DeployValueName, DEPLOY_VALUES, applyDeployValues } from '../placeholders.ts';
 import type { DeploymentSpec } from '../spec/types.ts';
 import { ARCHIVE_TOKENS, cloudInitPath } from './cloud-init.ts';
@@ -47,4 +48,24 @@ export function archiveUserData(
     throw new Error(`the ${role} user data is ${size} bytes; ${limit.provider} accepts at most ${limit.maxBytes}: the role's configuration is too large to travel in the user data`);
   }
   return content;
+}
+
+/**
+ * What defines a host made from archive-carrying user data, as sha256 hex: its user data with the
+ * configuration archive, its sha256 and its revision left out (what stays: the Jitsi release and
+ * packages, the boot steps, the channel key's place), and the server's own properties whose change
+ * makes a new server (image, place, server type). Two runs with the same digest differ in
+ * configuration only, which the host can take in place instead of being replaced.
+ */
+export function hostDefiningDigest(
+  bundle: Bundle,
+  role: HostRole,
+  values: Partial<Record<DeployValueName, string>>,
+  server: Readonly<Record<string, string>>,
+): string {
+  const path = cloudInitPath(role);
+  const file = bundle.files.find((f) => f.path === path && f.component === 'cloud-init');
+  if (!file) throw new Error(`the rendered bundle has no cloud-init document for the ${role} role (${path})`);
+  const properties = Object.keys(server).sort().map((name) => `${name}=${server[name]}\n`).join('');
+  return createHash('sha256').update(applyDeployValues(file.content, values)).update('\0').update(properties).digest('hex');
 }

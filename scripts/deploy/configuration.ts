@@ -80,6 +80,7 @@ export function configurationImpacts(changes: readonly ConfigurationChange[], sp
       severity: interruptsMeetings(change.steps) ? 'notice' : 'none',
       text: `${head}${summary ? `; ${summary}` : '; no service reloads'}: ${words.length ? words.join('; ') : 'nobody in a meeting notices'}. No host is replaced.`,
       resources: change.files.map((f) => `/${f}`),
+      role: change.role,
     };
   });
 }

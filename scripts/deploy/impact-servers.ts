@@ -1,8 +1,10 @@
 // What a preview means for people in meetings on Hetzner Cloud and OpenStack. Those stacks are
-// plain servers: the configuration travels in each server's user data, and jitsi-eu has no channel
-// to a running host, so a new configuration arrives only with a new server. The words say so,
-// and what replacing a server costs: meetings on the signaling node end; a bridge is shut down
-// (which starts its drain) before it is deleted.
+// plain servers whose configuration travels in their user data. The signaling node keeps running
+// through a configuration-only change: the program leaves its user data as deployed, and deploy
+// sends the new configuration through the stack's channel after the update (services reload as
+// the manifest says). New user data still reaches it, replacing it, when what defines the node
+// changes (Jitsi release, image, server type). Bridges take no commands: a new bridge configuration
+// means new bridges. The words say which, and what replacing a server costs.
 import { DNS_TTL_SECONDS } from '../../infra/aws/layout.ts';
 import type { Cloud } from '../../infra/spec/types.ts';
 import { SIGNALING_BOOT_MINUTES, list, names, type Impact, type ImpactContext } from './impact.ts';
@@ -34,7 +36,7 @@ const NETWORK = new Set([
   'openstack:networking/port:Port',
 ]);
 
-/** Server properties whose change means a new server: its configuration (user data), image, place, network. */
+/** Server properties whose change means a new server: its user data. */
 const CONFIGURATION_PROPERTIES = new Set(['userData', 'userDataBase64']);
 /** A new server type or flavor: the provider stops the server to resize it. */
 const RESIZE_PROPERTIES = new Set(['serverType', 'flavorName', 'flavorId']);
@@ -47,13 +49,21 @@ function roleOf(c: ResourceChange): 'signaling' | 'bridge' {
   return /bridge/i.test(c.name) ? 'bridge' : 'signaling';
 }
 
-function why(c: ResourceChange, cloud: string): string {
+function why(c: ResourceChange, role: 'signaling' | 'bridge', cloud: string): string {
   const forcing = c.replacedBy.length ? c.replacedBy : c.changed;
   if (forcing.some((p) => CONFIGURATION_PROPERTIES.has(p))) {
-    return ` (its configuration changed: on ${cloud} the configuration travels in the server's user data and jitsi-eu has no channel to a running host, so a new configuration means a new server)`;
+    return role === 'signaling'
+      ? ' (new user data: the Jitsi release, the image or the server type changed, or the stack has no record of the node it runs; a change of configuration alone is applied in place)'
+      : ` (their configuration changed: on ${cloud} a bridge's configuration travels in its user data and bridges take no commands, so a new configuration means new bridges)`;
   }
   return forcing.length ? ` (${list(forcing)} forces it)` : '';
 }
+
+/** In what order a cloud swaps a bridge for its replacement (infra/<cloud>/bridge-pool.ts). */
+const BRIDGE_SWAP: Record<ServerCloud, string> = {
+  hetzner: 'The new bridges are created first, under new names, and the old ones leave once the new ones exist.',
+  openstack: 'Each old bridge goes before its replacement is created (the replacement takes over its port and address), so until the new bridges have booted there are fewer of them.',
+};
 
 function signalingImpacts(servers: readonly ResourceChange[], addressChanges: boolean, ctx: ServerCloudContext): Impact[] {
   const cloud = CLOUD_NAME[ctx.cloud];
@@ -68,7 +78,7 @@ function signalingImpacts(servers: readonly ResourceChange[], addressChanges: bo
         kind: 'signaling-replaced',
         severity: 'interrupts',
         text:
-          `${Host} is replaced${why(c, cloud)}: meetings in progress end; about ${SIGNALING_BOOT_MINUTES} minutes without service while the new server installs Jitsi.` +
+          `${Host} is replaced${why(c, 'signaling', cloud)}: meetings in progress end; about ${SIGNALING_BOOT_MINUTES} minutes without service while the new server installs Jitsi.` +
           `${addressChanges ? '' : ' The public address stays.'} Anything kept only on the old server (Prosody's data, accounts added there, the service secrets it made at its first boot) is gone; the new server makes new ones.`,
         resources,
       };
@@ -100,7 +110,8 @@ function bridgeImpacts(servers: readonly ResourceChange[], ctx: ServerCloudConte
       kind: replaced.length ? 'bridges-replaced' : 'bridges-removed',
       severity: 'notice',
       text:
-        `${leaving.length} bridge server${leaving.length === 1 ? ' is' : 's are'} ${replaced.length ? 'replaced' : 'removed'}${first ? why(first, cloud) : ''}. ` +
+        `${leaving.length} bridge server${leaving.length === 1 ? ' is' : 's are'} ${replaced.length ? 'replaced' : 'removed'}${first ? why(first, 'bridge', cloud) : ''}. ` +
+        (replaced.length ? `${BRIDGE_SWAP[ctx.cloud]} ` : '') +
         'Each leaving bridge is shut down before it is deleted, which starts the same graceful drain as on AWS: it takes no new meetings. ' +
         `${cloud} deletes it once it has powered off, without waiting for its meetings to end, so people still on it are moved to another bridge by Jicofo (a short reconnect).`,
       resources: names(leaving),
@@ -135,11 +146,27 @@ function dnsImpacts(records: readonly ResourceChange[], ctx: ServerCloudContext)
   });
 }
 
-export function serverCloudImpacts(changes: readonly ResourceChange[], ctx: ServerCloudContext): Impact[] {
+/**
+ * The signaling node's new configuration, applied in place (scripts/deploy/configuration.ts), unless
+ * the node itself is replaced, created or removed: a new node boots with it. A bridge's new
+ * configuration replaces the bridges, which bridgeImpacts describes.
+ */
+function inPlaceImpacts(configuration: readonly Impact[], signaling: readonly ResourceChange[], ctx: ServerCloudContext): Impact[] {
+  const newNode = signaling.some((c) => c.kind !== 'update' || c.changed.some((p) => CONFIGURATION_PROPERTIES.has(p)));
+  if (newNode) return [];
+  return configuration
+    .filter((i) => i.role === 'signaling')
+    .map((i) => ({ ...i, text: `${i.text} On ${CLOUD_NAME[ctx.cloud]} deploy sends it to the running node through the stack's channel once the update is done.` }));
+}
+
+/** `configuration`: what applying each role's new bundle in place means, as on AWS. */
+export function serverCloudImpacts(changes: readonly ResourceChange[], ctx: ServerCloudContext, configuration: readonly Impact[] = []): Impact[] {
   const servers = changes.filter((c) => SERVER.has(c.type));
   const addresses = changes.filter((c) => ADDRESS.has(c.type) && (c.kind === 'replace' || c.kind === 'delete'));
+  const signaling = servers.filter((c) => roleOf(c) === 'signaling');
   const impacts: Impact[] = [
-    ...signalingImpacts(servers.filter((c) => roleOf(c) === 'signaling'), addresses.length > 0, ctx),
+    ...signalingImpacts(signaling, addresses.length > 0, ctx),
+    ...inPlaceImpacts(configuration, signaling, ctx),
     ...bridgeImpacts(servers.filter((c) => roleOf(c) === 'bridge'), ctx),
   ];
   if (addresses.length) {

@@ -3,6 +3,7 @@
 // firewall, secrets, permissions...). Most disruptive first.
 import { BRIDGE_WARMUP_SECONDS, DNS_TTL_SECONDS } from '../../infra/aws/layout.ts';
 import { DRAIN_MAX_SECONDS } from '../../infra/lifecycle.ts';
+import type { HostRole } from '../../infra/render/types.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import type { DeployPreview, ResourceChange } from './preview.ts';
 import { serverCloudImpacts } from './impact-servers.ts';
@@ -25,6 +26,8 @@ export interface Impact {
   text: string;
   /** Names of the resources it is about. */
   resources: string[];
+  /** A configuration applied in place: the host role it is applied on. */
+  role?: HostRole;
 }
 
 export type ImpactContext = Pick<DeploymentSpec, 'domain' | 'topology'> & {
@@ -264,7 +267,8 @@ const SEVERITY_ORDER: Severity[] = ['interrupts', 'notice', 'none'];
  */
 export function meetingImpact(preview: DeployPreview, ctx: ImpactContext, configuration: readonly Impact[] = []): Impact[] {
   const changes = configuration.length ? preview.changes.filter((c) => !inComponent(c, 'BundleDelivery')) : preview.changes;
-  if (!changes.length && configuration.length) return [...configuration];
+  const serverCloud = ctx.cloud && ctx.cloud !== 'aws' ? ctx.cloud : undefined;
+  if (!changes.length && configuration.length) return serverCloud ? serverCloudImpacts([], { ...ctx, cloud: serverCloud }, configuration) : [...configuration];
   if (!changes.length) return [{ kind: 'nothing', severity: 'none', text: 'Nothing changes: meetings are not affected.', resources: [] }];
   if (preview.unchanged === 0 && changes.every((c) => c.kind === 'create')) {
     return [{
@@ -275,8 +279,8 @@ export function meetingImpact(preview: DeployPreview, ctx: ImpactContext, config
     }];
   }
   const impacts =
-    ctx.cloud && ctx.cloud !== 'aws'
-      ? serverCloudImpacts(changes, { ...ctx, cloud: ctx.cloud })
+    serverCloud
+      ? serverCloudImpacts(changes, { ...ctx, cloud: serverCloud }, configuration)
       : [...signalingImpacts(changes, ctx), ...bridgeImpacts(changes, ctx), ...dnsImpacts(changes, ctx), ...configuration, ...otherImpacts(changes)];
   return impacts.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
 }

@@ -5,6 +5,7 @@ import { MOCK_AMI_ID, MOCK_PUBLIC_IP, type RecordedResource, isSecretValue } fro
 import { MASK, type Props, jsonOrSelf, list, pick, rec, userData } from './props.ts';
 import { describeHetzner } from './describe-hetzner.ts';
 import { describeOpenStack } from './describe-openstack.ts';
+import { TLS_PRIVATE_KEY_TYPE } from './mocks-tls.ts';
 
 export { MASK } from './props.ts';
 
@@ -146,6 +147,13 @@ export function describeResource(resource: RecordedResource, ctx: DescribeContex
     }
     case 'random:index/randomPassword:RandomPassword':
       return pick(p, ['length', 'special']);
+    case TLS_PRIVATE_KEY_TYPE:
+      // The operator channel's key: made by Pulumi, kept in the stack's state, nothing at the provider.
+      return {
+        ...pick(p, ['algorithm']),
+        publicHalf: "in the signaling node's user data",
+        privateHalf: 'stack output channelPrivateKey, secret (never shown)',
+      };
     case 'aws:route53/record:Record':
       return {
         ...pick(p, ['name', 'type', 'ttl']),

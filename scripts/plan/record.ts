@@ -10,6 +10,7 @@ import type { PulumiConfig } from './config.ts';
 import { MOCK_AMI_ID, MOCK_IPV6_ADDRESS, MOCK_IPV6_BLOCK, MOCK_PUBLIC_IP, MOCK_ZONE_ID, hex } from './stand-ins.ts';
 import { hetznerMockCall, hetznerMockState } from './mocks-hetzner.ts';
 import { openstackMockCall, openstackMockState } from './mocks-openstack.ts';
+import { tlsMockState } from './mocks-tls.ts';
 
 export interface RecordedResource {
   type: string;
@@ -38,7 +39,7 @@ export interface Recording {
   resources: RecordedResource[];
   invokes: RecordedInvoke[];
   outputs: ResolvedOutputs;
-  /** Values the mocks generated for random passwords, to check they never leak. */
+  /** Values the mocks generated for random passwords and private keys, to check they never leak. */
   generatedSecrets: string[];
   /** `create <type> <name>` when a registration reached the mocks, `created <type> <name>` when answered. */
   events: string[];
@@ -128,7 +129,7 @@ function mockState(args: MockResourceArgs, ctx: MockContext): { id: string; stat
       return { id: 'none', state: { ...inputs, result } };
     }
     default:
-      return hetznerMockState(args) ?? openstackMockState(args) ?? { id: `${args.name}-id`, state: inputs };
+      return hetznerMockState(args) ?? openstackMockState(args) ?? tlsMockState(args, (pem) => ctx.generatedSecrets.push(pem)) ?? { id: `${args.name}-id`, state: inputs };
   }
 }
 

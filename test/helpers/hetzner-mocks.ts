@@ -4,6 +4,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { MockCallArgs, MockResourceArgs } from '@pulumi/pulumi/runtime/mocks.js';
 import { type RecordedResource, type Recording, type ResolvedOutputs, finishRecording } from '../../scripts/plan/record.ts';
+import { tlsMockState } from '../../scripts/plan/mocks-tls.ts';
 
 /** Documentation ranges (RFC 5737, RFC 3849) stand in for the addresses Hetzner assigns. */
 export const HETZNER_SIGNALING_IPV4 = '203.0.113.20';
@@ -15,6 +16,8 @@ export interface HetznerRunOptions {
   config: Record<string, string>;
   /** DNS zones of the project, by name, with their mode; getZone fails for any other name. */
   zones?: Record<string, 'primary' | 'secondary'>;
+  /** What deploy says the stack's signaling node is (ProgramOptions.deployedSignalingHost). */
+  deployedSignalingHost?: string;
 }
 
 export interface HetznerRun {
@@ -27,8 +30,10 @@ export interface HetznerRun {
   error?: unknown;
 }
 
-function hetznerState(args: MockResourceArgs, nextId: () => string): { id: string; state: Record<string, unknown> } {
+function hetznerState(args: MockResourceArgs, nextId: () => string, generatedSecrets: string[]): { id: string; state: Record<string, unknown> } {
   const inputs = args.inputs as Record<string, unknown>;
+  const key = tlsMockState(args, (pem) => generatedSecrets.push(pem));
+  if (key) return key;
   const id = nextId();
   switch (args.type) {
     case 'hcloud:index/primaryIp:PrimaryIp':
@@ -72,11 +77,12 @@ function hetznerCall(args: MockCallArgs, zones: Record<string, 'primary' | 'seco
 export async function runHetznerProgram(options: HetznerRunOptions): Promise<HetznerRun> {
   const resources: RecordedResource[] = [];
   const invokes: Recording['invokes'] = [];
+  const generatedSecrets: string[] = [];
   let counter = 100000;
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        const result = hetznerState(args, () => String(++counter));
+        const result = hetznerState(args, () => String(++counter), generatedSecrets);
         resources.push({
           type: args.type,
           name: args.name,
@@ -115,13 +121,13 @@ export async function runHetznerProgram(options: HetznerRunOptions): Promise<Het
       return undefined;
     });
     try {
-      return await jitsiEuProgram({ warn: () => {} });
+      return await jitsiEuProgram({ warn: () => {}, ...(options.deployedSignalingHost ? { deployedSignalingHost: options.deployedSignalingHost } : {}) });
     } catch (error) {
       failure = { error };
       return {};
     }
   })) as ResolvedOutputs;
   await Promise.all(pending);
-  const recording = await finishRecording({ resources, invokes, generatedSecrets: [], events: [] }, options.stack, outputs);
+  const recording = await finishRecording({ resources, invokes, generatedSecrets, events: [] }, options.stack, outputs);
   return { recording, options: seen, dependsOn, replaceWith, ...(failure ? { error: failure.error } : {}) };
 }

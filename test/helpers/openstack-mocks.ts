@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
 import type { MockCallArgs, MockResourceArgs } from '@pulumi/pulumi/runtime/mocks.js';
 import { type InstalledMocks, type Recording, type ResolvedOutputs, finishRecording } from '../../scripts/plan/record.ts';
+import { tlsMockState } from '../../scripts/plan/mocks-tls.ts';
+import type { ServerCloudOptions } from '../../infra/program.ts';
 
 const hex = (seed: string, length: number) => createHash('sha256').update(seed).digest('hex').slice(0, length);
 /** OpenStack ids are UUIDs. */
@@ -66,15 +68,16 @@ export type OptionsSeen = Map<string, pulumi.CustomResourceOptions>;
 
 /**
  * Runs the program once. Calls must not overlap: Pulumi's runtime state is process-wide.
- * With `options`, it also collects each resource's options (`<type>::<name>` → options).
+ * With `options`, it also collects each resource's options (`<type>::<name>` → options);
+ * `program` is what deploy tells the program (the signaling node the stack runs).
  */
-export async function runOpenstackProgram(stack: string, config: Record<string, string>, options?: OptionsSeen): Promise<OpenstackRun> {
+export async function runOpenstackProgram(stack: string, config: Record<string, string>, options?: OptionsSeen, program: ServerCloudOptions = {}): Promise<OpenstackRun> {
   const mocks: InstalledMocks = { resources: [], invokes: [], generatedSecrets: [], events: [] };
   const ipv6 = config['jitsi-eu:ipv6'] === 'true';
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        const result = mockState(args, ipv6);
+        const result = tlsMockState(args, (pem) => mocks.generatedSecrets.push(pem)) ?? mockState(args, ipv6);
         mocks.events.push(`create ${args.type} ${args.name}`);
         mocks.resources.push({
           type: args.type,
@@ -107,7 +110,7 @@ export async function runOpenstackProgram(stack: string, config: Record<string, 
       });
     }
     try {
-      return await jitsiEuProgram({ warn: () => {} });
+      return await jitsiEuProgram({ warn: () => {}, ...program });
     } catch (error) {
       failure = { error };
       return {};

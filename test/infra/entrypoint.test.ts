@@ -25,8 +25,17 @@ import { pathToFileURL } from 'node:url';
 const require = createRequire(process.cwd() + '/package.json');
 const { installMocks, finishRecording } = await import(pathToFileURL(process.cwd() + '/scripts/plan/record.ts').href);
 const { readStackConfig } = await import(pathToFileURL(process.cwd() + '/scripts/plan/config.ts').href);
-const stack = 'example-production';
+const stack = process.env.STACK;
 const mocks = await installMocks({ stack, config: readStackConfig('Pulumi.' + stack + '.yaml') });
+// Resource options never reach the mocks: read the ignored properties off each registration.
+const pulumi = require('@pulumi/pulumi');
+const monitor = pulumi.runtime.getMonitor();
+const register = monitor.registerResource.bind(monitor);
+const ignored = {};
+monitor.registerResource = (req, callback) => {
+  if (req.getIgnorechangesList().length) ignored[req.getName()] = req.getIgnorechangesList();
+  return register(req, callback);
+};
 // The runner's index module starts a whole language host on load; only run() is wanted here.
 const index = require.resolve('@pulumi/pulumi/cmd/run/index.js');
 require.cache[index] = { id: index, filename: index, loaded: true, exports: { nodeJSProcessExitedAfterLoggingUserActionableMessage: 32 } };
@@ -34,8 +43,25 @@ const { run } = require('@pulumi/pulumi/cmd/run/run.js');
 const errors = [];
 const outputs = await run({ _: [process.env.PROGRAM_MAIN] }, () => {}, (e) => errors.push(String(e)), () => false);
 const recording = await finishRecording(mocks, stack, outputs);
-process.stdout.write(JSON.stringify({ errors, outputs, types: recording.resources.map((r) => r.type) }));
+process.stdout.write(JSON.stringify({ errors, outputs, types: recording.resources.map((r) => r.type), ignored }));
 `;
+
+interface EntryRun {
+  errors: string[];
+  outputs: Record<string, unknown>;
+  types: string[];
+  /** Resource name → the properties its options tell Pulumi to ignore. */
+  ignored: Record<string, string[]>;
+}
+
+async function runEntry(stack: string, env: Record<string, string> = {}): Promise<EntryRun> {
+  const { stdout } = await run(process.execPath, [...project.runtime.options.nodeargs.split(' '), '--input-type=module', '-e', driver], {
+    cwd: PROJECT_DIR,
+    env: { ...process.env, ...env, STACK: stack, PROGRAM_MAIN: project.main, PULUMI_NODEJS_TYPESCRIPT: String(project.runtime.options.typescript) },
+    maxBuffer: 8 * 1024 * 1024,
+  });
+  return JSON.parse(stdout) as EntryRun;
+}
 
 describe('Pulumi.yaml entry point', () => {
   it('names the infra/ program with typescript off and tsx as node loader', () => {
@@ -49,12 +75,7 @@ describe('Pulumi.yaml entry point', () => {
   });
 
   it("runs infra/ through the SDK's program runner and returns the stack outputs", async () => {
-    const { stdout } = await run(process.execPath, [...project.runtime.options.nodeargs.split(' '), '--input-type=module', '-e', driver], {
-      cwd: PROJECT_DIR,
-      env: { ...process.env, PROGRAM_MAIN: project.main, PULUMI_NODEJS_TYPESCRIPT: String(project.runtime.options.typescript) },
-      maxBuffer: 8 * 1024 * 1024,
-    });
-    const result = JSON.parse(stdout) as { errors: string[]; outputs: Record<string, unknown>; types: string[] };
+    const result = await runEntry('example-production');
     expect(result.errors).toEqual([]);
     expect(result.outputs).toMatchObject({
       url: 'https://meet.example.org/',
@@ -65,4 +86,17 @@ describe('Pulumi.yaml entry point', () => {
     expect(result.types).toContain('aws:ec2/instance:Instance');
     expect(result.types).toContain('jitsi-eu:aws:SignalingNode');
   });
+
+  it('hands JITSI_EU_DEPLOYED_SIGNALING_HOST to the program: the same node as deployed keeps its user data', async () => {
+    const first = await runEntry('example-hetzner', { JITSI_EU_DEPLOYED_SIGNALING_HOST: '' });
+    expect(first.errors).toEqual([]);
+    expect(first.ignored).toEqual({});
+    const signalingHost = String(first.outputs.signalingHost);
+    expect(signalingHost).toMatch(/^[0-9a-f]{64}$/);
+    const same = await runEntry('example-hetzner', { JITSI_EU_DEPLOYED_SIGNALING_HOST: signalingHost });
+    expect(same.errors).toEqual([]);
+    expect(same.ignored).toEqual({ 'signaling-server': ['userData'] });
+    const other = await runEntry('example-hetzner', { JITSI_EU_DEPLOYED_SIGNALING_HOST: '0'.repeat(64) });
+    expect(other.ignored).toEqual({});
+  }, 60_000);
 });

@@ -6,6 +6,7 @@ import { type PolicyResourceInput, type PolicyResult, runPolicies } from '../../
 import { HETZNER_POLICIES } from '../../infra/policy/hetzner.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { FAKE_PRIVATE_KEY_PEM } from '../fixtures/policy/leaked-secrets.ts';
+import { channelKeyUserData } from '../fixtures/policy/channel-key.ts';
 import { runHetznerProgram } from '../helpers/hetzner-mocks.ts';
 
 
@@ -186,5 +187,16 @@ describe('hetzner-no-secrets-in-user-data', () => {
     expect(messages(pem, 'hetzner-no-secrets-in-user-data')).toEqual(['user data: a PEM private key']);
     const assigned = runPolicies(withChange(SERVER, (props) => void (props.userData = '#cloud-config\nbootcmd:\n  - echo JVB_PASSWORD="Zr8kq2LmP4xw" > /etc/jvb\n')), EU);
     expect(messages(assigned, 'hetzner-no-secrets-in-user-data')).toEqual([expect.stringMatching(/JVB_PASSWORD is set to a literal value/)]);
+  });
+
+  it("lets the signaling node carry the channel's public key, and refuses its private key, plain or encoded", () => {
+    const key = channelKeyUserData();
+    const onSignaling = (userData: string) => runPolicies(withChange(SERVER, (props) => void (props.userData = userData), 'signaling-server'), EU);
+    expect(failing(onSignaling(key.publicHalf))).toEqual([]);
+    const plain = onSignaling(key.privateHalf);
+    expect(failing(plain)).toEqual(['hetzner-no-secrets-in-user-data']);
+    expect(messages(plain, 'hetzner-no-secrets-in-user-data')).toEqual(['user data: a PEM private key']);
+    const encoded = onSignaling(key.privateHalfEncoded);
+    expect(messages(encoded, 'hetzner-no-secrets-in-user-data')).toEqual(['write_files /etc/jitsi-eu/channel.pub: a PEM private key']);
   });
 });

@@ -18,6 +18,7 @@ import { hetznerUserData } from '../../infra/hetzner/user-data.ts';
 import { nameInZone } from '../../infra/hetzner/dns.ts';
 import { hetznerName } from '../../infra/hetzner/layout.ts';
 import { HETZNER_IPV6_ADDRESS, HETZNER_SIGNALING_IPV4, type HetznerRun, runHetznerProgram } from '../helpers/hetzner-mocks.ts';
+import { channelKeyLineOf } from '../helpers/channel-key.ts';
 
 
 const T = {
@@ -27,6 +28,7 @@ const T = {
   firewall: 'hcloud:index/firewall:Firewall',
   primaryIp: 'hcloud:index/primaryIp:PrimaryIp',
   rrset: 'hcloud:index/zoneRrset:ZoneRrset',
+  channelKey: 'tls:index/privateKey:PrivateKey',
 } as const;
 const WORLD = '0.0.0.0/0';
 const WORLD6 = '::/0';
@@ -113,12 +115,14 @@ describe.each(VARIANTS)('$name', (variant) => {
     expect(count(T.server)).toBe(1 + bridges);
     expect(count(T.rrset)).toBe(variant.dnsZone ? (variant.ipv6 ? 3 : 2) : 0);
     const custom = r.recording.resources.filter((x) => x.custom && !x.type.startsWith('pulumi:providers:'));
+    expect(count(T.channelKey)).toBe(1);
     expect(custom.length).toBe(Object.values(T).reduce((sum, type) => sum + count(type), 0));
-    // No parameter store, no generated password: nothing secret is created by Pulumi on Hetzner.
-    expect(r.recording.resources.filter((x) => !x.type.startsWith('hcloud:') && x.custom && !x.type.startsWith('pulumi:providers:'))).toEqual([]);
+    // No parameter store, no generated password: the one secret Pulumi makes is the channel key,
+    // which lives in the stack's state only (nothing at Hetzner).
+    expect(r.recording.resources.filter((x) => !x.type.startsWith('hcloud:') && x.custom && !x.type.startsWith('pulumi:providers:')).map((x) => x.type)).toEqual([T.channelKey]);
     expect(r.recording.resources.some((x) => x.type.startsWith('random:') || x.type.startsWith('aws:'))).toBe(false);
     const components = r.recording.resources.filter((x) => !x.custom).map((x) => x.type).sort();
-    expect(components).toEqual(['jitsi-eu:hetzner:Dns', 'jitsi-eu:hetzner:Network', 'jitsi-eu:hetzner:SignalingNode', ...(bridges ? ['jitsi-eu:hetzner:BridgePool'] : [])].sort());
+    expect(components).toEqual(['jitsi-eu:channel:ChannelKey', 'jitsi-eu:hetzner:Dns', 'jitsi-eu:hetzner:Network', 'jitsi-eu:hetzner:SignalingNode', ...(bridges ? ['jitsi-eu:hetzner:BridgePool'] : [])].sort());
     expect(signalingServer(r).urn).toContain('jitsi-eu:hetzner:SignalingNode$hcloud:index/server:Server');
     for (const bridge of bridgeServers(r)) expect(bridge.urn).toContain('jitsi-eu:hetzner:BridgePool$hcloud:index/server:Server');
   });
@@ -185,14 +189,15 @@ describe.each(VARIANTS)('$name', (variant) => {
     const r = runOf(variant.name);
     const bundle = renderBundle(r.spec);
     const values = { signalingPrivateIp: '10.0.0.10' };
-    expect(signalingServer(r).inputs.userData).toBe(hetznerUserData(r.spec, bundle, 'signaling', values));
+    // Only the signaling node gets the channel key.
+    expect(signalingServer(r).inputs.userData).toBe(hetznerUserData(r.spec, bundle, 'signaling', { ...values, channelKey: channelKeyLineOf(r.recording) }));
     for (const bridge of bridgeServers(r)) expect(bridge.inputs.userData).toBe(hetznerUserData(r.spec, bundle, 'bridge', values));
     for (const server of all(r, T.server)) {
       const userData = server.inputs.userData;
       expect(typeof userData, 'user data is plain text, never a Pulumi secret').toBe('string');
       expect(findLiteralSecrets(userData as string), server.name).toEqual([]);
     }
-    // No secret value exists on the deploying side at all: the hosts generate theirs.
+    // No resource takes a secret: the hosts generate theirs (the channel key's private half is an output only).
     const secretInputs = (value: unknown): boolean =>
       isSecretValue(value) || (typeof value === 'object' && value !== null && Object.values(value).some(secretInputs));
     expect(r.recording.resources.filter((x) => secretInputs(x.inputs)).map((x) => x.name)).toEqual([]);
@@ -210,7 +215,8 @@ describe.each(VARIANTS)('$name', (variant) => {
     // The selector teardown lists a stack with matches every one of them.
     const selector = Object.fromEntries(hetznerStackSelector(variant.name).split(',').map((pair) => pair.split('=') as [string, string]));
     const labelled = r.recording.resources.filter((x) => x.inputs.labels !== undefined);
-    expect(labelled.length).toBe(r.recording.resources.filter((x) => x.custom && x.type !== T.subnet && !x.type.startsWith('pulumi:providers:')).length);
+    // The channel key exists in the stack's state only: nothing at Hetzner to label.
+    expect(labelled.length).toBe(r.recording.resources.filter((x) => x.custom && x.type !== T.subnet && x.type !== T.channelKey && !x.type.startsWith('pulumi:providers:')).length);
     for (const resource of labelled) expect(resource.inputs.labels, resource.name).toMatchObject(selector);
     expect(signalingServer(r).inputs.labels).toMatchObject({ 'jitsi-eu/owner': 'lecturer-at-example.org', 'jitsi-eu/expires-at': '20300101T000000Z' });
   });

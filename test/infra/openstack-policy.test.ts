@@ -7,6 +7,7 @@ import { type PolicyResourceInput, type PolicyResult, runPolicies } from '../../
 import { OPENSTACK_POLICIES } from '../../infra/policy/openstack.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { FAKE_PRIVATE_KEY_PEM } from '../fixtures/policy/leaked-secrets.ts';
+import { channelKeyUserData } from '../fixtures/policy/channel-key.ts';
 import { recordOpenstackProgram } from '../helpers/openstack-mocks.ts';
 
 
@@ -158,5 +159,20 @@ describe('openstack-no-secrets-in-user-data', () => {
     expect(found.join('\n')).toContain('a PEM private key');
     expect(found.join('\n')).toContain('server metadata: jvb-password is set to a literal value');
     expect(found.join('\n')).not.toContain('Zx9kQ2mLp4Rt7VwB');
+  });
+
+  it("lets the signaling node carry the channel's public key, and refuses its private key, plain or encoded", () => {
+    const key = channelKeyUserData();
+    const onSignaling = (userData: string) => {
+      const r = inputs();
+      find(r, INSTANCE, 'signaling-server').props.userData = userData;
+      return runPolicies(r, EU);
+    };
+    expect(failing(onSignaling(key.publicHalf))).toEqual([]);
+    const plain = onSignaling(key.privateHalf);
+    expect(failing(plain)).toEqual(['openstack-no-secrets-in-user-data']);
+    expect(messages(plain, 'openstack-no-secrets-in-user-data')).toEqual([expect.stringContaining('a PEM private key')]);
+    const encoded = onSignaling(key.privateHalfEncoded);
+    expect(messages(encoded, 'openstack-no-secrets-in-user-data')).toEqual([expect.stringContaining('write_files /etc/jitsi-eu/channel.pub: a PEM private key')]);
   });
 });

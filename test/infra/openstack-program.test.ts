@@ -19,6 +19,7 @@ import {
   recordOpenstackProgram,
   runOpenstackProgram,
 } from '../helpers/openstack-mocks.ts';
+import { channelKeyLineOf } from '../helpers/channel-key.ts';
 
 
 const T = {
@@ -34,6 +35,7 @@ const T = {
   port: 'openstack:networking/port:Port',
   instance: 'openstack:compute/instance:Instance',
   recordSet: 'openstack:dns/recordSet:RecordSet',
+  channelKey: 'tls:index/privateKey:PrivateKey',
 } as const;
 
 const BASE: Record<string, string> = {
@@ -132,6 +134,7 @@ describe('resources', () => {
       [T.port]: 1,
       [T.instance]: 1,
       [T.associate]: 1,
+      [T.channelKey]: 1,
     });
   });
 
@@ -146,7 +149,8 @@ describe('resources', () => {
     for (const r of [single, scalable]) {
       const provider = all(r, T.provider);
       expect(provider).toHaveLength(1);
-      for (const x of r.recording.resources.filter((x) => x.custom && x.type !== T.provider)) {
+      // The channel key is made by Pulumi itself (its default tls provider): nothing in the cloud.
+      for (const x of r.recording.resources.filter((x) => x.custom && x.type !== T.provider && x.type !== T.channelKey)) {
         expect(providerUrn(x.provider ?? ''), `${x.type} ${x.name}`).toBe(provider[0]!.urn);
       }
       for (const invoke of r.recording.invokes) expect(providerUrn(invoke.provider ?? '')).toBe(provider[0]!.urn);
@@ -257,7 +261,9 @@ describe('user data and metadata', () => {
       const bundle = renderBundle(r.spec);
       for (const server of all(r, T.instance)) {
         const role = server.name === 'signaling-server' ? 'signaling' : 'bridge';
-        expect(server.inputs.userData, server.name).toBe(openstackUserData(r.spec, bundle, role, { signalingPrivateIp: '10.0.0.10' }));
+        // Only the signaling node gets the channel key.
+        const values = role === 'signaling' ? { signalingPrivateIp: '10.0.0.10', channelKey: channelKeyLineOf(r.recording) } : { signalingPrivateIp: '10.0.0.10' };
+        expect(server.inputs.userData, server.name).toBe(openstackUserData(r.spec, bundle, role, values));
       }
     }
   });

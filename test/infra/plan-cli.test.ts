@@ -203,3 +203,23 @@ describe('plan as a command', () => {
     expect(unknown.stderr).toContain('--frobnicate');
   });
 });
+
+describe.each(['example-hetzner', 'example-openstack'])('plan --json for %s', (stack) => {
+  it("passes every policy, lists the channel key, and shows no part of the key's private half", async () => {
+    const result = await plan(['--config', join(PROJECT_DIR, `Pulumi.${stack}.yaml`), '--json']);
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout) as PlanJson;
+    expect(json.policy.filter((p) => p.status !== 'pass')).toEqual([]);
+    const keys = json.resources.filter((r) => r.type === 'tls:index/privateKey:PrivateKey');
+    expect(keys).toEqual([{
+      type: 'tls:index/privateKey:PrivateKey',
+      name: 'channel-key-ed25519',
+      properties: { algorithm: 'ED25519', publicHalf: "in the signaling node's user data", privateHalf: 'stack output channelPrivateKey, secret (never shown)' },
+    }]);
+    // Every Ed25519 private key in PKCS#8 begins with these bytes (base64), whatever its value.
+    for (const text of [result.stdout, result.stderr]) {
+      expect(text).not.toContain('PRIVATE KEY');
+      expect(text).not.toContain('MC4CAQAwBQYDK2VwBCIE');
+    }
+  });
+});

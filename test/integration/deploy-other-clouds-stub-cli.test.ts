@@ -73,7 +73,7 @@ describe('npm run deploy of a Hetzner Cloud stack through the stub CLI', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/^Preview of c11-stub-hetzner: 1 to replace, 0 to change, 0 to create, 0 to delete, 11 unchanged\n/);
     expect(result.stdout).toContain(
-      "[ends meetings] The server (it runs the whole deployment, videobridge included) is replaced (its configuration changed: on Hetzner Cloud the configuration travels in the server's user data and jitsi-eu has no channel to a running host, so a new configuration means a new server): meetings in progress end",
+      "[ends meetings] The server (it runs the whole deployment, videobridge included) is replaced (new user data: the Jitsi release, the image or the server type changed, or the stack has no record of the node it runs; a change of configuration alone is applied in place): meetings in progress end",
     );
     expect(result.stderr).toContain('error: deploy of c11-stub-hetzner needs a confirmation, and this is not a terminal');
     expect(calls()).toEqual(['version', 'stack', 'preview']);

@@ -1,11 +1,20 @@
 // deploy on Hetzner Cloud and OpenStack stacks: the provider's credentials are checked before
-// Pulumi previews anything; the preview says that a new configuration replaces the servers (there
-// is no channel to a running host) and what that means for meetings; no SSM step and no image
-// pinning; the outputs and the hints name each cloud's own ways.
+// Pulumi previews anything; the preview says what a change means for meetings: a configuration-only
+// change keeps the signaling node (applied in place through the stack's channel after the update),
+// new user data (release, image, server type) replaces it, and a bridge's new configuration
+// replaces the bridges; no SSM step and no image pinning; the outputs and the hints name each
+// cloud's own ways.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { stackFileFor } from '../../infra/spec/index.ts';
 import { meetingImpact, type Impact, type ImpactContext } from '../../scripts/deploy/impact.ts';
+import { configurationChanges, configurationImpacts } from '../../scripts/deploy/configuration.ts';
+import { configurationRecord, roleArchive } from '../../infra/render/delivery.ts';
+import { renderBundle } from '../../infra/render/bundle.ts';
+import { hostRoles } from '../../infra/render/roles.ts';
+import { SIGNALING_PRIVATE_IP } from '../../infra/private-network.ts';
+import type { DeploymentSpec } from '../../infra/spec/types.ts';
+import { makeSpec } from '../helpers/spec.ts';
 import { bootTroubleHints } from '../../scripts/deploy/hints.ts';
 import { deployMain, type DeployDeps } from '../../scripts/deploy/main.ts';
 import { summarisePreview } from '../../scripts/deploy/preview.ts';
@@ -44,33 +53,75 @@ function existingRun(steps: EngineEvent[], unchanged = 20) {
   for (const k of kinds) counts[k] = (counts[k] ?? 0) + 1;
   return previewRun([same(H.firewall), ...steps], counts);
 }
-const impactOf = (steps: EngineEvent[], ctx: ImpactContext): Impact[] => meetingImpact(summarisePreview(existingRun(steps)), ctx);
+const impactOf = (steps: EngineEvent[], ctx: ImpactContext, configuration: Impact[] = []): Impact[] => meetingImpact(summarisePreview(existingRun(steps)), ctx, configuration);
 const kinds = (impacts: Impact[]) => impacts.map((i) => i.kind);
 
+/** What applying `after` in place means, against a stack that last deployed `before` (deploy's own comparison). */
+function configurationFrom(before: DeploymentSpec, after: DeploymentSpec): Impact[] {
+  const bundle = renderBundle(before);
+  const deployed = Object.fromEntries(hostRoles(before).map((role) => [role, configurationRecord(roleArchive(before, bundle, role, { signalingPrivateIp: SIGNALING_PRIVATE_IP }))]));
+  return configurationImpacts(configurationChanges(after, deployed), after);
+}
+const hetznerSpec = (overrides: Partial<DeploymentSpec>) =>
+  makeSpec({ cloud: 'hetzner', region: 'fsn1', instanceType: 'ccx23', topology: 'scalable', bridges: { min: 2, max: 2, instanceType: 'ccx33' }, ...overrides });
+
 describe('what a preview means for meetings on Hetzner Cloud and OpenStack', () => {
-  it('a new configuration replaces the signaling server: meetings end, and the words say why (no channel to a running host)', () => {
+  it('new user data replaces the signaling server: meetings end, and the words say why (release, image or server type; configuration alone goes in place)', () => {
     const impacts = impactOf(replace(H.signaling, { userData: 'update-replace' }), hetznerScalable);
     expect(kinds(impacts)).toEqual(['signaling-replaced']);
     const [replaced] = impacts;
     expect(replaced!.severity).toBe('interrupts');
-    expect(replaced!.text).toMatch(/^The signaling server is replaced \(its configuration changed: on Hetzner Cloud the configuration travels in the server's user data and jitsi-eu has no channel to a running host, so a new configuration means a new server\): meetings in progress end/);
+    expect(replaced!.text).toMatch(/^The signaling server is replaced \(new user data: the Jitsi release, the image or the server type changed, or the stack has no record of the node it runs; a change of configuration alone is applied in place\): meetings in progress end/);
     expect(replaced!.text).toContain('The public address stays.');
     expect(replaced!.text).toContain('the service secrets it made at its first boot) is gone');
+    expect(replaced!.text).not.toContain('no channel');
   });
 
   it('on a single server, says it carries the whole deployment; a user-data change shown as an update is a replacement all the same', () => {
     const [impact] = impactOf([update(O.signaling, { userData: 'update' })], { domain: 'meet.example.eu', topology: 'single', cloud: 'openstack' });
     expect(impact).toMatchObject({ kind: 'signaling-replaced', severity: 'interrupts' });
-    expect(impact!.text).toMatch(/^The server \(it runs the whole deployment, videobridge included\) is replaced \(its configuration changed: on OpenStack/);
+    expect(impact!.text).toMatch(/^The server \(it runs the whole deployment, videobridge included\) is replaced \(new user data: /);
   });
 
-  it('bridges found by their label are replaced with a shutdown (the drain) before deletion; the provider does not wait for meetings', () => {
+  it('bridges found by their label are replaced, new ones first on Hetzner, with a shutdown (the drain) before deletion; the provider does not wait for meetings', () => {
     const impacts = impactOf([...replace(H.bridge0, { userData: 'update-replace' }), ...replace(H.bridge1, { userData: 'update-replace' })], hetznerScalable);
     expect(kinds(impacts)).toEqual(['bridges-replaced']);
     expect(impacts[0]).toMatchObject({ severity: 'notice', resources: ['pool-0', 'pool-1'] });
-    expect(impacts[0]!.text).toMatch(/^2 bridge servers are replaced \(its configuration changed/);
+    expect(impacts[0]!.text).toMatch(/^2 bridge servers are replaced \(their configuration changed: on Hetzner Cloud a bridge's configuration travels in its user data and bridges take no commands, so a new configuration means new bridges\)\. The new bridges are created first/);
     expect(impacts[0]!.text).toContain('shut down before it is deleted, which starts the same graceful drain as on AWS');
     expect(impacts[0]!.text).toContain('Hetzner Cloud deletes it once it has powered off, without waiting for its meetings to end');
+  });
+
+  it('on OpenStack an old bridge goes before its replacement (it takes over the port and address)', () => {
+    const impacts = impactOf(replace(O.bridge, { userData: 'update-replace' }, { deleteBeforeReplace: true }), { domain: 'meet.example.eu', topology: 'scalable', cloud: 'openstack' });
+    expect(kinds(impacts)).toEqual(['bridges-replaced']);
+    expect(impacts[0]!.text).toContain('Each old bridge goes before its replacement is created (the replacement takes over its port and address), so until the new bridges have booted there are fewer of them.');
+    expect(impacts[0]!.text).not.toContain('created first');
+  });
+
+  it("a configuration-only change keeps the signaling node: applied in place through the channel after the update, with the manifest's reloads; the bridges' new configuration replaces them", () => {
+    const signalingChange = configurationFrom(hetznerSpec({ lobby: true }), hetznerSpec({ lobby: false }));
+    expect(signalingChange.map((i) => i.role)).toEqual(['signaling']);
+    // A new bridge configuration as deploy words it for AWS, where bridges apply it in place too.
+    const bridgeChange = configurationImpacts([{ role: 'bridge', from: 'a1b2c3d4e5f6', to: 'f6e5d4c3b2a1', files: ['etc/jitsi/videobridge/jvb.conf'], components: ['jvb'], steps: [{ kind: 'unit', unit: 'jitsi-videobridge2.service', action: 'restart' }] }], { topology: 'scalable' });
+    const configuration = [...signalingChange, ...bridgeChange];
+    // The program kept the signaling node's user data, so in the preview only the bridges change.
+    const impacts = impactOf([...replace(H.bridge0, { userData: 'update-replace' }), ...replace(H.bridge1, { userData: 'update-replace' })], hetznerScalable, configuration);
+    expect(kinds(impacts)).toEqual(['bridges-replaced', 'configuration-applied']);
+    const inPlace = impacts.find((i) => i.kind === 'configuration-applied');
+    expect(inPlace!.role).toBe('signaling');
+    expect(inPlace!.text).toMatch(/^Configuration applied in place on the signaling host \(revision [0-9a-f]{12} → [0-9a-f]{12}, \d+ files?\); Prosody reloads/);
+    expect(inPlace!.text).toContain('No host is replaced.');
+    expect(inPlace!.text).toContain("On Hetzner Cloud deploy sends it to the running node through the stack's channel once the update is done.");
+    // Nothing else changes: the words are the in-place apply alone.
+    const alone = impactOf([], hetznerScalable, configuration.filter((i) => i.role === 'signaling'));
+    expect(kinds(alone)).toEqual(['configuration-applied']);
+  });
+
+  it('no in-place apply when the signaling node is replaced anyway: the new node boots with the new configuration', () => {
+    const configuration = configurationFrom(hetznerSpec({ lobby: true }), hetznerSpec({ lobby: false, jitsiVersion: '10314' }));
+    const impacts = impactOf(replace(H.signaling, { userData: 'update-replace' }), hetznerScalable, configuration);
+    expect(kinds(impacts)).toEqual(['signaling-replaced']);
   });
 
   it('OpenStack bridges by their metadata; a new flavor resizes the signaling server, which ends meetings', () => {
@@ -184,7 +235,7 @@ describe('deploy of a Hetzner Cloud or OpenStack stack', () => {
     expect(seen.cloudChecks).toEqual(['hetzner:fsn1:']);
     expect(seen.awsChecks).toEqual([]);
     const text = seen.stdout.join('');
-    expect(text).toContain('[ends meetings] The server (it runs the whole deployment, videobridge included) is replaced (its configuration changed: on Hetzner Cloud');
+    expect(text).toContain('[ends meetings] The server (it runs the whole deployment, videobridge included) is replaced (new user data: the Jitsi release, the image or the server type changed');
     expect(seen.messages).toContain('asked: Deploy these changes to c11-deploy-hetzner? [y/N] ');
     expect(seen.imageSources).toBe(0);
     expect(seen.applied).toBe(0);
