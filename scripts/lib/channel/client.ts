@@ -107,7 +107,7 @@ export class ChannelHostCommands implements HostCommands {
       if (!answer || typeof answer.exitCode !== 'number') return { state: 'failed', stdout: '', detail: `${this.target.url} answered 200 without the channel's JSON answer: is something else serving that path?` };
       const stdout = typeof answer.stdout === 'string' ? answer.stdout : '';
       if (answer.exitCode === 0) return { state: 'answered', stdout };
-      return { state: 'failed', stdout, detail: `the script ended with exit code ${answer.exitCode}${stderrTail(answer.stderr)}` };
+      return { state: 'failed', stdout, exitCode: answer.exitCode, detail: `the script ended with exit code ${answer.exitCode}${stderrTail(answer.stderr)}` };
     }
     const said = json && typeof (json as { error?: unknown }).error === 'string' ? ` (the host said: ${(json as { error: string }).error})` : '';
     const deploy = `npm run deploy -- --stack ${this.target.stack}`;
