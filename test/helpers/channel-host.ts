@@ -112,12 +112,16 @@ export async function startChannelHost(options: ChannelHostOptions): Promise<Cha
   };
 }
 
-/** Runs an accepted script with bash as the host would, with `env` (paths into a test root). */
-export function bashRunner(env: Record<string, string>): (script: string, timeoutSeconds: number) => Promise<ChannelAnswer> {
+/**
+ * Runs an accepted script with bash as the host would, with `env` (paths into a test root); each
+ * `[hostPath, testPath]` of `paths` stands a test file in for a fixed path on the host.
+ */
+export function bashRunner(env: Record<string, string>, paths: [string, string][] = []): (script: string, timeoutSeconds: number) => Promise<ChannelAnswer> {
   return (script, timeoutSeconds) =>
     new Promise((resolve) => {
       const started = Date.now();
-      const child = spawn('bash', ['-c', script], { env: { PATH: '/usr/bin:/bin', ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutSeconds * 1000 });
+      const local = paths.reduce((text, [hostPath, testPath]) => text.split(hostPath).join(testPath), script);
+      const child = spawn('bash', ['-c', local], { env: { PATH: '/usr/bin:/bin', ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutSeconds * 1000 });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
