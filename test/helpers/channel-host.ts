@@ -27,10 +27,13 @@ export interface ChannelHostOptions {
   publicKeyPem: string;
   /** What an accepted script gets: a fixed answer, or bash running it (bashRunner). */
   run: (script: string, timeoutSeconds: number) => ChannelReply | Promise<ChannelReply>;
+  /** Names the certificate is for (default 127.0.0.1). */
+  names?: string[];
 }
 
 export interface ChannelHost {
   url: string;
+  port: number;
   /** Scripts accepted, in order. */
   scripts: string[];
   /** Refusals, as `status category`. */
@@ -47,7 +50,7 @@ export function channelKeyPair(): { privateKeyPem: string; publicKeyPem: string 
 }
 
 export async function startChannelHost(options: ChannelHostOptions): Promise<ChannelHost> {
-  const cert = options.ca.issue({ names: ['127.0.0.1'] });
+  const cert = options.ca.issue({ names: options.names ?? ['127.0.0.1'] });
   const key = createPublicKey(options.publicKeyPem);
   const seen = new Set<string>();
   const scripts: string[] = [];
@@ -102,6 +105,7 @@ export async function startChannelHost(options: ChannelHostOptions): Promise<Cha
   const { port } = server.address() as AddressInfo;
   return {
     url: `https://127.0.0.1:${port}${CHANNEL_PATH}`,
+    port,
     scripts,
     refusals,
     stop: () =>
