@@ -111,7 +111,13 @@ export const REAL_DEPLOY_DEPS: DeployDeps = {
     const progress = REAL_COMMAND_DEPS.progress;
     // Opened only when a script is sent: a new signaling node needs nothing.
     let channel: ReturnType<typeof stackChannel> | undefined;
-    const send = (script: string, timeoutMs: number) => (channel ??= stackChannel(outputs, spec, { onRetry: (why) => progress(`waiting for the signaling node's channel: ${why}`) })).send(script, timeoutMs);
+    // One progress line per new reason, not one per try.
+    let lastReason = '';
+    const onRetry = (why: string) => {
+      if (why !== lastReason) progress(`waiting for the signaling node's channel: ${why}`);
+      lastReason = why;
+    };
+    const send = (script: string, timeoutMs: number) => (channel ??= stackChannel(outputs, spec, { onRetry })).send(script, timeoutMs);
     return applyThroughChannel(spec, outputs, { previousSignalingHost, timeoutMs: APPLY_TIMEOUT_MS, progress, send });
   },
 };
