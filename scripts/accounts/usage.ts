@@ -105,7 +105,7 @@ export function parseAccountsArgs(argv: string[], out?: (text: string) => void):
     if (problem) throw new UsageError(`account ${JSON.stringify(account)} ${problem} (e.g. alice or j.smith)`);
     if (account === STACK_HOST_ACCOUNT && action !== 'add') {
       throw new UsageError([
-        `${action} ${account}: "${account}" is the stack's own account; its password is the stack secret /jitsi-eu/${stack}/host-password, which Pulumi manages.`,
+        `${action} ${account}: "${account}" is the stack's own account; its password is the stack secret host-password, which the stack manages (npm run accounts -- secret host-password --stack ${stack} shows it).`,
         'Give each person an account of their own instead (npm run accounts -- add NAME), and keep "host" for the first sign-in.',
       ]);
     }
