@@ -7,6 +7,9 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { renderBundle } from '../../infra/render/bundle.ts';
+import { CLOUD_SCRIPT_PATH } from '../../infra/render/cloud-layer.ts';
 import { ACCOUNTS_SCRIPT_PATH } from '../../infra/render/os.ts';
 import { channelStack, type AccountsDeps } from '../../scripts/accounts/deps.ts';
 import { accountsMain } from '../../scripts/accounts/main.ts';
@@ -19,7 +22,7 @@ import { makeSpec } from '../helpers/spec.ts';
 import { createTestCa, type TestCa } from '../helpers/test-ca.ts';
 import { freePort, tempDir } from '../helpers/tools.ts';
 
-const SPEC = makeSpec({ stack: 'crew-hetzner', cloud: 'hetzner', region: 'fsn1', auth: 'secure', domain: 'meet.crew.example.eu' });
+const SPEC = makeSpec({ stack: 'crew-hetzner', cloud: 'hetzner', region: 'fsn1', auth: 'secure', domain: 'meet.crew.example.eu', instanceType: 'ccx23' });
 const HOST_PASSWORD = 'host-password-made-at-first-boot';
 const keys = channelKeyPair();
 
@@ -110,6 +113,14 @@ describe('npm run accounts on a Hetzner Cloud stack, through the channel', () =>
     expect(again.code).toBe(EXIT.FAILED);
     expect(again.err).toContain('account alice exists already in stack crew-hetzner');
     expect(readFileSync(accountFile('alice'), 'utf8')).toBe(report.password);
+  });
+
+  it("the host's own reader (cloud_accounts of the rendered cloud.sh) sees what add wrote: name and password, no temporary file", async () => {
+    const cloudSh = join(dir.path, 'cloud.sh');
+    writeFileSync(cloudSh, renderBundle(SPEC).files.find((f) => f.path === CLOUD_SCRIPT_PATH.slice(1))!.content);
+    writeFileSync(join(secrets, 'accounts', '.alice.tmp123'), 'half-written');
+    const seen = execFileSync('bash', ['-c', `source ${cloudSh} && cloud_accounts`], { env: { PATH: '/usr/bin:/bin', JITSI_EU_SECRETS_DIR: secrets }, encoding: 'utf8' });
+    expect(seen).toBe(`alice\t${readFileSync(accountFile('alice'), 'utf8')}\n`);
   });
 
   it('list gives names, change times and the stack account, never a password', async () => {
