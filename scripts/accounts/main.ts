@@ -1,11 +1,14 @@
-// `npm run accounts`: changes the stack's host accounts in SSM, then asks the signaling host to
-// apply them, and says what happened. A generated password goes to stdout once, nowhere else.
-import { refuseOutsideAws } from '../lib/aws-only.ts';
+// `npm run accounts`: changes the stack's host accounts where the stack keeps them (SSM on AWS, the
+// signaling node elsewhere), then asks the signaling host to apply them, and says what happened;
+// or shows an operator-facing secret. A generated password or a secret goes to stdout once,
+// nowhere else.
+import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { EXIT, UsageError, renderTable, style } from '../lib/cli.ts';
 import { REAL_ACCOUNTS_DEPS, type AccountsDeps, type AccountsStack } from './deps.ts';
 import { syncSignalingHost, type HostSync } from './host-sync.ts';
 import { AccountStateError, type StoredAccount } from './store.ts';
-import type { AccountsOptions } from './usage.ts';
+import { ChannelStoreError } from './channel-store.ts';
+import type { AccountsOptions, OperatorSecret } from './usage.ts';
 
 interface ChangeReport {
   stack: string;
@@ -19,26 +22,31 @@ interface ChangeReport {
 
 export async function accountsMain(options: AccountsOptions, deps: AccountsDeps = REAL_ACCOUNTS_DEPS): Promise<number> {
   const spec = deps.loadSpec(options.stack);
-  refuseOutsideAws('accounts', spec);
-  if (spec.auth !== 'secure') {
+  const shows = options.action === 'add' || options.action === 'reset-password' ? 'the new password' : options.action === 'secret' ? 'the secret' : undefined;
+  if (options.action === 'secret') refuseMissingSecret(spec, options.secret!);
+  else if (spec.auth !== 'secure') {
     throw new UsageError([
       `stack ${spec.stack} signs hosts in with jitsi-eu:auth: ${spec.auth}: host accounts exist only on secure stacks.`,
       spec.auth === 'jwt' ? 'Hosts of a JWT stack arrive with a token from your platform; there is no account to manage.' : 'Set jitsi-eu:auth: secure in the stack file and deploy to give hosts accounts.',
     ]);
   }
-  const makesPassword = options.action === 'add' || options.action === 'reset-password';
-  if (makesPassword && !options.json && !deps.stdoutIsTerminal) {
+  if (shows && !options.json && !deps.stdoutIsTerminal) {
     throw new UsageError([
-      `${options.action} shows the new password once, on a terminal; stdout is not one, so the password would go unseen into a pipe or file.`,
-      'Run it on a terminal, or add --json to take the password from the JSON output in a script.',
+      `${options.action} shows ${shows} once, on a terminal; stdout is not one, so it would go unseen into a pipe or file.`,
+      `Run it on a terminal, or add --json to take it from the JSON output in a script.`,
     ]);
   }
-  await deps.requireCredentials(spec.region);
-  const stack = deps.openStack(spec);
+  if (spec.cloud === 'aws') await deps.requireCredentials(spec.region);
+  const stack = await deps.openStack(spec, options.timeoutMs);
   try {
+    if (options.action === 'secret') return await secret(stack, options, options.secret!, deps);
     if (options.action === 'list') return await list(stack, options, spec.domain, deps);
     return await change(stack, options, spec.domain, deps);
   } catch (error) {
+    if (error instanceof ChannelStoreError) {
+      deps.err(`${style.fail('error:', process.stderr)} ${error.message}\n`);
+      return EXIT.FAILED;
+    }
     if (!(error instanceof AccountStateError)) throw error;
     deps.err(`${style.fail('error:', process.stderr)} ${error.message} in stack ${spec.stack}: npm run accounts -- list --stack ${spec.stack} shows them\n`);
     return EXIT.FAILED;
@@ -76,7 +84,7 @@ async function change(stack: AccountsStack, options: AccountsOptions, domain: st
     }
     await stack.store.remove(account);
   }
-  deps.progress(`stored in SSM; asking the signaling host to apply it (accounts.sh sync)`);
+  deps.progress(`stored ${stack.storedWhere === 'SSM' ? 'in SSM' : stack.storedWhere}; asking the signaling host to apply it (accounts.sh sync)`);
   const host = await syncSignalingHost(stack.hosts, await stack.signalingHosts(), `jitsi-eu accounts ${options.action} ${account}`, options.timeoutMs);
   const report: ChangeReport = { stack: options.stack, action: options.action, account, jid, ...(password ? { password } : {}), host };
   deps.out(options.json ? `${JSON.stringify(report, null, 2)}\n` : changeText(report));
@@ -88,7 +96,39 @@ const DONE: Record<AccountsOptions['action'], string> = {
   add: 'added',
   'reset-password': 'has a new password',
   remove: 'removed',
+  secret: '',
 };
+
+const SECRET_AUTH: Record<OperatorSecret, { auth: DeploymentSpec['auth']; what: string }> = {
+  'host-password': { auth: 'secure', what: 'the password of the stack\'s own "host" account' },
+  'jwt-app-secret': { auth: 'jwt', what: 'the secret your platform signs meeting tokens with' },
+};
+
+/** A secret the stack's auth mode does not have is a usage error, not a failed read. */
+function refuseMissingSecret(spec: DeploymentSpec, name: OperatorSecret): void {
+  const { auth, what } = SECRET_AUTH[name];
+  if (spec.auth === auth) return;
+  throw new UsageError([
+    `stack ${spec.stack} uses jitsi-eu:auth: ${spec.auth}, so it has no ${name} (${what}): only stacks with jitsi-eu:auth: ${auth} have one.`,
+    spec.auth === 'secure' ? `Its secret is host-password: npm run accounts -- secret host-password --stack ${spec.stack}` : spec.auth === 'jwt' ? `Its secret is jwt-app-secret: npm run accounts -- secret jwt-app-secret --stack ${spec.stack}` : 'An open stack has no operator secret.',
+  ]);
+}
+
+async function secret(stack: AccountsStack, options: AccountsOptions, name: OperatorSecret, deps: AccountsDeps): Promise<number> {
+  let value: string;
+  try {
+    value = await stack.readSecret(name);
+  } catch (error) {
+    deps.err(`${style.fail('error:', process.stderr)} ${name} of stack ${options.stack}: ${(error as Error).message}\n`);
+    return EXIT.FAILED;
+  }
+  if (options.json) {
+    deps.out(`${JSON.stringify({ stack: options.stack, secret: name, value }, null, 2)}\n`);
+  } else {
+    deps.out(`${name} of stack ${options.stack} (${SECRET_AUTH[name].what}):\n  ${value}\n  shown this once and kept nowhere on this machine: store it where your team keeps secrets\n`);
+  }
+  return EXIT.OK;
+}
 
 function changeText(report: ChangeReport): string {
   const lines = [`${style.ok('✓')} ${report.jid} ${DONE[report.action]} (stack ${report.stack})`];

@@ -21,7 +21,20 @@ export interface StoredAccount {
 /** Why a change could not be made: the account is missing, or already there. */
 export class AccountStateError extends Error {}
 
-export class AccountStore {
+/** Where a stack's host accounts are kept: SSM on AWS, the signaling node elsewhere (channel-store.ts). */
+export interface HostAccountStore {
+  /** Names and change times, never a password. */
+  list(): Promise<StoredAccount[]>;
+  /** A new account; an AccountStateError when it exists already. */
+  add(name: string, password: string): Promise<void>;
+  /** A new password for an existing account; an AccountStateError when there is none. */
+  resetPassword(name: string, password: string): Promise<void>;
+  /** An AccountStateError when there is no such account. */
+  remove(name: string): Promise<void>;
+  exists(name: string): Promise<boolean>;
+}
+
+export class AccountStore implements HostAccountStore {
   constructor(
     private readonly ssm: SSMClient,
     private readonly stack: string,

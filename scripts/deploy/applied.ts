@@ -3,7 +3,7 @@
 // nothing), signaling first, then the bridges, and reports each host's answer.
 import { AGENT_PATH } from '../../infra/render/delivery.ts';
 import type { HostRole } from '../../infra/render/types.ts';
-import type { HostCommands } from '../lib/host-commands.ts';
+import type { HostAnswer, HostCommands } from '../lib/host-commands.ts';
 
 export interface AppliedHost {
   instanceId: string;
@@ -29,21 +29,20 @@ export async function applyOnHosts(hosts: HostCommands, targets: readonly { inst
     const ids = targets.filter((t) => t.role === role).map((t) => t.instanceId);
     if (!ids.length) continue;
     const answers = await hosts.run(ids, `${AGENT_PATH} --json`, { timeoutMs, comment: 'jitsi-eu deploy: apply the configuration' });
-    for (const instanceId of ids) {
-      const answer = answers.get(instanceId);
-      if (!answer || answer.state !== 'answered') {
-        results.push({ instanceId, role, ok: false, detail: answer?.detail ?? 'no answer' });
-        continue;
-      }
-      try {
-        const parsed = JSON.parse(answer.stdout) as AgentAnswer;
-        results.push({ instanceId, role, ok: true, revision: parsed.revision, changed: parsed.changed, services: parsed.services });
-      } catch {
-        results.push({ instanceId, role, ok: false, detail: 'the agent did not answer with JSON' });
-      }
-    }
+    for (const instanceId of ids) results.push(agentResult(instanceId, role, answers.get(instanceId)));
   }
   return results;
+}
+
+/** What the agent's answer on one host says (`jitsi-eu-apply --json` on stdout). */
+export function agentResult(instanceId: string, role: HostRole, answer: HostAnswer | undefined): AppliedHost {
+  if (!answer || answer.state !== 'answered') return { instanceId, role, ok: false, detail: answer?.detail ?? 'no answer' };
+  try {
+    const parsed = JSON.parse(answer.stdout) as AgentAnswer;
+    return { instanceId, role, ok: true, revision: parsed.revision, changed: parsed.changed, services: parsed.services };
+  } catch {
+    return { instanceId, role, ok: false, detail: 'the agent did not answer with JSON' };
+  }
 }
 
 /** One line per host, for people. */

@@ -44,8 +44,14 @@ export interface DeployFlowOptions {
   probes?: Probes;
   /** Whether the stack was just created or selected, when the caller already did it (for its preview). */
   stackAction?: 'created' | 'selected';
-  /** When the configuration changed: applies it on the running hosts right after `up` and says what each did. */
-  applyConfiguration?: () => Promise<AppliedHost[]>;
+  /**
+   * Right after `up`, with its outputs: applies the configuration on the running hosts and says what
+   * each did (AWS: SSM Run Command on every host; Hetzner Cloud, OpenStack: the channel to the
+   * signaling node, whose failure fails the deploy).
+   */
+  applyConfiguration?: (outputs: StackOutputs) => Promise<AppliedHost[]>;
+  /** Variables the program sees during `up` (JITSI_EU_DEPLOYED_SIGNALING_HOST). */
+  upEnv?: Record<string, string>;
 }
 
 export interface DeployOutcome {
@@ -77,19 +83,26 @@ export async function deployStack(workspace: Workspace, spec: DeploymentSpec, op
   options.progress(`pulumi up for ${spec.stack} (${spec.topology}, ${spec.region}); this takes a few minutes`);
   let outputs: StackOutputs;
   try {
-    outputs = await workspace.up(spec.stack, options.onOutput, { allowNonEuRegion: spec.allowNonEuRegion });
+    outputs = await workspace.up(spec.stack, options.onOutput, { allowNonEuRegion: spec.allowNonEuRegion }, options.upEnv ? { env: options.upEnv } : {});
   } catch (error) {
     return { ...outcome, failure: `pulumi up failed for ${spec.stack}: ${(error as Error).message}` };
   }
   outcome.outputs = printableOutputs(outputs);
   outcome.deployed = readOutputs(outputs);
   if (outcome.deployed.url) outcome.url = outcome.deployed.url;
-  if (spec.cloud !== 'aws') {
-    options.progress(`no configuration step after pulumi up on ${spec.cloud === 'hetzner' ? 'Hetzner Cloud' : 'OpenStack'}: jitsi-eu has no channel to running hosts there, so a new configuration arrives only with new servers`);
+  if (spec.cloud !== 'aws' && options.applyConfiguration) {
+    const retry = `run npm run deploy -- --stack ${spec.stack} again: it sends the configuration to the signaling node through the channel`;
+    try {
+      outcome.applied = await options.applyConfiguration(outputs);
+    } catch (error) {
+      return { ...outcome, applied: [], failure: `the new configuration could not be sent to the signaling node: ${(error as Error).message}`, hints: [retry] };
+    }
+    const failed = outcome.applied.find((a) => !a.ok);
+    if (failed) return { ...outcome, failure: `the signaling node did not apply the new configuration: ${failed.detail}`, hints: [retry] };
   } else if (options.applyConfiguration) {
     options.progress('applying the new configuration on the running hosts (jitsi-eu-apply through SSM Run Command)');
     try {
-      outcome.applied = await options.applyConfiguration();
+      outcome.applied = await options.applyConfiguration(outputs);
     } catch (error) {
       outcome.applied = [];
       options.progress(`could not reach the hosts through SSM: ${(error as Error).message}; State Manager applies the configuration by itself`);

@@ -6,7 +6,8 @@ import { stackFileFor } from '../../infra/spec/index.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { EXIT, UsageError, loadSpecOrThrow, parseCliOrHelp, rawOptionValue, refuseExampleNames, requireStackName, stackFileAdvice, warn } from '../lib/cli.ts';
 import { REAL_COMMAND_DEPS, checkCredentials, type CommandDeps } from '../lib/command-deps.ts';
-import { PolicyViolationError, PulumiCommandError, StackBusyError, formatViolation, type Workspace } from '../lib/workspace.ts';
+import { PolicyViolationError, PulumiCommandError, StackBusyError, formatViolation, type StackOutputs, type Workspace } from '../lib/workspace.ts';
+import { keepSignalingEnv, signalingHostOf } from './channel-apply.ts';
 import { TERMINAL_CONFIRMATION, confirmDeploy } from './confirm.ts';
 import { requireDuration } from './duration.ts';
 import { DEFAULT_TIMEOUTS, deployStack, type Probes, type WaitTimeouts } from './flow.ts';
@@ -32,9 +33,13 @@ before any change, with the policy's own message. A stack without a recorded Deb
 the newest one written into Pulumi.NAME.yaml (jitsi-eu:amiId), said in the preview; deploy never
 moves it afterwards (npm run upgrade does). That pinning is AWS only.
 
-On Hetzner Cloud and OpenStack (jitsi-eu:cloud) the configuration travels in each server's user
-data and jitsi-eu has no channel to a running host: a configuration change replaces the servers,
-which ends meetings on the signaling node. The preview says so, and deploy asks first.
+On Hetzner Cloud and OpenStack (jitsi-eu:cloud) a configuration change keeps the signaling node:
+after pulumi up, deploy sends the new configuration to it through the stack's channel (a signed
+HTTPS request, see docs/operations.md) and reports what the host agent did; a failure exits 1
+and running deploy again retries it. A new release, image or key replaces the signaling node (it
+boots with the new configuration); bridges are replaced when their configuration changes. The
+preview says which, and deploy asks first. JITSI_EU_CHANNEL_CA names extra CA certificates (PEM
+files, ':'-separated) for a site whose certificate is not publicly trusted (letsencrypt-staging).
 
 Options:
   --stack NAME             the stack to deploy (its file must be Pulumi.NAME.yaml next to
@@ -61,7 +66,8 @@ When a wait fails (or the host reports that its boot failed, which ends the wait
 summary says where to look: the instance's console output and the boot log on the host.
 
 Exit codes: 0 deployed and verified (or previewed, with --preview-only); 1 a mandatory policy
-violation, the preview or pulumi up failed, a wait timed out, the host's boot failed or the
+violation, the preview or pulumi up failed, the signaling node did not apply the configuration
+sent through the channel, a wait timed out, the host's boot failed or the
 verification failed; 2 bad arguments, invalid config, no confirmation (declined, or not on a
 terminal without --yes), or a missing Pulumi CLI, passphrase or cloud credentials.`;
 
@@ -77,6 +83,8 @@ export interface DeployDeps extends CommandDeps {
   imageSource?: (spec: DeploymentSpec) => Promise<ImageSource>;
   /** Runs the agent on the stack's running hosts (SSM Run Command) and says what each did. */
   applyOnStack?: (spec: DeploymentSpec) => Promise<AppliedHost[]>;
+  /** Hetzner Cloud, OpenStack: brings a kept signaling node to the new configuration through the channel. */
+  applyThroughChannel?: (spec: DeploymentSpec, outputs: StackOutputs, previousSignalingHost: string | undefined) => Promise<AppliedHost[]>;
 }
 
 /** Bound on one host's apply run (packages to install, a service to restart). */
@@ -96,6 +104,21 @@ export const REAL_DEPLOY_DEPS: DeployDeps = {
     } finally {
       access.close();
     }
+  },
+  applyThroughChannel: async (spec, outputs, previousSignalingHost) => {
+    const { stackChannel } = await import('../lib/channel/stack.ts');
+    const { applyThroughChannel } = await import('./channel-apply.ts');
+    const progress = REAL_COMMAND_DEPS.progress;
+    // Opened only when a script is sent: a new signaling node needs nothing.
+    let channel: ReturnType<typeof stackChannel> | undefined;
+    // One progress line per new reason, not one per try.
+    let lastReason = '';
+    const onRetry = (why: string) => {
+      if (why !== lastReason) progress(`waiting for the signaling node's channel: ${why}`);
+      lastReason = why;
+    };
+    const send = (script: string, timeoutMs: number) => (channel ??= stackChannel(outputs, spec, { onRetry })).send(script, timeoutMs);
+    return applyThroughChannel(spec, outputs, { previousSignalingHost, timeoutMs: APPLY_TIMEOUT_MS, progress, send });
   },
 };
 
@@ -142,7 +165,12 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
   if (stackAction === 'created') deps.progress(`created stack ${stack} in ${workspace.backendDescription}`);
   // Only AWS stacks pin an image id; elsewhere jitsi-eu:image names the provider's Debian image.
   const images = deps.imageSource && spec.cloud === 'aws' ? await recordMissingImages(spec, workspace, deps.imageSource) : undefined;
-  const previewed = await previewStack(workspace, spec, deps).catch((error: unknown) => {
+  // Outside AWS the program keeps the signaling node's user data as deployed when the node's
+  // identity (release, image, packages, agent, key) is unchanged: deploy then applies the new
+  // configuration through the channel instead of replacing the node.
+  const previousSignalingHost = spec.cloud === 'aws' ? undefined : signalingHostOf(await workspace.outputs(stack).catch((): StackOutputs => ({})));
+  const keepEnv = keepSignalingEnv(previousSignalingHost);
+  const previewed = await previewStack(workspace, spec, deps, spec, keepEnv).catch((error: unknown) => {
     forgetRecordedImages(images);
     throw error;
   });
@@ -178,6 +206,7 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
     verify,
     ...(deps.probes ? { probes: deps.probes } : {}),
     ...(deps.applyOnStack && spec.cloud === 'aws' && preview.impact.some((i) => i.kind === 'configuration-applied') ? { applyConfiguration: () => deps.applyOnStack!(spec) } : {}),
+    ...(deps.applyThroughChannel && spec.cloud !== 'aws' ? { applyConfiguration: (outputs: StackOutputs) => deps.applyThroughChannel!(spec, outputs, previousSignalingHost), upEnv: keepEnv } : {}),
   });
   deps.out(values.json ? `${JSON.stringify({ ...outcome, preview: shown }, null, 2)}\n` : deploySummary(outcome));
   return outcome.ok ? EXIT.OK : EXIT.FAILED;
@@ -186,10 +215,10 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
 export type Previewed = { preview: ShownPreview } | { failure: string; details: string[]; policy?: ShownPreview['policy'] };
 
 /** The preview with the policy pack, summarised and put into words; a refusal or failure as data. */
-export async function previewStack(workspace: Workspace, spec: DeploymentSpec, deps: Pick<DeployDeps, 'progress'>, context: ImpactContext = spec): Promise<Previewed> {
+export async function previewStack(workspace: Workspace, spec: DeploymentSpec, deps: Pick<DeployDeps, 'progress'>, context: ImpactContext = spec, env: Record<string, string> = {}): Promise<Previewed> {
   deps.progress(`previewing the update of ${spec.stack} with the policy pack (pulumi preview --diff)`);
   try {
-    const summary = summarisePreview(await workspace.preview(spec.stack, { allowNonEuRegion: spec.allowNonEuRegion }));
+    const summary = summarisePreview(await workspace.preview(spec.stack, { allowNonEuRegion: spec.allowNonEuRegion }, Object.keys(env).length ? { env } : {}));
     // A configuration change shows as a new bundle object and pointer: then compare with what the
     // hosts run now, as the stack recorded it at its last deploy (none for a new stack).
     const bundleChanges = summary.unchanged > 0 && summary.changes.some((c) => c.parents.includes('jitsi-eu:aws:BundleDelivery'));

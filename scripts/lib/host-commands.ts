@@ -10,6 +10,8 @@ export interface HostAnswer {
   stdout: string;
   /** SSM's status and why, when the host did not answer with success. */
   detail?: string;
+  /** The script's exit code, when the host ran it and says (the channel does). */
+  exitCode?: number;
 }
 
 export interface RunOptions {

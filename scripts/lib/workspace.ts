@@ -54,6 +54,11 @@ export interface UpdateScope {
   replace?: string[];
 }
 
+/** A scope, and variables the program sees during this operation only (JITSI_EU_DEPLOYED_SIGNALING_HOST). */
+export interface UpdateOptions extends UpdateScope {
+  env?: Record<string, string>;
+}
+
 /** The Automation API's options for a scope (left out when empty). */
 function scopeOptions(scope: UpdateScope): { target?: string[]; replace?: string[] } {
   return {
@@ -85,13 +90,13 @@ export interface Workspace {
    * `pulumi preview --diff` with the policy pack: what an update would do, resource by resource.
    * PolicyViolationError when a mandatory policy fails. `scope` as for `up`.
    */
-  preview(stack: string, policy: PolicyConfig, scope?: UpdateScope): Promise<PreviewRun>;
+  preview(stack: string, policy: PolicyConfig, scope?: UpdateOptions): Promise<PreviewRun>;
   /**
    * `pulumi up` with the policy pack; PolicyViolationError when a mandatory policy fails. With
    * `targets` (resource URNs), only those resources are updated (`pulumi up --target`); those in
    * `replace` are replaced even though nothing forces it (`--replace`).
    */
-  up(stack: string, onOutput: (text: string) => void, policy: PolicyConfig, options?: UpdateScope): Promise<StackOutputs>;
+  up(stack: string, onOutput: (text: string) => void, policy: PolicyConfig, options?: UpdateOptions): Promise<StackOutputs>;
   outputs(stack: string): Promise<StackOutputs>;
   destroy(stack: string, onOutput: (text: string) => void): Promise<void>;
   /** Removes the stack, its history and its stack file. */
@@ -335,22 +340,33 @@ export class PulumiWorkspace implements Workspace {
     await this.call(stack, () => this.ws.setConfig(stack, key, { value, secret: false }));
   }
 
-  async preview(stack: string, policy: PolicyConfig, scope: UpdateScope = {}): Promise<PreviewRun> {
+  async preview(stack: string, policy: PolicyConfig, scope: UpdateOptions = {}): Promise<PreviewRun> {
     const selected = await this.select(stack);
     const events: EngineEvent[] = [];
-    const result = await this.withPolicy(stack, policy, events, (packs) =>
-      selected.preview({ diff: true, ...packs, ...scopeOptions(scope), onEvent: (event) => events.push(event) }),
+    const result = await this.withEnv(scope.env, () =>
+      this.withPolicy(stack, policy, events, (packs) => selected.preview({ diff: true, ...packs, ...scopeOptions(scope), onEvent: (event) => events.push(event) })),
     );
     return { events, changeSummary: result.changeSummary as Record<string, number> };
   }
 
-  async up(stack: string, onOutput: (text: string) => void, policy: PolicyConfig, options: UpdateScope = {}): Promise<StackOutputs> {
+  async up(stack: string, onOutput: (text: string) => void, policy: PolicyConfig, options: UpdateOptions = {}): Promise<StackOutputs> {
     const selected = await this.select(stack);
     const events: EngineEvent[] = [];
-    const result = await this.withPolicy(stack, policy, events, (packs) =>
-      selected.up({ onOutput, onError: onOutput, ...packs, ...scopeOptions(options), onEvent: (event) => events.push(event) }),
+    const result = await this.withEnv(options.env, () =>
+      this.withPolicy(stack, policy, events, (packs) => selected.up({ onOutput, onError: onOutput, ...packs, ...scopeOptions(options), onEvent: (event) => events.push(event) })),
     );
     return result.outputs as StackOutputs;
+  }
+
+  /** Runs one operation with extra variables for the CLI and the program, removed afterwards. */
+  private async withEnv<T>(env: Record<string, string> | undefined, run: () => Promise<T>): Promise<T> {
+    const names = Object.keys(env ?? {});
+    Object.assign(this.ws.envVars, env);
+    try {
+      return await run();
+    } finally {
+      for (const name of names) delete this.ws.envVars[name];
+    }
   }
 
   /**

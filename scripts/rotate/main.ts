@@ -53,8 +53,8 @@ Options:
 Environment: as for npm run deploy (PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE,
 PULUMI_BACKEND_URL, AWS credentials).
 
-AWS stacks only: on Hetzner Cloud and OpenStack jitsi-eu has no channel to the hosts, so the command
-refuses such a stack (exit 2) and says what to do instead.
+AWS stacks only: on Hetzner Cloud and OpenStack rotation through the stack's channel is not built
+yet, so the command refuses such a stack (exit 2) and says what to do instead.
 
 Exit codes: 0 rotated and every host took the new values (or previewed, with --preview-only);
 1 the preview shows changes beyond the secrets, a policy violation, pulumi up failed, or a host

@@ -56,8 +56,8 @@ Options:
 Environment: as for npm run deploy (PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE,
 PULUMI_BACKEND_URL, AWS credentials).
 
-AWS stacks only: on Hetzner Cloud and OpenStack jitsi-eu has no channel to the hosts, so the command
-refuses such a stack (exit 2) and says what to do instead.
+AWS stacks only: on Hetzner Cloud and OpenStack an upgrade is a stack file change and a deploy, so
+the command refuses such a stack (exit 2) and says what to do instead.
 
 Exit codes: 0 upgraded and verified (or previewed, or nothing to change); 1 the preview or the
 update failed, the verification failed, or --when-idle found meetings still running after

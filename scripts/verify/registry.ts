@@ -4,6 +4,7 @@ import { DNS_CHECKS } from './checks/dns.ts';
 import { PORT_CHECKS } from './checks/ports.ts';
 import { TLS_CHECKS } from './checks/tls.ts';
 import { HTTP_CHECKS } from './checks/http.ts';
+import { CHANNEL_CHECKS } from './checks/channel.ts';
 import { JITSI_CHECKS } from './checks/jitsi.ts';
 import { PRIVACY_CHECKS } from './checks/privacy.ts';
 import { PLACE_CHECKS } from './checks/place.ts';
@@ -17,6 +18,7 @@ export const ALL_CHECKS: readonly CheckDefinition[] = [
   ...PORT_CHECKS,
   ...TLS_CHECKS,
   ...HTTP_CHECKS,
+  ...CHANNEL_CHECKS,
   ...JITSI_CHECKS,
   ...PRIVACY_CHECKS,
   ...PLACE_CHECKS,

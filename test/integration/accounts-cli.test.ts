@@ -245,6 +245,28 @@ describe('npm run accounts against moto_server', () => {
   });
 });
 
+describe('npm run accounts -- secret on AWS, against moto_server', () => {
+  it('host-password: read from SSM with decryption and shown once (--json, or a terminal); refused into a pipe', async () => {
+    const json = await accounts(['secret', 'host-password', '--stack', DEPLOYED.stack, '--json']);
+    expect(json.code, json.err).toBe(EXIT.OK);
+    expect(JSON.parse(json.out)).toEqual({ stack: DEPLOYED.stack, secret: 'host-password', value: `stack-host-${DEPLOYED.stack}-secret` });
+    expect(json.err).not.toContain('secret-');
+    expect(json.hosts.runs).toEqual([]);
+
+    const terminal = await accounts(['secret', 'host-password', '--stack', DEPLOYED.stack], { terminal: true });
+    expect(terminal.code).toBe(EXIT.OK);
+    expect(occurrences(terminal.out, `stack-host-${DEPLOYED.stack}-secret`)).toBe(1);
+    expect(terminal.out).toContain('shown this once and kept nowhere on this machine');
+
+    await expect(accounts(['secret', 'host-password', '--stack', DEPLOYED.stack])).rejects.toThrow(/secret shows the secret once, on a terminal; stdout is not one/);
+  });
+
+  it('a secret the auth mode does not have, or an unknown name: exit 2 naming the fault', async () => {
+    await expect(accounts(['secret', 'jwt-app-secret', '--stack', DEPLOYED.stack, '--json'])).rejects.toThrow(/uses jitsi-eu:auth: secure, so it has no jwt-app-secret[\s\S]*secret host-password/);
+    expect(() => parseAccountsArgs(['secret', 'jvb-password', '--stack', 'crew'])).toThrow('unknown secret jvb-password: give one of host-password, jwt-app-secret');
+  });
+});
+
 describe('npm run accounts: usage', () => {
   it.each([
     [[], 'missing what to do'],

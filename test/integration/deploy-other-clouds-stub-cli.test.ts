@@ -1,7 +1,7 @@
 // npm run deploy on a Hetzner Cloud stack as a user runs it, in a pipe, against the stand-in
 // `pulumi` executable: the token is asked for before Pulumi previews anything, the preview says in
 // words that a new configuration replaces the server, and a confirmed deploy has no SSM step,
-// pins no image and prints the cloud's own outputs. The token never appears in any output.
+// pins no image and prints the cloud's own outputs; a new signaling node gets nothing through the channel. The token never appears in any output.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -76,7 +76,8 @@ describe('npm run deploy of a Hetzner Cloud stack through the stub CLI', () => {
       "[ends meetings] The server (it runs the whole deployment, videobridge included) is replaced (new user data: the Jitsi release, the image or the server type changed, or the stack has no record of the node it runs; a change of configuration alone is applied in place): meetings in progress end",
     );
     expect(result.stderr).toContain('error: deploy of c11-stub-hetzner needs a confirmation, and this is not a terminal');
-    expect(calls()).toEqual(['version', 'stack', 'preview']);
+    // stack select, then the outputs of the last deploy (masked, and with secrets: the Automation API's two calls).
+    expect(calls()).toEqual(['version', 'stack', 'stack', 'stack', 'preview']);
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
   });
 
@@ -85,7 +86,8 @@ describe('npm run deploy of a Hetzner Cloud stack through the stub CLI', () => {
     const result = deploy(['--yes', '--no-wait'], { HCLOUD_TOKEN: TOKEN });
     expect(result.code).toBe(0);
     expect(calls().filter((c) => c === 'preview' || c === 'up')).toEqual(['preview', 'up']);
-    expect(result.stderr).toContain('no configuration step after pulumi up on Hetzner Cloud: jitsi-eu has no channel to running hosts there');
+    // The stack's last deploy recorded no signaling host: the node is new, nothing goes through the channel.
+    expect(result.stderr).toContain('the signaling node was created by this update and boots with this configuration: nothing to send through the channel');
     expect(result.stdout).toMatch(/✓ c11-stub-hetzner deployed\n/);
     expect(result.stdout).toMatch(/ {2}cloud +Hetzner Cloud\n {2}signaling server +4711\n/);
     expect(result.stdout).not.toMatch(/ssm|amazonaws|aws /i);
