@@ -168,9 +168,10 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
   // Outside AWS the program keeps the signaling node's user data as deployed when the node's
   // identity (release, image, packages, agent, key) is unchanged: deploy then applies the new
   // configuration through the channel instead of replacing the node.
-  const previousSignalingHost = spec.cloud === 'aws' ? undefined : signalingHostOf(await workspace.outputs(stack).catch((): StackOutputs => ({})));
+  const previousOutputs = spec.cloud === 'aws' ? undefined : await workspace.outputs(stack).catch((): StackOutputs => ({}));
+  const previousSignalingHost = previousOutputs && signalingHostOf(previousOutputs);
   const keepEnv = keepSignalingEnv(previousSignalingHost);
-  const previewed = await previewStack(workspace, spec, deps, spec, keepEnv).catch((error: unknown) => {
+  const previewed = await previewStack(workspace, spec, deps, spec, keepEnv, previousOutputs).catch((error: unknown) => {
     forgetRecordedImages(images);
     throw error;
   });
@@ -188,7 +189,8 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
   }
   // With --json the preview's text goes to stderr: the operator reads it before answering.
   (values.json ? deps.onOutput : deps.out)(previewText(preview) + recordedImagesText(images));
-  if (preview.changes.length) {
+  // Outside AWS a configuration-only change touches no resource, and still reaches the signaling node.
+  if (preview.changes.length || preview.impact.some((i) => i.kind === 'configuration-applied')) {
     await confirmDeploy(stack, { yes: Boolean(values.yes), interactive: deps.interactive(), ask: deps.ask }).catch((error: unknown) => {
       forgetRecordedImages(images);
       throw error;
@@ -215,7 +217,15 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
 export type Previewed = { preview: ShownPreview } | { failure: string; details: string[]; policy?: ShownPreview['policy'] };
 
 /** The preview with the policy pack, summarised and put into words; a refusal or failure as data. */
-export async function previewStack(workspace: Workspace, spec: DeploymentSpec, deps: Pick<DeployDeps, 'progress'>, context: ImpactContext = spec, env: Record<string, string> = {}): Promise<Previewed> {
+/** `deployed`: the stack's outputs as deploy read them before the preview (outside AWS), to compare configurations with. */
+export async function previewStack(
+  workspace: Workspace,
+  spec: DeploymentSpec,
+  deps: Pick<DeployDeps, 'progress'>,
+  context: ImpactContext = spec,
+  env: Record<string, string> = {},
+  deployed?: StackOutputs,
+): Promise<Previewed> {
   deps.progress(`previewing the update of ${spec.stack} with the policy pack (pulumi preview --diff)`);
   try {
     const summary = summarisePreview(await workspace.preview(spec.stack, { allowNonEuRegion: spec.allowNonEuRegion }, Object.keys(env).length ? { env } : {}));
@@ -224,8 +234,12 @@ export async function previewStack(workspace: Workspace, spec: DeploymentSpec, d
     const bundleChanges = summary.unchanged > 0 && summary.changes.some((c) => c.parents.includes('jitsi-eu:aws:BundleDelivery'));
     // Rendering loads the template engine: only when a bundle changed.
     const { configurationChanges, configurationImpacts, deployedConfiguration } = await import('./configuration.ts');
-    const deployed = bundleChanges ? deployedConfiguration((await workspace.outputs(spec.stack).catch(() => ({})) as Record<string, unknown>).configuration) : undefined;
-    const configuration = deployed ? configurationImpacts(configurationChanges(spec, deployed), spec) : [];
+    // Outside AWS nothing in the preview shows a configuration change (the signaling node keeps its
+    // user data and takes the change through the channel): compare whenever the stack exists.
+    const running = bundleChanges
+      ? deployedConfiguration((await workspace.outputs(spec.stack).catch(() => ({})) as Record<string, unknown>).configuration)
+      : deployed && summary.unchanged > 0 ? deployedConfiguration(deployed.configuration) : undefined;
+    const configuration = running ? configurationImpacts(configurationChanges(spec, running), spec) : [];
     return { preview: { stack: spec.stack, ...summary, impact: meetingImpact(summary, context, configuration) } };
   } catch (error) {
     if (error instanceof PolicyViolationError) {

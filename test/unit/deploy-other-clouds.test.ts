@@ -18,7 +18,7 @@ import { makeSpec } from '../helpers/spec.ts';
 import { bootTroubleHints } from '../../scripts/deploy/hints.ts';
 import { deployMain, type DeployDeps } from '../../scripts/deploy/main.ts';
 import { summarisePreview } from '../../scripts/deploy/preview.ts';
-import { UsageError } from '../../scripts/lib/cli.ts';
+import { UsageError, loadSpecOrThrow } from '../../scripts/lib/cli.ts';
 import type { StackOutputs } from '../../scripts/lib/workspace.ts';
 import { PASSING_PROBES } from '../fixtures/fake-pulumi/memory-deps.ts';
 import { MemoryWorkspace } from '../fixtures/fake-pulumi/memory-workspace.ts';
@@ -244,6 +244,39 @@ describe('deploy of a Hetzner Cloud or OpenStack stack', () => {
     expect(text).toMatch(/ {2}cloud +Hetzner Cloud\n/);
     expect(text).toMatch(/ {2}signaling server +4711\n/);
     expect(text).not.toMatch(/ssm|aws /i);
+  });
+
+  it('a configuration-only change changes no resource, and still is previewed in words, asked about and sent through the channel', async () => {
+    const spec = loadSpecOrThrow(stackFileFor('c11-deploy-hetzner'), 'c11-deploy-hetzner').spec;
+    const recorded = (deployed: DeploymentSpec): StackOutputs => {
+      const bundle = renderBundle(deployed);
+      const configuration = Object.fromEntries(hostRoles(deployed).map((role) => [role, configurationRecord(roleArchive(deployed, bundle, role, { signalingPrivateIp: SIGNALING_PRIVATE_IP }))]));
+      return outputs('hetzner', { configuration: { value: configuration, secret: false }, signalingHost: { value: 'host-1', secret: false } });
+    };
+    const run = async (deployed: DeploymentSpec) => {
+      const ws = new MemoryWorkspace();
+      ws.seed('c11-deploy-hetzner', undefined, { resources: 12, outputs: recorded(deployed) });
+      ws.previewFor = () => existingRun([]);
+      ws.outputsFor = () => recorded(spec);
+      const sent: (string | undefined)[] = [];
+      const { d, seen } = deps(ws, {
+        interactive: () => true,
+        ask: async (question) => (seen.messages.push(`asked: ${question}`), 'yes'),
+        applyThroughChannel: async (_spec, _outputs, previous) => (sent.push(previous), []),
+      });
+      expect(await deployMain(['--stack', 'c11-deploy-hetzner'], d)).toBe(0);
+      return { text: seen.stdout.join(''), asked: seen.messages.filter((m) => m.startsWith('asked:')), sent };
+    };
+
+    const changed = await run({ ...spec, lobby: !spec.lobby });
+    expect(changed.text).toMatch(/Configuration applied in place on the host \(revision [0-9a-f]{12} → [0-9a-f]{12}.* through the stack's channel once the update is done/);
+    expect(changed.text).not.toContain('Nothing changes');
+    expect(changed.asked).toEqual(['asked: Deploy these changes to c11-deploy-hetzner? [y/N] ']);
+    expect(changed.sent).toEqual(['host-1']);
+
+    const same = await run(spec);
+    expect(same.text).toContain('Nothing changes: meetings are not affected.');
+    expect(same.asked).toEqual([]);
   });
 
   it('names the OpenStack clouds.yaml entry in the credentials check, and lists the bridge servers', async () => {
