@@ -7,6 +7,7 @@
 export const DEPLOY_VALUES = {
   /** Private IPv4 address of the signaling node, which bridges log in to over XMPP. */
   signalingPrivateIp: '@@jitsi-eu-deploy:signaling-private-ip@@',
+  channelKey: '@@jitsi-eu-deploy:channel-key@@',
 } as const;
 export type DeployValueName = keyof typeof DEPLOY_VALUES;
 

@@ -11,7 +11,7 @@ export interface UserData {
   base64: string;
 }
 
-export function userDataFor(bundle: Bundle, role: HostRole, values: Record<DeployValueName, string>): UserData {
+export function userDataFor(bundle: Bundle, role: HostRole, values: Partial<Record<DeployValueName, string>>): UserData {
   const path = cloudInitPath(role);
   const file = bundle.files.find((f) => f.path === path && f.component === 'cloud-init');
   if (!file) throw new Error(`the rendered bundle has no cloud-init document for the ${role} role (${path})`);

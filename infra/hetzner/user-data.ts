@@ -9,6 +9,6 @@ import { type UserDataLimit, archiveUserData } from '../render/archive-user-data
 /** Hetzner Cloud accepts at most 32 KiB of user data. */
 export const HETZNER_USER_DATA_LIMIT: UserDataLimit = { provider: 'Hetzner Cloud', maxBytes: 32 * 1024, measure: 'text' };
 
-export function hetznerUserData(spec: DeploymentSpec, bundle: Bundle, role: HostRole, values: Record<DeployValueName, string>): string {
+export function hetznerUserData(spec: DeploymentSpec, bundle: Bundle, role: HostRole, values: Partial<Record<DeployValueName, string>>): string {
   return archiveUserData(spec, bundle, role, values, HETZNER_USER_DATA_LIMIT);
 }

@@ -9,6 +9,6 @@ import { type UserDataLimit, archiveUserData } from '../render/archive-user-data
 /** Nova accepts at most 65535 bytes of user data, counted base64-encoded as its API carries it. */
 export const OPENSTACK_USER_DATA_LIMIT: UserDataLimit = { provider: 'OpenStack (Nova)', maxBytes: 65_535, measure: 'base64' };
 
-export function openstackUserData(spec: DeploymentSpec, bundle: Bundle, role: HostRole, values: Record<DeployValueName, string>): string {
+export function openstackUserData(spec: DeploymentSpec, bundle: Bundle, role: HostRole, values: Partial<Record<DeployValueName, string>>): string {
   return archiveUserData(spec, bundle, role, values, OPENSTACK_USER_DATA_LIMIT);
 }

@@ -35,6 +35,9 @@ export function archiveUserData(
   if (!file.content.includes(ARCHIVE_TOKENS.archive)) {
     throw new Error(`the ${role} cloud-init document has no place for the configuration archive: was the bundle rendered for ${spec.cloud}?`);
   }
+  if (values.channelKey !== undefined && !/^MCowBQYDK2VwAyEA[A-Za-z0-9+/]{43}=$/.test(values.channelKey)) {
+    throw new Error('the channel key for the user data is not an Ed25519 public key line (infra/channel.ts publicKeyLine)');
+  }
   const archive = roleArchive(spec, bundle, role, values);
   const content = applyDeployValues(file.content, values)
     .replace(ARCHIVE_TOKENS.archive, archive.archive.toString('base64'))

@@ -7,6 +7,8 @@
 // script. No configuration and no secret is in here.
 import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
+import { CHANNEL_PUBLIC_KEY_PATH } from '../channel.ts';
+import { DEPLOY_VALUES } from '../placeholders.ts';
 import { jitsiMetapackageVersion } from '../privacy/upstream.ts';
 import { ssmPrefix } from '../secrets.ts';
 import type { Cloud, DeploymentSpec, Partition } from '../spec/types.ts';
@@ -278,6 +280,8 @@ function userDataWithArchive(input: RenderInput, role: HostRole): string {
       { path: '/etc/jitsi-eu/metadata-guard.nft', permissions: '0644', content: METADATA_GUARD_RULES },
       { path: `/etc/systemd/system/${METADATA_GUARD_UNIT}`, permissions: '0644', content: METADATA_GUARD_SERVICE },
       { path: AGENT_CONFIG_PATH, permissions: '0644', content: agentConfig(spec, role) },
+      // The operator channel's key (public): only the signaling node answers the channel.
+      ...(role === 'signaling' ? [{ path: CHANNEL_PUBLIC_KEY_PATH, permissions: '0644', content: `-----BEGIN PUBLIC KEY-----\n${DEPLOY_VALUES.channelKey}\n-----END PUBLIC KEY-----\n` }] : []),
       { path: LOCAL_BUNDLE.archive, permissions: '0600', encoding: 'b64', content: ARCHIVE_TOKENS.archive },
       { path: LOCAL_BUNDLE.pointer, permissions: '0600', content: `revision=${ARCHIVE_TOKENS.revision} archive=${LOCAL_BUNDLE.archive} sha256=${ARCHIVE_TOKENS.sha256}\n` },
     ],
