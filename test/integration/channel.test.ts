@@ -124,7 +124,7 @@ describe('refusals run nothing', () => {
   it('a body that is not a request, or a timeout out of range: 400 (once signed)', async () => {
     for (const body of ['not json', '{"script": 1, "timeoutSeconds": 5}', JSON.stringify({ script: markScript, timeoutSeconds: 901 }), JSON.stringify({ script: markScript, timeoutSeconds: 0 })]) {
       const signed = signChannelRequest(key.privateKeyPem, CHANNEL_SPEC.domain, Buffer.from(body));
-      await refusal(400, /JSON object with "script"/, () => post(channel.port, signed.headers, signed.body));
+      await refusal(400, /JSON with "script"/, () => post(channel.port, signed.headers, signed.body));
     }
   });
 
