@@ -116,8 +116,8 @@ describe('refusals run nothing', () => {
     for (const name of Object.values(CHANNEL_HEADERS)) {
       const headers = { ...signed.headers };
       delete headers[name];
-      await refusal(400, /needs X-Jitsi-Eu-Time/, () => post(channel.port, headers, signed.body));
-      await refusal(400, /needs X-Jitsi-Eu-Time/, () => post(channel.port, { ...signed.headers, [name]: 'not;valid' }, signed.body));
+      await refusal(400, /needs the headers X-Jitsi-Eu-Time, X-Jitsi-Eu-Nonce and X-Jitsi-Eu-Signature/, () => post(channel.port, headers, signed.body));
+      await refusal(400, /needs the headers X-Jitsi-Eu-Time, X-Jitsi-Eu-Nonce and X-Jitsi-Eu-Signature/, () => post(channel.port, { ...signed.headers, [name]: 'not;valid' }, signed.body));
     }
   });
 
