@@ -12,13 +12,15 @@ import { DEPLOY_VALUES } from '../placeholders.ts';
 import { jitsiMetapackageVersion } from '../privacy/upstream.ts';
 import { ssmPrefix } from '../secrets.ts';
 import type { Cloud, DeploymentSpec, Partition } from '../spec/types.ts';
-import { archiveTextDecoder } from './archive-text.ts';
+import { ARCHIVE_TEXT_PATH, archiveTextDecoder } from './archive-text.ts';
 import { keepsSecretsOnHost, renderAgentFetch } from './cloud-layer.ts';
 import type { RenderInput } from './input.ts';
 import { REVISION_FILE } from '../../scripts/status/revision.ts';
 import { AGENT_CONFIG_PATH, AGENT_PATH, bundlePointerName } from './delivery.ts';
 import { servicesMaskedAtInstall, shellQuote } from './os.ts';
-import { BOOT_DIR, CLOUD_INIT_OUTPUT_LOG, POLICY_RC_D, READY_FILE } from './paths.ts';
+import {
+  BOOT_DIR, CLOUD_INIT_OUTPUT_LOG, METADATA_GUARD_RULES_PATH, METADATA_GUARD_UNIT, METADATA_GUARD_UNIT_PATH, POLICY_RC_D, READY_FILE,
+} from './paths.ts';
 import { hostRoles } from './roles.ts';
 import type { BundleFile, HostRole } from './types.ts';
 
@@ -231,7 +233,7 @@ export const LOCAL_BUNDLE = {
   /** The role's archive as a plain tar (the agent's tar reads gzip and plain alike). */
   archive: '/var/lib/jitsi-eu/bundle/archive.tar',
   /** The same as the user data carries it (infra/render/archive-text.ts), until runcmd decodes it. */
-  encoded: '/var/lib/jitsi-eu/bundle/archive.txt',
+  encoded: ARCHIVE_TEXT_PATH,
   pointer: '/var/lib/jitsi-eu/bundle/pointer',
 } as const;
 
@@ -244,9 +246,7 @@ export const ARCHIVE_TOKENS = {
 
 const CLOUD_NAMES: Record<Cloud, string> = { aws: 'AWS', hetzner: 'Hetzner Cloud', openstack: 'OpenStack' };
 
-export const METADATA_GUARD_UNIT = 'jitsi-eu-metadata-guard.service';
-const METADATA_GUARD_RULES_PATH = '/etc/jitsi-eu/metadata-guard.nft';
-const METADATA_GUARD_UNIT_PATH = `/etc/systemd/system/${METADATA_GUARD_UNIT}`;
+export { METADATA_GUARD_UNIT };
 
 // Neither Hetzner's nor OpenStack's metadata service asks for a token (IMDSv2's defence against
 // request forgery): an nftables rule by user id keeps it to root, from early in every boot.

@@ -16,6 +16,7 @@ import { renderBundle } from '../../infra/render/bundle.ts';
 import { LOCAL_BUNDLE } from '../../infra/render/cloud-init.ts';
 import { CHANNEL_FILES } from '../../infra/render/cloud-layer.ts';
 import { orderSteps, stepWord, stepsForFile } from '../../infra/render/reload.ts';
+import { findLiteralSecrets } from '../../infra/policy/user-data-scan.ts';
 import { roleArchive } from '../../infra/render/delivery.ts';
 import { TEMPLATES_DIR } from '../../infra/render/engine.ts';
 import { hostRoles } from '../../infra/render/roles.ts';
@@ -220,5 +221,20 @@ describe('the operator channel in the bundle', () => {
     const words = orderSteps(files.flatMap((f) => stepsForFile(f))).map(stepWord);
     expect(words).toEqual(['daemon-reload']);
     expect(words.join(' ')).not.toContain(CHANNEL_UNIT);
+  });
+
+  it('loads the metadata rule again when its rule or unit changes (it travels in the archive now)', () => {
+    const guard = renderBundle(on(makeSpec(), 'hetzner')).files.filter((f) => f.path.includes('metadata-guard'));
+    expect(guard.map((f) => stepWord(orderSteps(stepsForFile(f)).at(-1)!))).toEqual(['restart:jitsi-eu-metadata-guard.service', 'restart:jitsi-eu-metadata-guard.service']);
+  });
+});
+
+describe('the policy\'s user data scan', () => {
+  it('still looks inside the configuration archive the user data carries', () => {
+    const spec = on(makeSpec(), 'hetzner');
+    const bundle = renderBundle(spec);
+    expect(findLiteralSecrets(hetznerUserData(spec, bundle, 'signaling', deployValues))).toEqual([]);
+    const leaky = { ...bundle, files: bundle.files.map((f) => (f.path.endsWith('jvb.conf') ? { ...f, content: `${f.content}\nadmin_password = "a-literal-value-1234"\n` } : f)) };
+    expect(findLiteralSecrets(hetznerUserData(spec, leaky, 'signaling', deployValues)).join('\n')).toMatch(/write_files \/var\/lib\/jitsi-eu\/bundle\/archive\.txt line \d+: admin_password is set to a literal value/);
   });
 });
