@@ -134,6 +134,11 @@ describe('refusals run nothing', () => {
     await refusal(413, /larger than 4194304 bytes/, () => post(channel.port, { ...signed.headers, 'content-length': String(CHANNEL_MAX_BODY_BYTES + 1) }, Buffer.alloc(0)));
   });
 
+  it('another path: 404', async () => {
+    const signed = signChannelRequest(key.privateKeyPem, CHANNEL_SPEC.domain, scriptBody(markScript));
+    await refusal(404, /answers at \/_jitsi-eu\/channel\/run only/, () => post(channel.port, signed.headers, signed.body, { path: '/other' }));
+  });
+
   it('another method: 405', async () => {
     await refusal(405, /POST only/, () => post(channel.port, {}, Buffer.alloc(0), { method: 'GET' }));
   });
