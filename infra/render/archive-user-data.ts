@@ -2,14 +2,14 @@
 // cloud-init document from the bundle, with the deploy-time values filled in and the role's
 // configuration archive (infra/render/delivery.ts roleArchive, which holds no secret) written into
 // it. A configuration change therefore changes the user data, which replaces the server.
+import { createHash } from 'node:crypto';
 import { type DeployValueName, DEPLOY_VALUES, applyDeployValues } from '../placeholders.ts';
 import type { DeploymentSpec } from '../spec/types.ts';
 import { archiveText } from './archive-text.ts';
 import { ARCHIVE_TOKENS, cloudInitPath } from './cloud-init.ts';
-import { createHash } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
 import { roleArchive } from './delivery.ts';
 import type { Bundle, HostRole } from './types.ts';
+import { gunzipSync } from 'node:zlib';
 
 export interface UserDataLimit {
   provider: string;
