@@ -64,3 +64,15 @@ export function publicKeyLine(pem: string): string {
   if (!/^MCowBQYDK2VwAyEA[A-Za-z0-9+/]{43}=$/.test(body)) throw new Error('the channel key is not an Ed25519 public key in PEM form');
   return body;
 }
+
+/** The channel service on the signaling host: loopback only, nginx proxies the channel's path to it. */
+export const CHANNEL_SERVICE_PORT = 8097;
+
+/** The service's systemd unit on the signaling host. */
+export const CHANNEL_UNIT = 'jitsi-eu-channel.service';
+
+/**
+ * On the host: `channel-apply.sh REVISION SHA256 < archive.tar.gz` installs a role archive and its
+ * pointer, then runs the host agent (`jitsi-eu-apply --json`), whose JSON is its standard output.
+ */
+export const CHANNEL_APPLY_PATH = '/usr/local/lib/jitsi-eu/channel-apply.sh';

@@ -3,6 +3,7 @@
 // a real credential is a finding. Findings describe where, never the value.
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'yaml';
+import { ARCHIVE_TEXT_PATH, archiveFromText } from '../render/archive-text.ts';
 
 /** User data as EC2 stores it (base64 when `base64` is true) → text, un-gzipped when needed. */
 export function decodeUserData(value: string, base64: boolean): string {
@@ -60,6 +61,15 @@ function embeddedFiles(text: string): { where: string; text: string }[] {
   if (!Array.isArray(files)) return [];
   const out: { where: string; text: string }[] = [];
   for (const file of files as WriteFile[]) {
+    // The configuration archive outside AWS: LZMA in base85 (infra/render/archive-text.ts).
+    if (file?.path === ARCHIVE_TEXT_PATH && typeof file.content === 'string') {
+      try {
+        out.push({ where: `write_files ${ARCHIVE_TEXT_PATH}`, text: archiveFromText(file.content).toString('utf8') });
+      } catch {
+        // not decodable: nothing more to look at
+      }
+      continue;
+    }
     if (typeof file?.content !== 'string' || typeof file.encoding !== 'string') continue;
     const encoding = file.encoding.toLowerCase();
     if (!['b64', 'base64', 'gz+b64', 'gzip+base64', 'gz+base64', 'gzip+b64'].includes(encoding)) continue;

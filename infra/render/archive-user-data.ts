@@ -5,9 +5,11 @@
 import { createHash } from 'node:crypto';
 import { type DeployValueName, DEPLOY_VALUES, applyDeployValues } from '../placeholders.ts';
 import type { DeploymentSpec } from '../spec/types.ts';
+import { archiveText } from './archive-text.ts';
 import { ARCHIVE_TOKENS, cloudInitPath } from './cloud-init.ts';
 import { roleArchive } from './delivery.ts';
 import type { Bundle, HostRole } from './types.ts';
+import { gunzipSync } from 'node:zlib';
 
 export interface UserDataLimit {
   provider: string;
@@ -36,11 +38,16 @@ export function archiveUserData(
   if (!file.content.includes(ARCHIVE_TOKENS.archive)) {
     throw new Error(`the ${role} cloud-init document has no place for the configuration archive: was the bundle rendered for ${spec.cloud}?`);
   }
+  if (values.channelKey !== undefined && !/^MCowBQYDK2VwAyEA[A-Za-z0-9+/]{43}=$/.test(values.channelKey)) {
+    throw new Error('the channel key for the user data is not an Ed25519 public key line (infra/channel.ts publicKeyLine)');
+  }
   const archive = roleArchive(spec, bundle, role, values);
+  // The host keeps the plain tar (infra/render/archive-text.ts): the pointer names its sha256.
+  const tar = gunzipSync(archive.archive);
   const content = applyDeployValues(file.content, values)
-    .replace(ARCHIVE_TOKENS.archive, archive.archive.toString('base64'))
+    .replace(ARCHIVE_TOKENS.archive, () => archiveText(tar))
     .split(ARCHIVE_TOKENS.revision).join(archive.revision)
-    .split(ARCHIVE_TOKENS.sha256).join(archive.sha256);
+    .split(ARCHIVE_TOKENS.sha256).join(createHash('sha256').update(tar).digest('hex'));
   const left = Object.values(DEPLOY_VALUES).filter((token) => content.includes(token));
   if (left.length > 0) throw new Error(`the ${role} user data still holds deploy-time placeholders: ${left.join(', ')}`);
   const size = userDataSize(content, limit);

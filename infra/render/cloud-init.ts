@@ -6,16 +6,21 @@
 // configuration bundle (infra/render/delivery.ts), installs every file and runs the role's boot
 // script. No configuration and no secret is in here.
 import { gzipSync } from 'node:zlib';
-import { stringify } from 'yaml';
+import { Document, isScalar, stringify, visit } from 'yaml';
+import { CHANNEL_PUBLIC_KEY_PATH } from '../channel.ts';
+import { DEPLOY_VALUES } from '../placeholders.ts';
 import { jitsiMetapackageVersion } from '../privacy/upstream.ts';
 import { ssmPrefix } from '../secrets.ts';
 import type { Cloud, DeploymentSpec, Partition } from '../spec/types.ts';
+import { ARCHIVE_TEXT_PATH, archiveTextDecoder } from './archive-text.ts';
 import { keepsSecretsOnHost, renderAgentFetch } from './cloud-layer.ts';
 import type { RenderInput } from './input.ts';
 import { REVISION_FILE } from '../../scripts/status/revision.ts';
 import { AGENT_CONFIG_PATH, AGENT_PATH, bundlePointerName } from './delivery.ts';
 import { servicesMaskedAtInstall, shellQuote } from './os.ts';
-import { BOOT_DIR, CLOUD_INIT_OUTPUT_LOG, POLICY_RC_D, READY_FILE } from './paths.ts';
+import {
+  BOOT_DIR, CLOUD_INIT_OUTPUT_LOG, METADATA_GUARD_RULES_PATH, METADATA_GUARD_UNIT, METADATA_GUARD_UNIT_PATH, POLICY_RC_D, READY_FILE,
+} from './paths.ts';
 import { hostRoles } from './roles.ts';
 import type { BundleFile, HostRole } from './types.ts';
 
@@ -141,6 +146,14 @@ function jitsiApt(spec: DeploymentSpec, role: HostRole) {
 
 const section = (value: object): string => stringify(value, { lineWidth: 0, blockQuote: 'literal', indentSeq: false }).trimEnd();
 
+// Lists of plain words (a command, the packages) on one line each: the same document, shorter,
+// where the user data's size is capped (Hetzner Cloud).
+function compactSection(value: object): string {
+  const doc = new Document(value);
+  visit(doc, { Seq: (_key, node) => { if (node.items.every(isScalar)) node.flow = true; } });
+  return doc.toString({ lineWidth: 0, blockQuote: 'literal', indentSeq: false }).trimEnd();
+}
+
 /** The agent's settings, as shell assignments: all it needs to find its role's bundle. */
 function agentConfig(spec: DeploymentSpec, role: HostRole): string {
   return [
@@ -215,7 +228,14 @@ function awsUserData(input: RenderInput, role: HostRole): string {
 }
 
 /** Where cloud-init writes the role's archive and its pointer on clouds without an object store. */
-export const LOCAL_BUNDLE = { dir: '/var/lib/jitsi-eu/bundle', archive: '/var/lib/jitsi-eu/bundle/archive.tar.gz', pointer: '/var/lib/jitsi-eu/bundle/pointer' } as const;
+export const LOCAL_BUNDLE = {
+  dir: '/var/lib/jitsi-eu/bundle',
+  /** The role's archive as a plain tar (the agent's tar reads gzip and plain alike). */
+  archive: '/var/lib/jitsi-eu/bundle/archive.tar',
+  /** The same as the user data carries it (infra/render/archive-text.ts), until runcmd decodes it. */
+  encoded: ARCHIVE_TEXT_PATH,
+  pointer: '/var/lib/jitsi-eu/bundle/pointer',
+} as const;
 
 /** Tokens of the cloud-init document that the user data function fills with the role's archive. */
 export const ARCHIVE_TOKENS = {
@@ -226,7 +246,7 @@ export const ARCHIVE_TOKENS = {
 
 const CLOUD_NAMES: Record<Cloud, string> = { aws: 'AWS', hetzner: 'Hetzner Cloud', openstack: 'OpenStack' };
 
-export const METADATA_GUARD_UNIT = 'jitsi-eu-metadata-guard.service';
+export { METADATA_GUARD_UNIT };
 
 // Neither Hetzner's nor OpenStack's metadata service asks for a token (IMDSv2's defence against
 // request forgery): an nftables rule by user id keeps it to root, from early in every boot.
@@ -254,7 +274,7 @@ const METADATA_GUARD_SERVICE = [
   '[Service]',
   'Type=oneshot',
   'RemainAfterExit=yes',
-  'ExecStart=/usr/sbin/nft -f /etc/jitsi-eu/metadata-guard.nft',
+  `ExecStart=/usr/sbin/nft -f ${METADATA_GUARD_RULES_PATH}`,
   '',
   '[Install]',
   'WantedBy=sysinit.target',
@@ -263,6 +283,9 @@ const METADATA_GUARD_SERVICE = [
 
 // Hetzner Cloud and OpenStack: no SSM agent and no AWS CLI; the configuration archive travels in
 // the user data (tokens filled by the cloud's user data function), the metadata rule comes first.
+// The host agent and the metadata rule travel in the archive (compressed with the scripts they
+// resemble: these clouds cap the user data's size); runcmd takes them out before the agent runs,
+// and the agent installs them again with the other files.
 function userDataWithArchive(input: RenderInput, role: HostRole): string {
   const { spec, engine } = input;
   const bootcmd = {
@@ -275,19 +298,19 @@ function userDataWithArchive(input: RenderInput, role: HostRole): string {
   const writeFiles = {
     write_files: [
       { path: POLICY_RC_D, permissions: '0755', content: POLICY_RC_D_SCRIPT },
-      { path: '/etc/jitsi-eu/metadata-guard.nft', permissions: '0644', content: METADATA_GUARD_RULES },
-      { path: `/etc/systemd/system/${METADATA_GUARD_UNIT}`, permissions: '0644', content: METADATA_GUARD_SERVICE },
       { path: AGENT_CONFIG_PATH, permissions: '0644', content: agentConfig(spec, role) },
-      { path: LOCAL_BUNDLE.archive, permissions: '0600', encoding: 'b64', content: ARCHIVE_TOKENS.archive },
+      // The operator channel's key (public): only the signaling node answers the channel.
+      ...(role === 'signaling' ? [{ path: CHANNEL_PUBLIC_KEY_PATH, permissions: '0644', content: `-----BEGIN PUBLIC KEY-----\n${DEPLOY_VALUES.channelKey}\n-----END PUBLIC KEY-----\n` }] : []),
+      { path: LOCAL_BUNDLE.encoded, permissions: '0600', content: ARCHIVE_TOKENS.archive },
       { path: LOCAL_BUNDLE.pointer, permissions: '0600', content: `revision=${ARCHIVE_TOKENS.revision} archive=${LOCAL_BUNDLE.archive} sha256=${ARCHIVE_TOKENS.sha256}\n` },
     ],
   };
   const runcmd = {
     runcmd: [
+      ['sh', '-c', archiveTextDecoder(LOCAL_BUNDLE.encoded, LOCAL_BUNDLE.archive)],
+      ['tar', '-xf', LOCAL_BUNDLE.archive, '-C', '/', '--strip-components=1', ...ARCHIVE_FIRST.map((path) => `files${path}`)],
       ['systemctl', 'enable', '--now', METADATA_GUARD_UNIT],
-      // The agent travels in the archive (compressed with the scripts it resembles: these clouds
-      // cap the user data's size); it installs itself again with the other files.
-      ['sh', '-c', `tar -xzOf ${LOCAL_BUNDLE.archive} files${AGENT_PATH} >${AGENT_PATH} && chmod 0755 ${AGENT_PATH} && exec ${AGENT_PATH}`],
+      [AGENT_PATH],
     ],
   };
   return engine.render('cloud/shared/user-data.yaml.hbs', {
@@ -297,20 +320,28 @@ function userDataWithArchive(input: RenderInput, role: HostRole): string {
     release: spec.jitsiVersion,
     cloudName: CLOUD_NAMES[spec.cloud],
     revision: ARCHIVE_TOKENS.revision,
-    bootcmd: section(bootcmd),
+    bootcmd: compactSection(bootcmd),
     apt: section(apt),
-    packages: section({ packages: packagesFor(spec, role) }),
+    packages: compactSection({ packages: packagesFor(spec, role) }),
     writeFiles: section(writeFiles),
-    runcmd: section(runcmd),
+    runcmd: compactSection(runcmd),
   });
 }
 
+/** What runcmd takes out of the archive before the agent runs (clouds with the archive in the user data). */
+const ARCHIVE_FIRST = [METADATA_GUARD_RULES_PATH, METADATA_GUARD_UNIT_PATH, AGENT_PATH];
+
 export function renderCloudInit(input: RenderInput): BundleFile[] {
   // Where the configuration travels in the user data, the agent is one of the role's files.
+  const roles = hostRoles(input.spec);
   const agent: BundleFile[] = keepsSecretsOnHost(input.spec.cloud)
-    ? [{ path: AGENT_PATH.slice(1), component: 'os', roles: hostRoles(input.spec), mode: '0755', content: renderAgent(input.engine, input.spec.cloud) }]
+    ? [
+      { path: AGENT_PATH.slice(1), component: 'os', roles, mode: '0755', content: renderAgent(input.engine, input.spec.cloud) },
+      { path: METADATA_GUARD_RULES_PATH.slice(1), component: 'os', roles, mode: '0644', content: METADATA_GUARD_RULES },
+      { path: METADATA_GUARD_UNIT_PATH.slice(1), component: 'os', roles, mode: '0644', content: METADATA_GUARD_SERVICE },
+    ]
     : [];
-  return [...agent, ...hostRoles(input.spec).map((role): BundleFile => ({
+  return [...agent, ...roles.map((role): BundleFile => ({
     path: cloudInitPath(role),
     component: 'cloud-init',
     roles: [role],

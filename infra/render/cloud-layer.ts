@@ -3,11 +3,16 @@
 // bridge's drain signal), rendered from templates/cloud/<cloud>/cloud.sh.hbs; and, on clouds with
 // no parameter store (Hetzner Cloud, OpenStack), the signaling node's share of the bridges' XMPP
 // password on the private network. Everything else in the bundle is the same on every cloud.
+import {
+  CHANNEL_APPLY_PATH, CHANNEL_CLOCK_SKEW_SECONDS, CHANNEL_HEADERS, CHANNEL_MAX_BODY_BYTES, CHANNEL_MAX_SCRIPT_SECONDS, CHANNEL_PATH,
+  CHANNEL_PROTOCOL, CHANNEL_PUBLIC_KEY_PATH, CHANNEL_SERVICE_PORT, CHANNEL_UNIT,
+} from '../channel.ts';
 import { PORTS } from '../ports.ts';
 import { PRIVATE_SUBNET_CIDR, SIGNALING_PRIVATE_IP } from '../private-network.ts';
 import type { Cloud } from '../spec/types.ts';
 import type { RenderInput } from './input.ts';
-import { AGENT_CONFIG_PATH } from './delivery.ts';
+import { AGENT_CONFIG_PATH, AGENT_PATH } from './delivery.ts';
+import { NGINX_SITE_SNIPPETS_DIR } from './nginx.ts';
 import { BOOT_DIR } from './paths.ts';
 import { hostRoles } from './roles.ts';
 import type { BundleFile } from './types.ts';
@@ -22,6 +27,19 @@ export const BRIDGE_SHARE_CONF = '/etc/nginx/conf.d/jitsi-eu-bridge-share.conf';
 export const BRIDGE_SHARE_SYSCTL = '/etc/sysctl.d/60-jitsi-eu-bridge-share.conf';
 /** A bridge asks the signaling node this many times, 5 s apart (it may still be booting). */
 export const BRIDGE_SHARE_TRIES = 120;
+
+/** The operator channel on the signaling node (Hetzner Cloud, OpenStack): service, unit, apply helper, nginx. */
+export const CHANNEL_FILES = {
+  service: `${BOOT_DIR}/channel.py`,
+  unit: `/etc/systemd/system/${CHANNEL_UNIT}`,
+  apply: CHANNEL_APPLY_PATH,
+  site: `${NGINX_SITE_SNIPPETS_DIR}/channel.conf`,
+  http: '/etc/nginx/conf.d/jitsi-eu-channel.conf',
+} as const;
+/** nginx waits this much longer than the longest script before it gives up on the service. */
+const CHANNEL_PROXY_MARGIN_SECONDS = 60;
+/** The host agent's lock (templates/os/apply.sh.hbs): the apply helper swaps the pointer under it. */
+const AGENT_LOCK_FILE = '/run/lock/jitsi-eu-apply.lock';
 
 /** Clouds whose hosts keep their secrets themselves and receive their configuration in the user data. */
 export function keepsSecretsOnHost(cloud: Cloud): boolean {
@@ -45,6 +63,7 @@ export function renderCloudLayer(input: RenderInput, base: { sh: Record<string, 
       agentConfig: quote(AGENT_CONFIG_PATH),
     },
     num: { ...base.num, bridgeSharePort: PORTS.bridgeShare, bridgeShareTries: BRIDGE_SHARE_TRIES },
+    channel: { unit: CHANNEL_UNIT, keyPath: CHANNEL_PUBLIC_KEY_PATH },
   };
   const hostKept = keepsSecretsOnHost(spec.cloud) ? engine.render('cloud/shared/host-kept.sh.hbs', context) : '';
   const files: BundleFile[] = [{
@@ -60,7 +79,38 @@ export function renderCloudLayer(input: RenderInput, base: { sh: Record<string, 
       { path: BRIDGE_SHARE_SYSCTL.slice(1), component: 'os', roles: ['signaling'], mode: '0644', content: engine.render('cloud/shared/bridge-share-sysctl.conf.hbs', context) },
     );
   }
+  if (keepsSecretsOnHost(spec.cloud)) files.push(...renderChannel(input));
   return files;
+}
+
+function renderChannel({ spec, engine }: RenderInput): BundleFile[] {
+  const context = {
+    domain: spec.domain,
+    path: CHANNEL_PATH,
+    protocol: CHANNEL_PROTOCOL,
+    headers: CHANNEL_HEADERS,
+    keyPath: CHANNEL_PUBLIC_KEY_PATH,
+    unitPath: CHANNEL_FILES.unit,
+    servicePath: CHANNEL_FILES.service,
+    siteDir: NGINX_SITE_SNIPPETS_DIR,
+    sh: { agentConfig: quote(AGENT_CONFIG_PATH), agent: quote(AGENT_PATH), lockFile: quote(AGENT_LOCK_FILE) },
+    num: {
+      port: CHANNEL_SERVICE_PORT,
+      skew: CHANNEL_CLOCK_SKEW_SECONDS,
+      maxBody: CHANNEL_MAX_BODY_BYTES,
+      maxSeconds: CHANNEL_MAX_SCRIPT_SECONDS,
+      proxySeconds: CHANNEL_MAX_SCRIPT_SECONDS + CHANNEL_PROXY_MARGIN_SECONDS,
+    },
+  };
+  const file = (path: string, template: string, component: BundleFile['component'], mode: string): BundleFile =>
+    ({ path: path.slice(1), component, roles: ['signaling'], mode, content: engine.render(`cloud/shared/${template}`, context) });
+  return [
+    file(CHANNEL_FILES.service, 'channel.py.hbs', 'os', '0644'),
+    file(CHANNEL_FILES.unit, 'jitsi-eu-channel.service.hbs', 'os', '0644'),
+    file(CHANNEL_FILES.apply, 'channel-apply.sh.hbs', 'os', '0755'),
+    file(CHANNEL_FILES.site, 'channel-site.conf.hbs', 'nginx', '0644'),
+    file(CHANNEL_FILES.http, 'channel-http.conf.hbs', 'nginx', '0644'),
+  ];
 }
 
 /** The host agent's way to its role's archive on this cloud (inserted into jitsi-eu-apply). */

@@ -23,6 +23,9 @@ export const JITSI_WEB_ROOT = '/usr/share/jitsi-meet';
 /** The embedding API (JitsiMeetExternalAPI), as jitsi-meet-web installs it; served at /external_api.js. */
 export const JITSI_EXTERNAL_API_FILE = `${JITSI_WEB_ROOT}/libs/external_api.min.js`;
 
+/** Locations a cloud adds to the site (server context): the site includes every `*.conf` here. */
+export const NGINX_SITE_SNIPPETS_DIR = '/etc/nginx/jitsi-eu-site.d';
+
 /** http-level settings, included by Debian's nginx.conf before the sites. */
 export const NGINX_HTTP_CONF_PATH = '/etc/nginx/conf.d/jitsi-eu.conf';
 
@@ -66,6 +69,7 @@ export function renderNginx({ spec, engine, profile }: RenderInput): BundleFile[
     // The paths config.js points the web app at.
     boshPath: BOSH_URL_PATH,
     websocketPath: XMPP_WEBSOCKET_URL_PATH,
+    siteSnippets: NGINX_SITE_SNIPPETS_DIR,
   };
   return [
     {

@@ -43,3 +43,8 @@ export const HOST_ACCOUNT_USERNAME = 'host';
 export const POLICY_RC_D = '/usr/sbin/policy-rc.d';
 /** cloud-init's log of the first boot (user data, packages, boot script). */
 export const CLOUD_INIT_OUTPUT_LOG = '/var/log/cloud-init-output.log';
+
+/** Hetzner Cloud and OpenStack: the nftables rule that keeps the metadata service to root, and its unit. */
+export const METADATA_GUARD_UNIT = 'jitsi-eu-metadata-guard.service';
+export const METADATA_GUARD_RULES_PATH = '/etc/jitsi-eu/metadata-guard.nft';
+export const METADATA_GUARD_UNIT_PATH = `/etc/systemd/system/${METADATA_GUARD_UNIT}`;

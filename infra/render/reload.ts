@@ -3,6 +3,7 @@
 // meeting notice. The one place that says so: the host agent reads the steps from the bundle
 // (rendered from here) and deploy's preview words come from here too.
 import { JVB_SYSCTL_FILE } from './os.ts';
+import { METADATA_GUARD_RULES_PATH, METADATA_GUARD_UNIT, METADATA_GUARD_UNIT_PATH } from './paths.ts';
 import type { BundleComponent, BundleFile } from './types.ts';
 
 /** stop: the unit's last file left the bundle (coturn when TURN is switched off). */
@@ -45,6 +46,7 @@ export const UNIT_EFFECTS: Record<string, { label: string; reload?: string; rest
   },
   'systemd-journald.service': { label: 'the journal', restart: 'the journal restarts: nobody in a meeting notices' },
   'jitsi-eu-drain.service': { label: 'the drain watcher', restart: 'the drain watcher restarts: nobody in a meeting notices' },
+  [METADATA_GUARD_UNIT]: { label: 'the metadata rule', restart: 'the rule that keeps the metadata service to root is loaded again: nobody in a meeting notices' },
 };
 
 /** Components whose files are read from disk on each request: new visitors get the new file. */
@@ -79,6 +81,9 @@ export function stepsForFile(file: Pick<BundleFile, 'path' | 'component'>): Appl
   const dropIn = /^\/etc\/systemd\/system\/([^/]+\.service)\.d\//.exec(path);
   if (dropIn) return [{ kind: 'daemon-reload' }, unit(dropIn[1]!, 'restart')];
   if (path === '/etc/systemd/system/jitsi-eu-drain.service') return [{ kind: 'daemon-reload' }, unit('jitsi-eu-drain.service', 'restart')];
+  // The rule is loaded once per boot (a oneshot unit): a changed rule or unit is loaded again.
+  if (path === METADATA_GUARD_UNIT_PATH) return [{ kind: 'daemon-reload' }, unit(METADATA_GUARD_UNIT, 'restart')];
+  if (path === METADATA_GUARD_RULES_PATH) return [unit(METADATA_GUARD_UNIT, 'restart')];
   if (path.startsWith('/etc/systemd/system/')) return [{ kind: 'daemon-reload' }];
   if (path.startsWith('/etc/systemd/journald.conf.d/')) return [unit('systemd-journald.service', 'restart')];
   if (path === JVB_SYSCTL_FILE) return [{ kind: 'sysctl', file: path }];
@@ -138,7 +143,7 @@ export function stepWords(steps: readonly ApplyStep[]): string[] {
 
 /** Does any of these steps interrupt a meeting (a restart of a service people are connected through)? */
 export function interruptsMeetings(steps: readonly ApplyStep[]): boolean {
-  const quiet = new Set(['systemd-journald.service', 'jitsi-eu-drain.service']);
+  const quiet = new Set(['systemd-journald.service', 'jitsi-eu-drain.service', METADATA_GUARD_UNIT]);
   return steps.some((s) => s.kind === 'unit' && s.action !== 'reload' && !quiet.has(s.unit));
 }
 

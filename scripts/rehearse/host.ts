@@ -48,6 +48,8 @@ export interface RehearsalHost {
   publicIp: string;
   /** This machine's end of the host's link: reaches the host's private address. */
   machineIp: string;
+  /** The host's end of that link: where this machine reaches the host (its private address may be another cloud's plan). */
+  linkIp: string;
   instanceId: string;
   /** Seconds since the container was started. */
   elapsed(): number;
@@ -294,6 +296,7 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
       privateIp,
       publicIp,
       machineIp: relayIp,
+      linkIp,
       instanceId,
       elapsed: () => (Date.now() - started) / 1000,
       console: () => readFileSync(consoleLog, 'utf8'),

@@ -8,7 +8,7 @@ import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { type BootFailure, type RehearsalHost, bootHost, checkRehearsalMachine } from './host.ts';
 import { type PhaseTiming, bootPhases } from './phases.ts';
 import { debianMirror, rehearsalCacheDir } from './root.ts';
-import { REHEARSAL_BUNDLE_BUCKET, rehearsalArchive, rehearsalDelivery, rehearsalParameters, rehearsalUserData } from './user-data.ts';
+import { REHEARSAL_BUNDLE_BUCKET, rehearsalArchive, rehearsalChannelKey, rehearsalDelivery, rehearsalParameters, rehearsalUserData } from './user-data.ts';
 
 /** A first boot that has not written its marker after this long is a hang. */
 export const DEFAULT_BOOT_BOUND_SECONDS = 600;
@@ -32,6 +32,8 @@ export interface Rehearsal {
   phases: PhaseTiming[];
   /** The SSM parameters the stand-in held (name → value): no value may appear in any log. */
   parameters: Record<string, string>;
+  /** The private channel key (PKCS#8 PEM) whose public half the user data carries (signaling node outside AWS). */
+  channelPrivateKey?: string;
 }
 
 const readIf = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
@@ -48,10 +50,11 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
   checkRehearsalMachine();
   const { spec, role } = options;
   const parameters = rehearsalParameters(spec, role, options.missingSecret);
+  const channelKey = rehearsalChannelKey(spec, role);
   const host = await bootHost({
     spec,
     role,
-    userData: rehearsalUserData(spec, role),
+    userData: rehearsalUserData(spec, role, channelKey?.line),
     parameters,
     bundleBucket: REHEARSAL_BUNDLE_BUCKET,
     delivery: rehearsalDelivery(spec, rehearsalArchive(spec, role)),
@@ -70,7 +73,7 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     }
     const logs = hostLogs(host);
     const phases = bootPhases(logs.cloudInit, logs.output, startedAt, marker === 'ok\n' ? startedAt + seconds * 1000 : undefined);
-    return { host, ...(marker ? { marker } : {}), seconds, phases, parameters };
+    return { host, ...(marker ? { marker } : {}), seconds, phases, parameters, ...(channelKey ? { channelPrivateKey: channelKey.privateKeyPem } : {}) };
   } catch (error) {
     await host.stop();
     throw error;

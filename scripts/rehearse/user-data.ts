@@ -1,7 +1,8 @@
 // What a rehearsal host receives: the user data the Pulumi program gives EC2 for the role (the
 // same function, the same deploy values), the role's bundle archive and pointer as the program
 // stores them, and SSM parameters like the ones the stack stores.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { publicKeyLine } from '../../infra/channel.ts';
 import { SIGNALING_PRIVATE_IP } from '../../infra/aws/layout.ts';
 import { userDataFor } from '../../infra/aws/user-data.ts';
 import { hetznerUserData } from '../../infra/hetzner/user-data.ts';
@@ -18,8 +19,8 @@ import type { DeploymentSpec } from '../../infra/spec/types.ts';
  * What the provider receives for this role, byte for byte what deploy sends: the gzip for EC2,
  * the cloud-config text (with the role's configuration archive) for Hetzner and OpenStack.
  */
-export function rehearsalUserData(spec: DeploymentSpec, role: HostRole): Buffer {
-  const values = { signalingPrivateIp: SIGNALING_PRIVATE_IP };
+export function rehearsalUserData(spec: DeploymentSpec, role: HostRole, channelKey?: string): Buffer {
+  const values = { signalingPrivateIp: SIGNALING_PRIVATE_IP, ...(channelKey ? { channelKey } : {}) };
   switch (spec.cloud) {
     case 'hetzner':
       return Buffer.from(hetznerUserData(spec, renderBundle(spec), role, values), 'utf8');
@@ -61,4 +62,18 @@ export function rehearsalParameters(spec: DeploymentSpec, role: HostRole, omit?:
       .filter((name) => name !== omit)
       .map((name) => [`${ssmPrefix(spec.stack)}${name}`, `rehearsal-${name}-${randomBytes(12).toString('hex')}`]),
   );
+}
+
+/**
+ * A channel key pair for the rehearsal host, as the program makes one per stack (Hetzner Cloud
+ * and OpenStack, signaling node only): the public half for the user data, the private half for
+ * whoever talks to the host's channel.
+ */
+export function rehearsalChannelKey(spec: DeploymentSpec, role: HostRole): { line: string; privateKeyPem: string } | undefined {
+  if (spec.cloud === 'aws' || role !== 'signaling') return undefined;
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  return {
+    line: publicKeyLine(publicKey.export({ type: 'spki', format: 'pem' }).toString()),
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
 }

@@ -2,9 +2,11 @@
 // on every cloud apart from the files that name the cloud's own mechanisms; the user data of
 // Hetzner Cloud and OpenStack fits the provider's limit and carries the role's configuration.
 import { spawnSync } from 'node:child_process';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { CHANNEL_PUBLIC_KEY_PATH, CHANNEL_UNIT, publicKeyLine } from '../../infra/channel.ts';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { HETZNER_USER_DATA_LIMIT, hetznerUserData } from '../../infra/hetzner/user-data.ts';
@@ -12,6 +14,9 @@ import { OPENSTACK_USER_DATA_LIMIT, openstackUserData } from '../../infra/openst
 import { userDataSize } from '../../infra/render/archive-user-data.ts';
 import { renderBundle } from '../../infra/render/bundle.ts';
 import { LOCAL_BUNDLE } from '../../infra/render/cloud-init.ts';
+import { CHANNEL_FILES } from '../../infra/render/cloud-layer.ts';
+import { orderSteps, stepWord, stepsForFile } from '../../infra/render/reload.ts';
+import { findLiteralSecrets } from '../../infra/policy/user-data-scan.ts';
 import { roleArchive } from '../../infra/render/delivery.ts';
 import { TEMPLATES_DIR } from '../../infra/render/engine.ts';
 import { hostRoles } from '../../infra/render/roles.ts';
@@ -26,7 +31,16 @@ const PLACES: Record<Cloud, Pick<DeploymentSpec, 'cloud' | 'region' | 'country' 
   openstack: { cloud: 'openstack', region: 'de1', country: 'DE', regionLabel: 'Frankfurt, Germany' },
 };
 const on = (spec: DeploymentSpec, cloud: Cloud): DeploymentSpec => ({ ...spec, ...PLACES[cloud] });
-const deployValues = { signalingPrivateIp: '10.0.0.10' };
+const channelPublicKey = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const deployValues = { signalingPrivateIp: '10.0.0.10', channelKey: publicKeyLine(channelPublicKey) };
+
+/** The archive's tar out of the user data's text, decoded by the host's own command (python3). */
+function decodeOnHost(text: string): Buffer {
+  const python = requireTool('python3');
+  const result = spawnSync(python, ['-c', 'import base64,lzma,sys;sys.stdout.buffer.write(lzma.decompress(base64.b85decode(sys.stdin.read().strip())))'], { input: text, maxBuffer: 1 << 26 });
+  if (result.status !== 0) throw new Error(`python3 could not decode the archive: ${result.stderr.toString()}`);
+  return result.stdout;
+}
 
 function templateFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -82,10 +96,14 @@ describe('the bundle is the same on every cloud', () => {
         const differing = [...new Set([...a.keys(), ...o.keys()])]
           .filter((path) => a.get(path)?.content !== o.get(path)?.content || a.get(path)?.mode !== o.get(path)?.mode)
           .sort();
-        // Only on clouds without an object store: the agent travels in the archive; only with a
-        // bridge pool: the signaling node's share of jvb-password on the private network.
+        // Only on clouds without an object store: the agent and the metadata rule travel in the
+        // archive, the signaling node has the operator channel; only with a bridge pool: the
+        // signaling node's share of jvb-password on the private network.
         const extra = [
           'usr/local/sbin/jitsi-eu-apply',
+          'etc/jitsi-eu/metadata-guard.nft',
+          'etc/systemd/system/jitsi-eu-metadata-guard.service',
+          ...Object.values(CHANNEL_FILES).map((path) => path.slice(1)),
           ...(spec.topology === 'scalable' ? ['etc/nginx/conf.d/jitsi-eu-bridge-share.conf', 'etc/sysctl.d/60-jitsi-eu-bridge-share.conf'] : []),
         ];
         const notices = differing.filter((p) => p.startsWith('usr/share/jitsi-eu/www/privacy'));
@@ -115,13 +133,18 @@ describe('user data with the configuration archive (Hetzner Cloud, OpenStack)', 
           expect(text.startsWith('#cloud-config\n')).toBe(true);
           const doc = parse(text) as { write_files: { path: string; content: string; encoding?: string }[]; packages: string[] };
           const archive = roleArchive(spec, bundle, role, deployValues);
-          const written = doc.write_files.find((f) => f.path === LOCAL_BUNDLE.archive)!;
-          expect(written.encoding).toBe('b64');
-          expect(Buffer.from(written.content, 'base64').equals(archive.archive)).toBe(true);
+          // The host turns the text back into the archive's tar, byte for byte, and the pointer names its sha256.
+          const written = doc.write_files.find((f) => f.path === LOCAL_BUNDLE.encoded)!;
+          const tar = decodeOnHost(written.content);
+          expect(tar.equals(gunzipSync(archive.archive))).toBe(true);
           expect(doc.write_files.find((f) => f.path === LOCAL_BUNDLE.pointer)!.content)
-            .toBe(`revision=${archive.revision} archive=${LOCAL_BUNDLE.archive} sha256=${archive.sha256}\n`);
+            .toBe(`revision=${archive.revision} archive=${LOCAL_BUNDLE.archive} sha256=${createHash('sha256').update(tar).digest('hex')}\n`);
           expect(text).toContain(`# Configuration revision ${archive.revision}`);
-          expect(gunzipSync(archive.archive).toString('latin1')).toContain('files/usr/local/sbin/jitsi-eu-apply');
+          expect(tar.toString('latin1')).toContain('files/usr/local/sbin/jitsi-eu-apply');
+          // The channel key, as PEM, on the signaling node only.
+          const key = doc.write_files.find((f) => f.path === CHANNEL_PUBLIC_KEY_PATH);
+          if (role === 'signaling') expect(key?.content).toBe(channelPublicKey);
+          else expect(key).toBeUndefined();
           expect(doc.packages).not.toContain('awscli');
           expect(text).not.toMatch(/@@jitsi-eu-(deploy|bundle):/);
         }
@@ -169,5 +192,49 @@ describe('user data with the configuration archive (Hetzner Cloud, OpenStack)', 
     const noise = Array.from({ length: 4000 }, (_, i) => `${(i * 7919) % 10007}`).join(' ');
     const big = { ...bundle, files: bundle.files.map((f) => (f.path.endsWith('privacy.html') ? { ...f, content: f.content + noise } : f)) };
     expect(() => hetznerUserData(spec, big, 'signaling', deployValues)).toThrow(/Hetzner Cloud accepts at most 32768/);
+  });
+
+  it('refuses a signaling user data without the channel key, or with something else in its place', () => {
+    const spec = on(makeSpec(), 'hetzner');
+    const bundle = renderBundle(spec);
+    expect(() => hetznerUserData(spec, bundle, 'signaling', { signalingPrivateIp: '10.0.0.10' })).toThrow(/@@jitsi-eu-deploy:channel-key@@/);
+    expect(() => hetznerUserData(spec, bundle, 'signaling', { ...deployValues, channelKey: 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA' })).toThrow(/not an Ed25519 public key line/);
+  });
+});
+
+describe('the operator channel in the bundle', () => {
+  it('is on the signaling node of Hetzner Cloud and OpenStack only', () => {
+    const spec = loadSpecOrThrow('Pulumi.example-scalable.yaml').spec;
+    const paths = Object.values(CHANNEL_FILES).map((path) => path.slice(1));
+    expect(renderBundle(spec).files.filter((f) => paths.includes(f.path))).toEqual([]);
+    for (const cloud of ['hetzner', 'openstack'] as const) {
+      const files = renderBundle(on(spec, cloud)).files.filter((f) => paths.includes(f.path));
+      expect(files.map((f) => f.path).sort()).toEqual([...paths].sort());
+      for (const file of files) expect(file.roles, file.path).toEqual(['signaling']);
+    }
+  });
+
+  it('is never restarted by the host agent: a changed unit reloads systemd only, a changed service file nothing', () => {
+    const spec = on(makeSpec(), 'hetzner');
+    const files = renderBundle(spec).files.filter((f) => [CHANNEL_FILES.service, CHANNEL_FILES.unit, CHANNEL_FILES.apply].includes(`/${f.path}` as never));
+    expect(files).toHaveLength(3);
+    const words = orderSteps(files.flatMap((f) => stepsForFile(f))).map(stepWord);
+    expect(words).toEqual(['daemon-reload']);
+    expect(words.join(' ')).not.toContain(CHANNEL_UNIT);
+  });
+
+  it('loads the metadata rule again when its rule or unit changes (it travels in the archive now)', () => {
+    const guard = renderBundle(on(makeSpec(), 'hetzner')).files.filter((f) => f.path.includes('metadata-guard'));
+    expect(guard.map((f) => stepWord(orderSteps(stepsForFile(f)).at(-1)!))).toEqual(['restart:jitsi-eu-metadata-guard.service', 'restart:jitsi-eu-metadata-guard.service']);
+  });
+});
+
+describe('the policy\'s user data scan', () => {
+  it('still looks inside the configuration archive the user data carries', () => {
+    const spec = on(makeSpec(), 'hetzner');
+    const bundle = renderBundle(spec);
+    expect(findLiteralSecrets(hetznerUserData(spec, bundle, 'signaling', deployValues))).toEqual([]);
+    const leaky = { ...bundle, files: bundle.files.map((f) => (f.path.endsWith('jvb.conf') ? { ...f, content: `${f.content}\nadmin_password = "a-literal-value-1234"\n` } : f)) };
+    expect(findLiteralSecrets(hetznerUserData(spec, leaky, 'signaling', deployValues)).join('\n')).toMatch(/write_files \/var\/lib\/jitsi-eu\/bundle\/archive\.txt line \d+: admin_password is set to a literal value/);
   });
 });
