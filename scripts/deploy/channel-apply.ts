@@ -3,6 +3,7 @@
 // configuration it booted with. Deploy asks it through the channel which revision it runs and,
 // when that is not the one just rendered, sends the signaling archive for the host agent to apply.
 // A node created by this update booted with the current user data: nothing to send.
+import { CHANNEL_APPLY_PATH } from '../../infra/channel.ts';
 import type { RoleArchive } from '../../infra/render/delivery.ts';
 import { SIGNALING_PRIVATE_IP } from '../../infra/private-network.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
@@ -11,8 +12,6 @@ import type { StackOutputs } from '../lib/workspace.ts';
 import { REVISION_FILE, parseRecordedRevision } from '../status/revision.ts';
 import { type AppliedHost, agentResult } from './applied.ts';
 
-/** The host's helper that installs an archive and its pointer, then runs the agent (same value as CHANNEL_APPLY_PATH of the host side). */
-export const CHANNEL_APPLY_PATH = '/usr/local/lib/jitsi-eu/channel-apply.sh';
 
 /** The variable the program reads to keep the signaling node's user data as deployed. */
 export const DEPLOYED_SIGNALING_HOST_VARIABLE = 'JITSI_EU_DEPLOYED_SIGNALING_HOST';
