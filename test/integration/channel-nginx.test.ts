@@ -6,6 +6,7 @@
 // channel's answers.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNEL_MAX_BODY_BYTES, CHANNEL_PATH, CHANNEL_SERVICE_PORT } from '../../infra/channel.ts';
@@ -13,6 +14,7 @@ import { renderBundle } from '../../infra/render/bundle.ts';
 import { NGINX_SITE_SNIPPETS_DIR } from '../../infra/render/nginx.ts';
 import { nginxSitePath } from '../../infra/render/paths.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
+import { ChannelHostCommands } from '../../scripts/lib/channel/client.ts';
 import { signChannelRequest } from '../../scripts/lib/channel/signature.ts';
 import { CHANNEL_SPEC, type RunningChannel, channelKeyPair, scriptBody, startChannel } from '../helpers/channel-service.ts';
 import {
@@ -117,6 +119,21 @@ describe('the channel through nginx over TLS', () => {
     expect(wrong.status).toBe(401);
     expect(wrong.body.error).toMatch(/signature does not verify/);
     expect(wrong.headers['strict-transport-security']).toBeTruthy();
+  });
+
+  it("is what deploy's and accounts' client speaks: answers, a failing script and another stack's key, through the real nginx and service", async () => {
+    const lookup: LookupFunction = (_name, options, callback) =>
+      (options as { all?: boolean }).all ? (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4);
+    const client = (privateKeyPem: string) =>
+      new ChannelHostCommands({ url: `https://${CHANNEL_SPEC.domain}:${ports.https}${CHANNEL_PATH}`, domain: CHANNEL_SPEC.domain, privateKeyPem, stack: 'chan' }, { ca: [ca.caCertPem], lookup, retryMs: 50 });
+    const ok = await client(key.privateKeyPem).send('printf "%s" "$(id -u)"', 10_000);
+    expect(ok).toMatchObject({ state: 'answered', stdout: String(process.getuid?.()) });
+    const failed = await client(key.privateKeyPem).send('echo why >&2; exit 3', 10_000);
+    expect(failed).toMatchObject({ state: 'failed', exitCode: 3 });
+    expect(failed.detail).toContain('why');
+    const refused = await client(channelKeyPair().privateKeyPem).send('echo never', 10_000);
+    expect(refused.state).toBe('failed');
+    expect(refused.detail).toMatch(/does not accept this stack's channel key/);
   });
 
   it('answers 413 in JSON for a body over the limit, before the service sees it', async () => {

@@ -3,6 +3,7 @@
 // is on AWS. TLS is verified as for any site; tests and staging certificates add a CA, never skip
 // the check. Neither the key, the script nor the output is logged here.
 import { request } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { CHANNEL_MAX_SCRIPT_SECONDS, type ChannelAnswer, type ChannelRequest } from '../../../infra/channel.ts';
 import type { HostAnswer, HostCommands, RunOptions } from '../host-commands.ts';
 import { signChannelRequest } from './signature.ts';
@@ -29,6 +30,8 @@ export interface ChannelClientOptions {
   marginMs?: number;
   /** Told before each new try (for progress): why the last one got no answer. */
   onRetry?: (reason: string) => void;
+  /** Name resolution for the channel's host (a test reaching a site on loopback by its own name). */
+  lookup?: LookupFunction;
 }
 
 /** Statuses that mean "the service behind nginx is not there yet": worth another try. */
@@ -133,6 +136,7 @@ export class ChannelHostCommands implements HostCommands {
           method: 'POST',
           headers: { ...headers, 'content-length': String(body.length) },
           ...(this.options.ca?.length ? { ca: this.options.ca } : {}),
+          ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
           timeout: timeoutMs,
         },
         (res) => {
