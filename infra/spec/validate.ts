@@ -272,15 +272,6 @@ export function specFromConfig(config: Readonly<Record<string, unknown>>, option
     );
   }
 
-  // No channel reaches a running host outside AWS yet: what the host makes, it keeps.
-  if (cloud !== 'aws' && (auth === 'secure' || auth === 'jwt')) {
-    warnings.push(
-      `jitsi-eu:auth ${auth} on ${cloud === 'hetzner' ? 'Hetzner Cloud' : 'OpenStack'}: the ${auth === 'secure' ? "host account's password" : 'JWT application secret'} ` +
-        'is generated on the signaling node and stays there; jitsi-eu cannot hand it to you yet (on AWS it is in SSM). It is in ' +
-        `/var/lib/jitsi-eu/secrets/${auth === 'secure' ? 'host-password' : 'jwt-app-secret'} on that host, which jitsi-eu opens no way into`,
-    );
-  }
-
   // --- DNS ---
   const dnsZone = str('jitsi-eu:dnsZone')?.replace(/\.$/, '');
   if (dnsZone !== undefined) {

@@ -48,12 +48,9 @@ describe('example stacks', () => {
     expect(specs.some((s) => s!.topology === 'scalable' && s!.bridges!.max > s!.bridges!.min)).toBe(true);
   });
 
-  it.each(examples)('%s is valid and raises no warning but the known limit of its cloud', (file) => {
+  it.each(examples)('%s is valid and raises no warning', (file) => {
     const result = loadStackFile(join(PROJECT_DIR, file), { now: new Date('2026-11-22T00:00:00Z') });
     expect(result.ok ? [] : result.problems).toEqual([]);
-    // Outside AWS, a secure or JWT stack is told that its host password or JWT secret stays on the host.
-    const cloud = result.ok ? result.spec.cloud : 'aws';
-    const known = (w: string) => cloud !== 'aws' && /stays there; jitsi-eu cannot hand it to you yet/.test(w);
-    expect(result.warnings.filter((w) => !known(w))).toEqual([]);
+    expect(result.warnings).toEqual([]);
   });
 });
