@@ -60,6 +60,16 @@ function why(c: ResourceChange, role: 'signaling' | 'bridge', cloud: string): st
 }
 
 /** In what order a cloud swaps a bridge for its replacement (infra/<cloud>/bridge-pool.ts). */
+// How long a leaving bridge's drain may run before the server is gone: the Hetzner provider asks for
+// an ACPI shutdown, then checks five times, 1 + 2 + 4 + 8 + 16 s apart, and deletes the server
+// either way (terraform-provider-hcloud, internal/server/resource.go, resourceServerDelete); Nova
+// gives a clean stop its shutdown_timeout (60 s unless the cloud or the image's os_shutdown_timeout
+// says otherwise) before it powers the server off.
+const DRAIN_BOUND: Record<ServerCloud, string> = {
+  hetzner: 'Hetzner Cloud deletes it once it has powered off, or after about 30 seconds either way',
+  openstack: 'OpenStack powers it off once it has stopped, or after its clean-shutdown wait (60 seconds unless your cloud sets another)',
+};
+
 const BRIDGE_SWAP: Record<ServerCloud, string> = {
   hetzner: 'The new bridges are created first, under new names, and the old ones leave once the new ones exist.',
   openstack: 'Each old bridge goes before its replacement is created (the replacement takes over its port and address), so until the new bridges have booted there are fewer of them.',
@@ -113,7 +123,7 @@ function bridgeImpacts(servers: readonly ResourceChange[], ctx: ServerCloudConte
         `${leaving.length} bridge server${leaving.length === 1 ? ' is' : 's are'} ${replaced.length ? 'replaced' : 'removed'}${first ? why(first, 'bridge', cloud) : ''}. ` +
         (replaced.length ? `${BRIDGE_SWAP[ctx.cloud]} ` : '') +
         'Each leaving bridge is shut down before it is deleted, which starts the same graceful drain as on AWS: it takes no new meetings. ' +
-        `${cloud} deletes it once it has powered off, without waiting for its meetings to end, so people still on it are moved to another bridge by Jicofo (a short reconnect).`,
+        `${DRAIN_BOUND[ctx.cloud]}, without waiting for its meetings to end, so people still on it are moved to another bridge by Jicofo (a short reconnect).`,
       resources: names(leaving),
     });
   }

@@ -89,7 +89,7 @@ describe('what a preview means for meetings on Hetzner Cloud and OpenStack', () 
     expect(impacts[0]).toMatchObject({ severity: 'notice', resources: ['pool-0', 'pool-1'] });
     expect(impacts[0]!.text).toMatch(/^2 bridge servers are replaced \(their configuration changed: on Hetzner Cloud a bridge's configuration travels in its user data and bridges take no commands, so a new configuration means new bridges\)\. The new bridges are created first/);
     expect(impacts[0]!.text).toContain('shut down before it is deleted, which starts the same graceful drain as on AWS');
-    expect(impacts[0]!.text).toContain('Hetzner Cloud deletes it once it has powered off, without waiting for its meetings to end');
+    expect(impacts[0]!.text).toContain('Hetzner Cloud deletes it once it has powered off, or after about 30 seconds either way, without waiting for its meetings to end');
   });
 
   it('on OpenStack an old bridge goes before its replacement (it takes over the port and address)', () => {
