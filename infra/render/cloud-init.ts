@@ -246,8 +246,6 @@ export const ARCHIVE_TOKENS = {
 
 const CLOUD_NAMES: Record<Cloud, string> = { aws: 'AWS', hetzner: 'Hetzner Cloud', openstack: 'OpenStack' };
 
-export { METADATA_GUARD_UNIT };
-
 // Neither Hetzner's nor OpenStack's metadata service asks for a token (IMDSv2's defence against
 // request forgery): an nftables rule by user id keeps it to root, from early in every boot.
 const METADATA_GUARD_RULES = [
