@@ -18,7 +18,7 @@ import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { makeRehearsalCa } from './ca.ts';
 import { ensureStandinRepo } from './packages/repo.ts';
 import { ensureRoot } from './root.ts';
-import { type AutoscalingCall, type Delivery, type StandinConfig, openstackMetaData } from './standins/server.ts';
+import { type AutoscalingCall, type Delivery, type PrivateService, type StandinConfig, openstackMetaData } from './standins/server.ts';
 import { SIGNALING_PRIVATE_IP } from '../../infra/private-network.ts';
 
 /** What the rehearsal can take away from a booting host, to see it fail as it should. */
@@ -35,6 +35,11 @@ export interface HostOptions {
   bundleBucket: string;
   delivery: Delivery;
   failure?: BootFailure;
+  /**
+   * Hetzner, OpenStack: addresses of the stack's private network that another host holds (the
+   * signaling node's bridge share, for a bridge), answered by the rehearsal's server on a Unix socket.
+   */
+  privateServices?: PrivateService[];
   cacheDir: string;
   mirror: string;
   progress?: (line: string) => void;
@@ -182,6 +187,15 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
       sh('ip', ['-n', standinNs, 'addr', 'add', `${address}/32`, 'dev', 'lo']);
       sh('ip', ['-n', ns, 'route', 'add', `${address}/32`, 'via', standinLinkIp]);
     }
+    // Another host's private address lives with the stand-ins too; the host still speaks from its
+    // own private address, which its scripts read from the route towards the signaling node.
+    const privateServices = options.privateServices ?? [];
+    if (privateServices.length > 0 && !onOtherCloud) throw new Error('private-network stand-ins exist only outside AWS (the stack\'s private network plan)');
+    for (const address of new Set(privateServices.map((s) => s.address))) {
+      sh('ip', ['-n', standinNs, 'addr', 'add', `${address}/32`, 'dev', 'lo']);
+      sh('ip', ['-n', ns, 'route', 'add', `${address}/32`, 'via', standinLinkIp, 'src', privateIp]);
+    }
+    if (privateServices.length > 0) sh('ip', ['-n', standinNs, 'route', 'add', `${privateIp}/32`, 'via', hostServiceLinkIp]);
     const relay = await debianRelay(relayIp, options.mirror);
     cleanups.push(() => relay.close());
 
@@ -244,6 +258,7 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
       delivery: options.delivery,
       controlSocket,
       motoPort: 5000,
+      ...(privateServices.length > 0 ? { privateServices } : {}),
     };
     writeFileSync(join(workDir, 'standins.json'), JSON.stringify(config));
     chmodSync(join(workDir, 'standins.json'), 0o600);
