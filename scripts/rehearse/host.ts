@@ -40,6 +40,8 @@ export interface HostOptions {
    * signaling node's bridge share, for a bridge), answered by the rehearsal's server on a Unix socket.
    */
   privateServices?: PrivateService[];
+  /** Variables for the boot's scripts (cloud-init's final stage runs them), e.g. a lower bound on tries. */
+  bootEnvironment?: Record<string, string>;
   cacheDir: string;
   mirror: string;
   progress?: (line: string) => void;
@@ -221,6 +223,13 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
     // No resolver: a name the rehearsal does not know fails at once instead of leaving.
     rmSync(join(merged, 'etc/resolv.conf'), { force: true });
     writeFileSync(join(merged, 'etc/resolv.conf'), 'nameserver 127.0.0.1\n');
+
+    if (options.bootEnvironment) {
+      const dropIn = join(merged, 'etc/systemd/system/cloud-final.service.d');
+      mkdirSync(dropIn, { recursive: true });
+      const lines = Object.entries(options.bootEnvironment).map(([name, value]) => `Environment=${JSON.stringify(`${name}=${value}`)}`);
+      writeFileSync(join(dropIn, '90-jitsi-eu-rehearsal.conf'), ['# jitsi-eu rehearsal: the boot scripts\' environment', '[Service]', ...lines, ''].join('\n'));
+    }
 
     const instance = { id: instanceId, privateIp, publicIp };
     if (spec.cloud === 'openstack') {

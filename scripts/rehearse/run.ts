@@ -22,6 +22,8 @@ export interface RehearsalOptions {
   missingSecret?: SecretName;
   /** Hetzner, OpenStack: another host's private-network services, answered by the caller's server. */
   privateServices?: PrivateService[];
+  /** Variables for the boot's scripts (see HostOptions.bootEnvironment). */
+  bootEnvironment?: Record<string, string>;
   boundSeconds?: number;
   progress?: (line: string) => void;
 }
@@ -63,6 +65,7 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     delivery: rehearsalDelivery(spec, rehearsalArchive(spec, role)),
     ...(options.failure ? { failure: options.failure } : {}),
     ...(options.privateServices ? { privateServices: options.privateServices } : {}),
+    ...(options.bootEnvironment ? { bootEnvironment: options.bootEnvironment } : {}),
     cacheDir: rehearsalCacheDir(),
     mirror: debianMirror(),
     ...(options.progress ? { progress: options.progress } : {}),

@@ -142,3 +142,32 @@ for (const cloud of ['hetzner', 'openstack'] as const) {
     });
   });
 }
+
+describe('a videobridge on hetzner whose signaling node does not answer', () => {
+  const TRIES = 3;
+  const spec = { ...scalable, ...PLACES.hetzner, bridges: { ...scalable.bridges!, instanceType: 'ccx33' } } as DeploymentSpec;
+
+  it(`stops at the secrets step after ${TRIES} tries, naming the share's address, and powers off`, async () => {
+    // Nothing holds the signaling node's address: every try times out, as while it is down.
+    const r = await rehearse({ spec, role: 'bridge', bootEnvironment: { JITSI_EU_BRIDGE_SHARE_TRIES: String(TRIES) }, boundSeconds: BOOT_BOUND_SECONDS, progress });
+    try {
+      progress(`hetzner bridge without a share: ${r.marker?.trim() ?? 'no marker'} after ${r.seconds.toFixed(0)}s`);
+      const { output } = hostLogs(r.host);
+      expect(r.marker, output.split('\n').slice(-30).join('\n')).toBe('failed: secrets\n');
+      const url = `http://${SIGNALING_PRIVATE_IP}:${PORTS.bridgeShare}/`;
+      expect(output).toContain(`FAILED: jvb-password could not be fetched from the signaling node at ${url} after ${TRIES} tries`);
+      expect(output).toContain(`(try 1 of ${TRIES})`);
+      // Each try is bounded (curl's 5 s, then a 5 s pause): from the first failed try to the verdict
+      // takes at most the tries' worth of both.
+      const at = (text: string) => Date.parse(output.split('\n').find((l) => l.includes(text))!.split(' ')[0]!);
+      const waited = (at('FAILED: jvb-password') - at(`(try 1 of ${TRIES})`)) / 1000;
+      progress(`waited ${waited}s for the share`);
+      expect(waited).toBeLessThanOrEqual(TRIES * 10);
+      expect(statSync(join(r.host.root, HOST_SECRETS_DIR.slice(1)), { throwIfNoEntry: false })?.isDirectory() ?? false).toBe(false);
+      expect(await r.host.waitForExit(60)).toBe(true);
+      expect(r.host.console()).toContain('powering off');
+    } finally {
+      await r.host.stop();
+    }
+  }, HOOK_TIMEOUT);
+});
