@@ -2,7 +2,7 @@
 // systemd-nspawn with systemd as PID 1, in a network namespace made for it. cloud-init reads
 // the user data from a NoCloud seed. The host has a link to this machine (its private address)
 // and one to a second namespace where the stand-ins listen (metadata service, Jitsi's
-// repository, AWS's endpoints); nothing else. One relay on this machine's side of the first link
+// repository, AWS's endpoints, and on request another host's private address); nothing else. One relay on this machine's side of the first link
 // carries HTTP to Debian's archive and nowhere else.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
