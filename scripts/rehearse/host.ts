@@ -2,7 +2,7 @@
 // systemd-nspawn with systemd as PID 1, in a network namespace made for it. cloud-init reads
 // the user data from a NoCloud seed. The host has a link to this machine (its private address)
 // and one to a second namespace where the stand-ins listen (metadata service, Jitsi's
-// repository, AWS's endpoints); nothing else. One relay on this machine's side of the first link
+// repository, AWS's endpoints, and on request another host's private address); nothing else. One relay on this machine's side of the first link
 // carries HTTP to Debian's archive and nowhere else.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -18,7 +18,7 @@ import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { makeRehearsalCa } from './ca.ts';
 import { ensureStandinRepo } from './packages/repo.ts';
 import { ensureRoot } from './root.ts';
-import { type AutoscalingCall, type Delivery, type StandinConfig, openstackMetaData } from './standins/server.ts';
+import { type AutoscalingCall, type Delivery, type PrivateService, type StandinConfig, openstackMetaData } from './standins/server.ts';
 import { SIGNALING_PRIVATE_IP } from '../../infra/private-network.ts';
 
 /** What the rehearsal can take away from a booting host, to see it fail as it should. */
@@ -35,6 +35,13 @@ export interface HostOptions {
   bundleBucket: string;
   delivery: Delivery;
   failure?: BootFailure;
+  /**
+   * Hetzner, OpenStack: addresses of the stack's private network that another host holds (the
+   * signaling node's bridge share, for a bridge), answered by the rehearsal's server on a Unix socket.
+   */
+  privateServices?: PrivateService[];
+  /** Variables for the boot's scripts (cloud-init's final stage runs them), e.g. a lower bound on tries. */
+  bootEnvironment?: Record<string, string>;
   cacheDir: string;
   mirror: string;
   progress?: (line: string) => void;
@@ -182,6 +189,15 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
       sh('ip', ['-n', standinNs, 'addr', 'add', `${address}/32`, 'dev', 'lo']);
       sh('ip', ['-n', ns, 'route', 'add', `${address}/32`, 'via', standinLinkIp]);
     }
+    // Another host's private address lives with the stand-ins too; the host still speaks from its
+    // own private address, which its scripts read from the route towards the signaling node.
+    const privateServices = options.privateServices ?? [];
+    if (privateServices.length > 0 && !onOtherCloud) throw new Error('private-network stand-ins exist only outside AWS (the stack\'s private network plan)');
+    for (const address of new Set(privateServices.map((s) => s.address))) {
+      sh('ip', ['-n', standinNs, 'addr', 'add', `${address}/32`, 'dev', 'lo']);
+      sh('ip', ['-n', ns, 'route', 'add', `${address}/32`, 'via', standinLinkIp, 'src', privateIp]);
+    }
+    if (privateServices.length > 0) sh('ip', ['-n', standinNs, 'route', 'add', `${privateIp}/32`, 'via', hostServiceLinkIp]);
     const relay = await debianRelay(relayIp, options.mirror);
     cleanups.push(() => relay.close());
 
@@ -207,6 +223,13 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
     // No resolver: a name the rehearsal does not know fails at once instead of leaving.
     rmSync(join(merged, 'etc/resolv.conf'), { force: true });
     writeFileSync(join(merged, 'etc/resolv.conf'), 'nameserver 127.0.0.1\n');
+
+    if (options.bootEnvironment) {
+      const dropIn = join(merged, 'etc/systemd/system/cloud-final.service.d');
+      mkdirSync(dropIn, { recursive: true });
+      const lines = Object.entries(options.bootEnvironment).map(([name, value]) => `Environment=${JSON.stringify(`${name}=${value}`)}`);
+      writeFileSync(join(dropIn, '90-jitsi-eu-rehearsal.conf'), ['# jitsi-eu rehearsal: the boot scripts\' environment', '[Service]', ...lines, ''].join('\n'));
+    }
 
     const instance = { id: instanceId, privateIp, publicIp };
     if (spec.cloud === 'openstack') {
@@ -244,6 +267,7 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
       delivery: options.delivery,
       controlSocket,
       motoPort: 5000,
+      ...(privateServices.length > 0 ? { privateServices } : {}),
     };
     writeFileSync(join(workDir, 'standins.json'), JSON.stringify(config));
     chmodSync(join(workDir, 'standins.json'), 0o600);

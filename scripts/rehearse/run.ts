@@ -6,6 +6,7 @@ import type { HostRole } from '../../infra/render/types.ts';
 import type { SecretName } from '../../infra/secrets.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { type BootFailure, type RehearsalHost, bootHost, checkRehearsalMachine } from './host.ts';
+import type { PrivateService } from './standins/server.ts';
 import { type PhaseTiming, bootPhases } from './phases.ts';
 import { debianMirror, rehearsalCacheDir } from './root.ts';
 import { REHEARSAL_BUNDLE_BUCKET, rehearsalArchive, rehearsalChannelKey, rehearsalDelivery, rehearsalParameters, rehearsalUserData } from './user-data.ts';
@@ -19,6 +20,10 @@ export interface RehearsalOptions {
   failure?: BootFailure;
   /** A secret the stand-in SSM does not hold. */
   missingSecret?: SecretName;
+  /** Hetzner, OpenStack: another host's private-network services, answered by the caller's server. */
+  privateServices?: PrivateService[];
+  /** Variables for the boot's scripts (see HostOptions.bootEnvironment). */
+  bootEnvironment?: Record<string, string>;
   boundSeconds?: number;
   progress?: (line: string) => void;
 }
@@ -59,6 +64,8 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     bundleBucket: REHEARSAL_BUNDLE_BUCKET,
     delivery: rehearsalDelivery(spec, rehearsalArchive(spec, role)),
     ...(options.failure ? { failure: options.failure } : {}),
+    ...(options.privateServices ? { privateServices: options.privateServices } : {}),
+    ...(options.bootEnvironment ? { bootEnvironment: options.bootEnvironment } : {}),
     cacheDir: rehearsalCacheDir(),
     mirror: debianMirror(),
     ...(options.progress ? { progress: options.progress } : {}),

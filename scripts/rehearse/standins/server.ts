@@ -8,6 +8,9 @@
 //    a proxy), the stack's bundle bucket (<bucket>.s3.<region>.<suffix>: moto_server's S3, asked
 //    path-style) and the Auto Scaling API (autoscaling.<region>.<suffix>: RecordLifecycleActionHeartbeat
 //    and CompleteLifecycleAction, which moto does not implement, answered and recorded here);
+//  - addresses of the stack's private network that another host of the stack would hold (the
+//    signaling node's bridge share, for a bridge outside AWS): TCP there is carried to a Unix
+//    socket where the test's own server answers;
 //  - a control socket (a Unix socket in the work folder) for the rehearsal: the lifecycle state
 //    the metadata reports, the Auto Scaling calls received, and deliveries of configuration
 //    bundles (objects and pointers put into moto, as deploy puts them into AWS).
@@ -16,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { connect, createServer as createTcpServer, type Server } from 'node:net';
 import { join, normalize } from 'node:path';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Cloud } from '../../../infra/spec/types.ts';
@@ -53,6 +57,29 @@ export interface StandinConfig {
   delivery: Delivery;
   controlSocket: string;
   motoPort: number;
+  /** Private-network services stood in by a server of the rehearsal's own, reached through a Unix socket. */
+  privateServices?: PrivateService[];
+}
+
+/** An address and port of the stack's private network, and the Unix socket whose server answers there. */
+export interface PrivateService {
+  address: string;
+  port: number;
+  socket: string;
+}
+
+/** Carries each connection to the service's address on to its socket; none answering there closes it. */
+function forwardToSocket(service: PrivateService): Server {
+  return createTcpServer((client) => {
+    const upstream = connect(service.socket);
+    client.pipe(upstream).pipe(client);
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', close);
+    upstream.on('error', close);
+  });
 }
 
 export interface AutoscalingCall {
@@ -269,7 +296,7 @@ export async function startStandins(config: StandinConfig): Promise<{ stop: () =
     return send(res, 404, 'Not Found');
   });
 
-  const listen = (server: ReturnType<typeof createHttpServer>, ...args: [number, string] | [string]) =>
+  const listen = (server: Server, ...args: [number, string] | [string]) =>
     new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(...(args as [number, string]), () => resolve());
@@ -278,10 +305,13 @@ export async function startStandins(config: StandinConfig): Promise<{ stop: () =
   await listen(https as unknown as ReturnType<typeof createHttpServer>, 443, config.serviceAddress);
   rmSync(config.controlSocket, { force: true });
   await listen(control, config.controlSocket);
+  const services = config.privateServices ?? [];
+  const forwards = services.map(forwardToSocket);
+  for (const [i, forward] of forwards.entries()) await listen(forward, services[i]!.port, services[i]!.address);
 
   return {
     stop: async () => {
-      for (const server of [imds, https, control]) server.close();
+      for (const server of [imds, https, control, ...forwards]) server.close();
       moto.kill('SIGTERM');
     },
   };
