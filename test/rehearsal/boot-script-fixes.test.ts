@@ -52,8 +52,9 @@ describe('kernel settings at boot', () => {
 });
 
 describe('a bridge whose boot failed', () => {
-  function exitWith(status: number) {
-    const h = harness({ systemctl: 'exit 0' });
+  function exitWith(status: number, files = scriptFiles) {
+    const h = scriptHarness(files, { systemctl: 'exit 0' });
+    harnesses.push(h);
     const ready = join(h.root, 'ready');
     const result = h.run(`source '${script(h, 'boot-bridge.sh')}'; JITSI_EU_READY_FILE='${ready}'; JITSI_EU_STEP=secrets; on_bridge_boot_exit ${status}`);
     let marker = '';
@@ -69,7 +70,15 @@ describe('a bridge whose boot failed', () => {
     const { result, marker, calls } = exitWith(1);
     expect(marker).toBe('failed: secrets\n');
     expect(result.stderr).toContain('jitsi-eu boot failed at secrets');
-    expect(result.stderr).toContain('powering off');
+    expect(result.stderr).toContain('powering off: the Auto Scaling group replaces a stopped bridge');
+    expect(calls).toEqual(['systemctl poweroff --no-block']);
+  });
+
+  it('on Hetzner Cloud powers off too, saying that nothing there replaces it by itself', () => {
+    const hetzner = renderBundle(makeSpec({ topology: 'scalable', cloud: 'hetzner', region: 'fsn1', country: 'DE', instanceType: 'ccx23', bridges: { min: 2, max: 2, instanceType: 'ccx33' } }));
+    const { result, calls } = exitWith(1, hetzner.files.filter((f) => f.path.startsWith(BOOT_DIR.slice(1))));
+    expect(result.stderr).toContain('powering off: nothing on Hetzner Cloud replaces it by itself');
+    expect(result.stderr).not.toContain('Auto Scaling');
     expect(calls).toEqual(['systemctl poweroff --no-block']);
   });
 
