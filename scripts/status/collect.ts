@@ -10,7 +10,7 @@ import { COST_NOTES, hostCostSoFar, startOfMonthUtc, type HostCost } from './cos
 import type { StackAccess, StatusDeps } from './deps.ts';
 import type { HostAnswer } from '../lib/host-commands.ts';
 import { conferencesFrom, readProbeAnswer } from './host-facts.ts';
-import { probeScript } from './probe.ts';
+import { STATUS_PROBE_COMMENT, probeScript } from './probe.ts';
 import { bundleRevision } from './revision.ts';
 import type { HostStatus, StatusReport } from './types.ts';
 import { daysUntil, judge } from './verdicts.ts';
@@ -53,7 +53,7 @@ async function probeHosts(spec: DeploymentSpec, instances: readonly StackInstanc
       if (ids.length === 0) return;
       const script = probeScript({ role, runsBridge: role === 'bridge' || spec.topology === 'single', domain: spec.domain });
       try {
-        for (const [id, answer] of await stack.hosts.run(ids, script, { timeoutMs, onAnswer, comment: 'jitsi-eu status: versions, statistics, certificate (read only)' })) answers.set(id, answer);
+        for (const [id, answer] of await stack.hosts.run(ids, script, { timeoutMs, onAnswer, comment: STATUS_PROBE_COMMENT })) answers.set(id, answer);
       } catch (error) {
         // SSM refused the command itself (permissions, unmanaged instances): say so per host.
         for (const id of ids) answers.set(id, { state: 'failed', stdout: '', detail: `SSM Run Command refused: ${(error as Error).message}` });

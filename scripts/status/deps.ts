@@ -1,5 +1,5 @@
 // What status reaches outside itself. Tests swap any part: the AWS API (moto_server), the hosts
-// (a recorded command channel), the public handshake (a loopback TLS server), the clock.
+// (a recorded command channel, or the channel of a Hetzner or OpenStack stack), the public handshake (a loopback TLS server), the clock.
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -27,6 +27,11 @@ export interface StatusDeps {
   now: () => Date;
   out: (text: string) => void;
   progress: (message: string) => void;
+  /**
+   * Hetzner and OpenStack: the channel to the stack's signaling node, from the stack's outputs.
+   * Throws, saying why and what to do, when the stack has none.
+   */
+  openChannel: (spec: DeploymentSpec) => Promise<HostCommands>;
   /** Where the Hetzner and OpenStack credentials are read from (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
@@ -55,6 +60,11 @@ export const REAL_STATUS_DEPS: StatusDeps = {
     } catch (error) {
       return { error: `${domain} does not resolve: ${(error as Error).message}` };
     }
+  },
+  openChannel: async (spec) => {
+    const [{ openPulumiWorkspace }, { stackChannel }] = await Promise.all([import('../lib/workspace.ts'), import('../lib/channel/stack.ts')]);
+    const outputs = await (await openPulumiWorkspace()).outputs(spec.stack);
+    return stackChannel(outputs, spec, { onRetry: (why) => progress(`the signaling node did not answer yet (${why}); trying again`) });
   },
   now: () => new Date(),
   out: (text) => process.stdout.write(text),
