@@ -142,7 +142,7 @@ describe('status on Hetzner Cloud', () => {
     expect(fake.log.some((r) => new URLSearchParams(r.query).get('label_selector') === 'jitsi-eu/project=jitsi-eu,jitsi-eu/stack=hs')).toBe(true);
   });
 
-  it('a healthy stack: exit 0, and the text says what is not read instead of failing', async () => {
+  it('a healthy stack: exit 0, and the text says the bridges are not read instead of failing', async () => {
     const { code, out } = await status('ok', false);
     expect(code).toBe(0);
     expect(out).toMatch(/Stack ok \(Hetzner Cloud fsn1, scalable\)/);
@@ -181,6 +181,8 @@ describe('status on Hetzner Cloud', () => {
     expect(out).toContain(`configuration revision: ${expectedRevision}, as the stack renders`);
     expect(out).toContain('Conferences now: 3, participants: 9 (from jicofo)');
     expect(out).toContain('Certificate of meet.example.org: on the signaling node until 2027-02-01, served until 2027-02-01');
+    // The channel key is a secret: never printed.
+    expect(out).not.toContain(keys.privateKeyPem.split('\n')[1]);
   });
 
   it('a signaling node on another revision and release: each is a problem, with what to do', async () => {
