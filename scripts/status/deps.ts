@@ -9,6 +9,7 @@ import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { requireAwsCredentials } from '../deploy/credentials.ts';
 import { loadSpecOrThrow, progress } from '../lib/cli.ts';
 import { loadStackInventory, type StackInventory } from './aws.ts';
+import type { ChannelClientOptions } from '../lib/channel/client.ts';
 import { SsmHostCommands, type HostCommands } from '../lib/host-commands.ts';
 import { publicEndpoint, readPublicCertificate, type PublicCertificate } from './public-certificate.ts';
 
@@ -31,7 +32,7 @@ export interface StatusDeps {
    * Hetzner and OpenStack: the channel to the stack's signaling node, from the stack's outputs.
    * Throws, saying why and what to do, when the stack has none.
    */
-  openChannel: (spec: DeploymentSpec) => Promise<HostCommands>;
+  openChannel: (spec: DeploymentSpec, options: ChannelClientOptions) => Promise<HostCommands>;
   /** Where the Hetzner and OpenStack credentials are read from (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
@@ -61,10 +62,10 @@ export const REAL_STATUS_DEPS: StatusDeps = {
       return { error: `${domain} does not resolve: ${(error as Error).message}` };
     }
   },
-  openChannel: async (spec) => {
-    const [{ openPulumiWorkspace }, { stackChannel }] = await Promise.all([import('../lib/workspace.ts'), import('../lib/channel/stack.ts')]);
+  openChannel: async (spec, options) => {
+    const [{ openPulumiWorkspace }, { channelTarget }, { ChannelHostCommands }] = await Promise.all([import('../lib/workspace.ts'), import('../lib/channel/stack.ts'), import('../lib/channel/client.ts')]);
     const outputs = await (await openPulumiWorkspace()).outputs(spec.stack);
-    return stackChannel(outputs, spec, { onRetry: (why) => progress(`the signaling node did not answer yet (${why}); trying again`) });
+    return new ChannelHostCommands(channelTarget(outputs, spec), options);
   },
   now: () => new Date(),
   out: (text) => process.stdout.write(text),

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderBundle } from '../../infra/render/bundle.ts';
 import { ChannelHostCommands } from '../../scripts/lib/channel/client.ts';
 import { channelTarget } from '../../scripts/lib/channel/stack.ts';
+import type { StackOutputs } from '../../scripts/lib/workspace.ts';
 import { bundleRevision } from '../../scripts/status/revision.ts';
 import { channelKeyPair, startChannelHost, type ChannelHost } from '../helpers/channel-host.ts';
 import { RECORDED, runOnRecordedHost, type RecordedHost } from '../helpers/recorded-hosts.ts';
@@ -98,7 +99,7 @@ interface NodeSide {
   timeoutMs?: number;
 }
 
-async function status(stack: string, json = true, env: Record<string, string> = fake.env, { channel = {}, host = healthy(stack), timeoutMs = 5000 }: NodeSide = {}) {
+async function status(stack: string, json = true, env: Record<string, string> = { ...fake.env, JITSI_EU_CHANNEL_CA: ca.caCertPath }, { channel = {}, host = healthy(stack), timeoutMs = 5000 }: NodeSide = {}) {
   let out = '';
   recorded = host;
   const deps: StatusDeps = {
@@ -109,10 +110,10 @@ async function status(stack: string, json = true, env: Record<string, string> = 
     openStack: () => {
       throw new Error('the AWS inventory must not be read for a Hetzner stack');
     },
-    openChannel: async (s) => {
-      if (channel === 'none') return new ChannelHostCommands(channelTarget({}, s));
-      const outputs = { channelUrl: { value: channel.url ?? channelHost.url, secret: false }, channelPrivateKey: { value: keys.privateKeyPem, secret: true } };
-      return new ChannelHostCommands(channelTarget(outputs, s), { ca: [ca.caCertPem], retryMs: 50 });
+    // The stack's outputs as Pulumi gives them; the channel's CA comes from JITSI_EU_CHANNEL_CA.
+    openChannel: async (s, options) => {
+      const outputs: StackOutputs = channel === 'none' ? {} : { channelUrl: { value: channel.url ?? channelHost.url, secret: false }, channelPrivateKey: { value: keys.privateKeyPem, secret: true } };
+      return new ChannelHostCommands(channelTarget(outputs, s), { ...options, retryMs: 50 });
     },
     publicCertificate: async () => ({ notAfter: PUBLIC_NOT_AFTER, trusted: true }),
     now: () => NOW,
@@ -186,7 +187,7 @@ describe('status on Hetzner Cloud', () => {
   });
 
   it('a signaling node on another revision and release: each is a problem, with what to do', async () => {
-    const { code, report } = await status('ok', true, fake.env, { host: { ...healthy('ok'), dpkg: RECORDED.signalingDpkg('9999'), revisionFile: '0123456789ab\n' } });
+    const { code, report } = await status('ok', true, undefined, { host: { ...healthy('ok'), dpkg: RECORDED.signalingDpkg('9999'), revisionFile: '0123456789ab\n' } });
     expect(code).toBe(1);
     const expectedRevision = bundleRevision(renderBundle(spec('ok')), 'signaling');
     expect(report!.problems).toEqual([
@@ -197,7 +198,7 @@ describe('status on Hetzner Cloud', () => {
 
   it('a channel that does not answer: the servers, cost and certificate are still reported, the node part says why, exit 1', async () => {
     const url = `https://127.0.0.1:${await freePort()}/_jitsi-eu/channel/run`;
-    const { code, report } = await status('ok', true, fake.env, { channel: { url }, timeoutMs: 1000 });
+    const { code, report } = await status('ok', true, undefined, { channel: { url }, timeoutMs: 1000 });
     expect(code).toBe(1);
     expect(report!.servers.map((s) => s.name)).toEqual(['ok-signaling', 'ok-bridge-0', 'ok-bridge-1']);
     expect(report!.cost.lines.length).toBeGreaterThan(0);
@@ -207,13 +208,13 @@ describe('status on Hetzner Cloud', () => {
     expect(report!.problems.map((p) => p.message)).toEqual([`signaling ok-signaling did not answer: ${report!.signalingNode!.answerDetail}`]);
     expect(report!.conferences.source).toBe('none');
 
-    const { out } = await status('ok', false, fake.env, { channel: { url }, timeoutMs: 1000 });
+    const { out } = await status('ok', false, undefined, { channel: { url }, timeoutMs: 1000 });
     expect(out).toMatch(/Signaling node ok-signaling \(201\), through the channel: not read: no answer from https:\/\/127\.0\.0\.1/);
     expect(out).toContain('Conferences now: unknown (no statistics answered)');
   });
 
   it('a stack deployed before the channel: the node part says so and how to add it, the rest is reported, exit 1', async () => {
-    const { code, report } = await status('ok', true, fake.env, { channel: 'none' });
+    const { code, report } = await status('ok', true, undefined, { channel: 'none' });
     expect(code).toBe(1);
     expect(report!.servers).toHaveLength(3);
     expect(report!.signalingNode).toMatchObject({ answer: 'failed' });
@@ -246,6 +247,12 @@ describe('status on Hetzner Cloud', () => {
     const text = (await status('hc', false)).out;
     expect(text).toContain(`Cost this month so far: €${cost.soFarEur.toFixed(2)} since 2026-12-01; a full month of what exists now: €${cost.monthlyEur.toFixed(2)} (Hetzner Cloud list prices, recorded ${HETZNER_PRICES_RECORDED_ON}; 2 not priced, below)`);
     expect(text).toContain('not priced: server hc-bridge-2 (cax21)');
+  });
+
+  it('a JITSI_EU_CHANNEL_CA file that cannot be read: a usage error naming the variable and the file', async () => {
+    const missing = `${dir.path}/no-such-ca.pem`;
+    await expect(status('ok', true, { ...fake.env, JITSI_EU_CHANNEL_CA: missing })).rejects.toThrow(UsageError);
+    await expect(status('ok', true, { ...fake.env, JITSI_EU_CHANNEL_CA: missing })).rejects.toThrow(`JITSI_EU_CHANNEL_CA: cannot read ${missing} (ENOENT)`);
   });
 
   it('without HCLOUD_TOKEN: a usage error naming it', async () => {
