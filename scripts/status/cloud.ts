@@ -29,6 +29,7 @@ async function stackResources(spec: DeploymentSpec & { cloud: Exclude<Cloud, 'aw
 async function askSignalingNode(spec: DeploymentSpec, server: CloudServer, deps: StatusDeps, channel: ChannelClientOptions, timeoutMs: number): Promise<HostAnswer> {
   if (!server.running) return { state: 'no-answer', stdout: '', detail: `not asked: the server is ${server.state}` };
   try {
+    deps.progress(`reading stack ${spec.stack}'s channel to the signaling node from its outputs`);
     const hosts = await deps.openChannel(spec, channel);
     deps.progress(`asking the signaling node ${server.name} through the channel (waiting up to ${Math.round(timeoutMs / 1000)} s)`);
     const script = probeScript({ role: 'signaling', runsBridge: spec.topology === 'single', domain: spec.domain });
