@@ -1,15 +1,19 @@
-// status on Hetzner Cloud and OpenStack: the stack's servers as the provider reports them, and the
-// public certificate. These clouds have no channel to run a command on a host without opening a
-// port (AWS has SSM Run Command), so package versions, statistics and the configuration revision
-// are not read: the report says so instead of guessing.
+// status on Hetzner Cloud and OpenStack: the stack's servers as the provider reports them, the
+// public certificate, and what the signaling node answers through the stack's channel to the same
+// probe AWS hosts answer through SSM (packages, jicofo's statistics, its certificate, the
+// configuration revision), judged by the same rules. The bridges have no channel: the report says
+// so instead of guessing.
 import { jitsiMetapackageVersion } from '../../infra/privacy/upstream.ts';
 import type { Cloud, DeploymentSpec } from '../../infra/spec/types.ts';
 import { formatDuration } from '../deploy/duration.ts';
 import { renderTable, style } from '../lib/cli.ts';
 import { cloudCost, type CloudCostStatus } from './cloud-cost.ts';
+import type { HostAnswer } from '../lib/host-commands.ts';
+import { conferencesFrom, readProbeAnswer, type ProbedFacts } from './host-facts.ts';
 import type { PublicCertificate } from './public-certificate.ts';
-import type { CertificateStatus, Problem, SandboxStatus, VersionStatus } from './types.ts';
-import { CERTIFICATE_WARNING_DAYS, daysUntil } from './verdicts.ts';
+import { REVISION_FILE } from './revision.ts';
+import type { AnswerState, CertificateStatus, Problem, SandboxStatus, StatusReport, VersionStatus } from './types.ts';
+import { certificateProblems, daysUntil, hostProblems } from './verdicts.ts';
 
 export interface CloudServer {
   id: string;
@@ -47,6 +51,24 @@ export interface StackResources {
   addresses: PublicAddress[];
 }
 
+/** What the signaling node answered through the channel. */
+export interface SignalingNodeStatus extends ProbedFacts {
+  /** The server's name and id at the provider. */
+  name: string;
+  id: string;
+  answer: AnswerState;
+  /** Why it was not read, and what to do. */
+  answerDetail?: string;
+  /** The configuration revision the stack renders for the signaling node now. */
+  expectedRevision: string;
+}
+
+/** The signaling node's answer to the status probe, and the revision it should run. */
+export interface SignalingProbe {
+  answer: HostAnswer;
+  expectedRevision: string;
+}
+
 export interface CloudStatusReport {
   stack: string;
   cloud: Exclude<Cloud, 'aws'>;
@@ -56,6 +78,9 @@ export interface CloudStatusReport {
   checkedAt: string;
   versions: VersionStatus;
   servers: CloudServer[];
+  /** Absent when the stack has no signaling server. */
+  signalingNode?: SignalingNodeStatus;
+  conferences: StatusReport['conferences'];
   certificate: CertificateStatus;
   sandbox?: SandboxStatus;
   cost: CloudCostStatus;
@@ -63,13 +88,25 @@ export interface CloudStatusReport {
   problems: Problem[];
 }
 
-export const NO_HOST_CHANNEL_NOTE =
-  'package versions, conference statistics and the configuration revision of each host are not read: this cloud offers no channel to run a command on a host without opening a port (AWS has SSM Run Command); the public certificate is checked from outside';
+export const BRIDGES_NO_CHANNEL_NOTE =
+  'the bridges have no channel: their package versions, statistics and configuration revision are not read (conferences and participants come from jicofo on the signaling node)';
 
 const LABEL_WORD: Record<Exclude<Cloud, 'aws'>, string> = { hetzner: 'labelled jitsi-eu/stack', openstack: 'tagged jitsi-eu:stack' };
 
-export function cloudStatusReport(spec: DeploymentSpec & { cloud: Exclude<Cloud, 'aws'> }, region: string, { servers, addresses }: StackResources, publicCertificate: PublicCertificate, now: Date): CloudStatusReport {
+function signalingNodeStatus(server: CloudServer, probe: SignalingProbe): SignalingNodeStatus {
+  return {
+    name: server.name,
+    id: server.id,
+    answer: probe.answer.state,
+    ...(probe.answer.detail ? { answerDetail: probe.answer.detail } : {}),
+    ...readProbeAnswer(probe.answer),
+    expectedRevision: probe.expectedRevision,
+  };
+}
+
+export function cloudStatusReport(spec: DeploymentSpec & { cloud: Exclude<Cloud, 'aws'> }, region: string, { servers, addresses }: StackResources, publicCertificate: PublicCertificate, now: Date, probe?: SignalingProbe): CloudStatusReport {
   const problems: Problem[] = [];
+  const notes: string[] = [];
   const sorted = [...servers].sort((a, b) => (a.role === b.role ? a.name.localeCompare(b.name) : a.role === 'signaling' ? -1 : b.role === 'signaling' ? 1 : a.role.localeCompare(b.role)));
   if (sorted.length === 0) {
     problems.push({ message: `no server in ${region} is ${LABEL_WORD[spec.cloud]}=${spec.stack}`, hint: `is the stack deployed? npm run deploy -- --stack ${spec.stack}` });
@@ -83,19 +120,31 @@ export function cloudStatusReport(spec: DeploymentSpec & { cloud: Exclude<Cloud,
     problems.push({ message: `${bridges} bridge server${bridges === 1 ? ' runs' : 's run'}; the stack has a pool of ${wanted}`, hint: `npm run deploy -- --stack ${spec.stack} replaces the missing ones (no autoscaler on this cloud)` });
   }
 
+  const versions = { release: spec.jitsiVersion, expectedPackage: jitsiMetapackageVersion(spec.jitsiVersion) };
+  const signalingServer = sorted.find((s) => s.role === 'signaling');
+  const signalingNode = signalingServer && probe ? signalingNodeStatus(signalingServer, probe) : undefined;
+  // A server that is not running is a problem above already; its silence is no second one.
+  if (signalingNode && signalingServer?.running) {
+    const judged = hostProblems(
+      { ...signalingNode, instanceId: signalingNode.name, role: 'signaling', state: 'running' },
+      { stack: spec.stack, topology: spec.topology, versions, expectedRevisions: { signaling: signalingNode.expectedRevision } },
+    );
+    problems.push(...judged.problems);
+    if (judged.unrecorded) notes.push(`configuration revision unknown on ${signalingNode.name}: the node records none in ${REVISION_FILE}`);
+  }
+  if (sorted.some((s) => s.role === 'bridge')) notes.push(BRIDGES_NO_CHANNEL_NOTE);
+
+  const hostNotAfter = signalingNode?.certificateNotAfter;
+  const soonest = [hostNotAfter, publicCertificate.notAfter].filter((d): d is string => d !== undefined).sort()[0];
   const certificate: CertificateStatus = {
     domain: spec.domain,
-    ...(publicCertificate.notAfter ? { publicNotAfter: publicCertificate.notAfter, daysLeft: daysUntil(publicCertificate.notAfter, now) } : {}),
+    ...(hostNotAfter ? { hostNotAfter } : {}),
+    ...(publicCertificate.notAfter ? { publicNotAfter: publicCertificate.notAfter } : {}),
+    ...(soonest ? { daysLeft: daysUntil(soonest, now) } : {}),
     ...(publicCertificate.trusted !== undefined ? { publicTrusted: publicCertificate.trusted } : {}),
     ...(publicCertificate.error ? { publicError: publicCertificate.error } : {}),
   };
-  if (certificate.daysLeft !== undefined && certificate.daysLeft < CERTIFICATE_WARNING_DAYS) {
-    problems.push({ message: certificate.daysLeft < 0 ? `the certificate of ${spec.domain} expired ${-certificate.daysLeft} days ago` : `the certificate of ${spec.domain} expires in ${certificate.daysLeft} days` });
-  }
-  if (certificate.publicError) problems.push({ message: certificate.publicError });
-  if (certificate.publicTrusted === false && spec.tls === 'letsencrypt') {
-    problems.push({ message: `the certificate ${spec.domain} serves is not trusted by the system's roots`, hint: 'a self-signed stand-in is still in place: the ACME request has not succeeded yet' });
-  }
+  problems.push(...certificateProblems(certificate, spec.tls));
   const sandbox = spec.expiresAt ? { expiresAt: spec.expiresAt, timeLeftMs: Date.parse(spec.expiresAt) - now.getTime() } : undefined;
   if (sandbox && sandbox.timeLeftMs <= 0) problems.push({ message: `the sandbox expired ${formatDuration(-sandbox.timeLeftMs)} ago and still runs`, hint: 'npm run sandbox -- reap removes expired sandboxes' });
 
@@ -106,12 +155,14 @@ export function cloudStatusReport(spec: DeploymentSpec & { cloud: Exclude<Cloud,
     domain: spec.domain,
     topology: spec.topology,
     checkedAt: now.toISOString(),
-    versions: { release: spec.jitsiVersion, expectedPackage: jitsiMetapackageVersion(spec.jitsiVersion) },
+    versions,
     servers: sorted,
+    ...(signalingNode ? { signalingNode } : {}),
+    conferences: conferencesFrom(signalingNode ? [signalingNode] : []),
     certificate,
     ...(sandbox ? { sandbox } : {}),
     cost: cloudCost(spec, region, sorted, addresses, now),
-    notes: [NO_HOST_CHANNEL_NOTE],
+    notes,
     problems,
   };
 }
@@ -129,6 +180,17 @@ function costText(cost: CloudCostStatus): string[] {
   for (const item of cost.unpriced) lines.push(`  not priced: ${item}`);
   for (const note of cost.notes) lines.push(`  ${style.dim('cost note:')} ${note}`);
   return lines;
+}
+
+function signalingNodeText(node: SignalingNodeStatus): string[] {
+  const who = `Signaling node ${node.name} (${node.id}), through the channel`;
+  if (node.answer !== 'answered') return [`${who}: not read: ${node.answerDetail ?? node.answer}`];
+  const revision = node.revision ? `${node.revision}${node.revision === node.expectedRevision ? ', as the stack renders' : `; the stack renders ${node.expectedRevision}`}` : 'unknown (none recorded)';
+  return [
+    `${who}: answered`,
+    `  packages: ${node.packages.map((p) => `${p.name} ${p.version}`).join(', ') || 'none read'}`,
+    `  configuration revision: ${revision}`,
+  ];
 }
 
 export function cloudStatusText(report: CloudStatusReport): string {
@@ -159,8 +221,15 @@ export function cloudStatusText(report: CloudStatusReport): string {
     lines.push('No servers.');
   }
   lines.push('');
+  if (report.signalingNode) lines.push(...signalingNodeText(report.signalingNode));
+  const c = report.conferences;
+  lines.push(c.source === 'none' ? 'Conferences now: unknown (no statistics answered)' : `Conferences now: ${c.conferences}, participants: ${c.participants} (from ${c.source === 'jicofo' ? 'jicofo' : 'the videobridge'})`);
   const cert = report.certificate;
-  lines.push(`Certificate of ${cert.domain}: ${cert.publicNotAfter ? `served until ${cert.publicNotAfter.slice(0, 10)}${cert.publicTrusted === false ? ' (not trusted)' : ''}; ${cert.daysLeft} days left` : 'served: unknown'}`);
+  const certParts = [
+    cert.hostNotAfter ? `on the signaling node until ${cert.hostNotAfter.slice(0, 10)}` : 'on the signaling node: unknown',
+    cert.publicNotAfter ? `served until ${cert.publicNotAfter.slice(0, 10)}${cert.publicTrusted === false ? ' (not trusted)' : ''}` : 'served: unknown',
+  ];
+  lines.push(`Certificate of ${cert.domain}: ${certParts.join(', ')}${cert.daysLeft !== undefined ? `; ${cert.daysLeft} days left` : ''}`);
   if (report.sandbox) {
     const left = report.sandbox.timeLeftMs;
     lines.push(`Sandbox: expires ${minute(report.sandbox.expiresAt)} (${left > 0 ? `${formatDuration(left)} left` : `expired ${formatDuration(-left)} ago`})`);
@@ -168,7 +237,7 @@ export function cloudStatusText(report: CloudStatusReport): string {
   lines.push(...costText(report.cost));
   for (const note of report.notes) lines.push(`${style.dim('note:')} ${note}`);
   lines.push('');
-  if (report.problems.length === 0) lines.push(`${style.ok('✓')} every server of the stack runs and the certificate is in order`);
+  if (report.problems.length === 0) lines.push(`${style.ok('✓')} every server of the stack runs, the signaling node runs what the stack says and the certificate is in order`);
   for (const problem of report.problems) {
     lines.push(`${style.fail('✗')} ${problem.message}`);
     if (problem.hint) lines.push(`    ${problem.hint}`);

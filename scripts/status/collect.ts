@@ -9,20 +9,15 @@ import type { StackInstance } from './aws.ts';
 import { COST_NOTES, hostCostSoFar, startOfMonthUtc, type HostCost } from './cost.ts';
 import type { StackAccess, StatusDeps } from './deps.ts';
 import type { HostAnswer } from '../lib/host-commands.ts';
-import { parseBridgeStats, parseFocusStats, parseNotAfter, parsePackages } from './host-facts.ts';
-import { probeScript, splitProbeOutput } from './probe.ts';
-import { bundleRevision, parseRecordedRevision } from './revision.ts';
+import { conferencesFrom, readProbeAnswer } from './host-facts.ts';
+import { STATUS_PROBE_COMMENT, probeScript } from './probe.ts';
+import { bundleRevision } from './revision.ts';
 import type { HostStatus, StatusReport } from './types.ts';
 import { daysUntil, judge } from './verdicts.ts';
 
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 
 function hostStatus(instance: StackInstance, lifecycle: string | undefined, answer: HostAnswer | undefined, cost: HostCost): HostStatus {
-  const sections = answer?.state === 'answered' ? splitProbeOutput(answer.stdout) : {};
-  const bridge = parseBridgeStats(sections['jvb-stats'] ?? '');
-  const focus = parseFocusStats(sections['jicofo-stats'] ?? '');
-  const revision = parseRecordedRevision(sections.revision ?? '');
-  const notAfter = parseNotAfter(sections.certificate ?? '');
   return {
     instanceId: instance.instanceId,
     role: instance.role,
@@ -34,11 +29,7 @@ function hostStatus(instance: StackInstance, lifecycle: string | undefined, answ
     ...(lifecycle ? { lifecycleState: lifecycle } : {}),
     answer: answer?.state ?? 'no-answer',
     ...(answer?.detail ? { answerDetail: answer.detail } : instance.state !== 'running' ? { answerDetail: `not asked: the instance is ${instance.state}` } : {}),
-    packages: parsePackages(sections.packages ?? ''),
-    ...(revision ? { revision } : {}),
-    ...(bridge ? { bridge } : {}),
-    ...(focus ? { focus } : {}),
-    ...(notAfter ? { certificateNotAfter: notAfter } : {}),
+    ...readProbeAnswer(answer),
     costSoFarEur: round2(cost.eur),
     runningHoursThisMonth: Math.round(cost.hours * 10) / 10,
   };
@@ -62,7 +53,7 @@ async function probeHosts(spec: DeploymentSpec, instances: readonly StackInstanc
       if (ids.length === 0) return;
       const script = probeScript({ role, runsBridge: role === 'bridge' || spec.topology === 'single', domain: spec.domain });
       try {
-        for (const [id, answer] of await stack.hosts.run(ids, script, { timeoutMs, onAnswer, comment: 'jitsi-eu status: versions, statistics, certificate (read only)' })) answers.set(id, answer);
+        for (const [id, answer] of await stack.hosts.run(ids, script, { timeoutMs, onAnswer, comment: STATUS_PROBE_COMMENT })) answers.set(id, answer);
       } catch (error) {
         // SSM refused the command itself (permissions, unmanaged instances): say so per host.
         for (const id of ids) answers.set(id, { state: 'failed', stdout: '', detail: `SSM Run Command refused: ${(error as Error).message}` });
@@ -91,13 +82,7 @@ export async function collectStatus(spec: DeploymentSpec, deps: StatusDeps, time
     const costs = inventory.instances.map((i) => hostCostSoFar(spec.region, i.role, i.instanceType, i.launchTime, now, costNotes));
     const hosts = inventory.instances.map((i, n) => hostStatus(i, inventory.lifecycle.get(i.instanceId), answers.get(i.instanceId), costs[n]!));
 
-    const bridgeHosts = hosts.filter((h) => h.bridge);
-    const focus = hosts.find((h) => h.focus)?.focus;
-    const conferences = bridgeHosts.length > 0
-      ? { conferences: bridgeHosts.reduce((s, h) => s + h.bridge!.conferences, 0), participants: bridgeHosts.reduce((s, h) => s + h.bridge!.participants, 0), source: 'videobridges' as const }
-      : focus
-        ? { conferences: focus.conferences, participants: focus.participants, source: 'jicofo' as const }
-        : { conferences: 0, participants: 0, source: 'none' as const };
+    const conferences = conferencesFrom(hosts);
 
     const hostNotAfter = hosts.find((h) => h.role === 'signaling' && h.certificateNotAfter)?.certificateNotAfter;
     const soonest = [hostNotAfter, publicCertificate.notAfter].filter((d): d is string => d !== undefined).sort()[0];

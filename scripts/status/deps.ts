@@ -1,5 +1,5 @@
 // What status reaches outside itself. Tests swap any part: the AWS API (moto_server), the hosts
-// (a recorded command channel), the public handshake (a loopback TLS server), the clock.
+// (a recorded command channel, or the channel of a Hetzner or OpenStack stack), the public handshake (a loopback TLS server), the clock.
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -9,6 +9,7 @@ import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { requireAwsCredentials } from '../deploy/credentials.ts';
 import { loadSpecOrThrow, progress } from '../lib/cli.ts';
 import { loadStackInventory, type StackInventory } from './aws.ts';
+import type { ChannelClientOptions } from '../lib/channel/client.ts';
 import { SsmHostCommands, type HostCommands } from '../lib/host-commands.ts';
 import { publicEndpoint, readPublicCertificate, type PublicCertificate } from './public-certificate.ts';
 
@@ -27,6 +28,11 @@ export interface StatusDeps {
   now: () => Date;
   out: (text: string) => void;
   progress: (message: string) => void;
+  /**
+   * Hetzner and OpenStack: the channel to the stack's signaling node, from the stack's outputs.
+   * Throws, saying why and what to do, when the stack has none.
+   */
+  openChannel: (spec: DeploymentSpec, options: ChannelClientOptions) => Promise<HostCommands>;
   /** Where the Hetzner and OpenStack credentials are read from (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
@@ -55,6 +61,11 @@ export const REAL_STATUS_DEPS: StatusDeps = {
     } catch (error) {
       return { error: `${domain} does not resolve: ${(error as Error).message}` };
     }
+  },
+  openChannel: async (spec, options) => {
+    const [{ openPulumiWorkspace }, { channelTarget }, { ChannelHostCommands }] = await Promise.all([import('../lib/workspace.ts'), import('../lib/channel/stack.ts'), import('../lib/channel/client.ts')]);
+    const outputs = await (await openPulumiWorkspace()).outputs(spec.stack);
+    return new ChannelHostCommands(channelTarget(outputs, spec), options);
   },
   now: () => new Date(),
   out: (text) => process.stdout.write(text),

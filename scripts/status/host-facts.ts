@@ -1,6 +1,36 @@
 // Reading what the hosts print: dpkg-query lines, the videobridge's /colibri/stats and jicofo's
 // /stats JSON, and openssl's `notAfter=` line. Anything unreadable is undefined, never a guess.
-import type { ConferenceCounts, FocusCounts, PackageVersion } from './types.ts';
+// The same on every cloud: SSM Run Command and the channel carry the same probe.
+import type { HostAnswer } from '../lib/host-commands.ts';
+import { splitProbeOutput } from './probe.ts';
+import { parseRecordedRevision } from './revision.ts';
+import type { ConferenceCounts, FocusCounts, HostStatus, PackageVersion, StatusReport } from './types.ts';
+
+export type ProbedFacts = Pick<HostStatus, 'packages' | 'revision' | 'bridge' | 'focus' | 'certificateNotAfter'>;
+
+/** What a host printed for the probe (probe.ts), read section by section; nothing when it did not answer. */
+export function readProbeAnswer(answer: HostAnswer | undefined): ProbedFacts {
+  const sections = answer?.state === 'answered' ? splitProbeOutput(answer.stdout) : {};
+  const revision = parseRecordedRevision(sections.revision ?? '');
+  const bridge = parseBridgeStats(sections['jvb-stats'] ?? '');
+  const focus = parseFocusStats(sections['jicofo-stats'] ?? '');
+  const notAfter = parseNotAfter(sections.certificate ?? '');
+  return {
+    packages: parsePackages(sections.packages ?? ''),
+    ...(revision ? { revision } : {}),
+    ...(bridge ? { bridge } : {}),
+    ...(focus ? { focus } : {}),
+    ...(notAfter ? { certificateNotAfter: notAfter } : {}),
+  };
+}
+
+/** Conferences now: summed over the videobridges that answered, else jicofo's count. */
+export function conferencesFrom(hosts: readonly Pick<HostStatus, 'bridge' | 'focus'>[]): StatusReport['conferences'] {
+  const bridges = hosts.filter((h) => h.bridge).map((h) => h.bridge!);
+  if (bridges.length > 0) return { conferences: bridges.reduce((s, b) => s + b.conferences, 0), participants: bridges.reduce((s, b) => s + b.participants, 0), source: 'videobridges' };
+  const focus = hosts.find((h) => h.focus)?.focus;
+  return focus ? { conferences: focus.conferences, participants: focus.participants, source: 'jicofo' } : { conferences: 0, participants: 0, source: 'none' };
+}
 
 /** `NAME VERSION install ok installed` lines → the installed packages. */
 export function parsePackages(text: string): PackageVersion[] {

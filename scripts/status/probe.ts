@@ -11,6 +11,9 @@ export const PROBE_PACKAGES = ['jitsi-meet', 'jitsi-meet-web', 'jicofo', 'jitsi-
 
 export type ProbeSection = 'packages' | 'revision' | 'jvb-stats' | 'jicofo-stats' | 'certificate';
 
+/** Said with the probe, where the carrier records commands (SSM's command history). */
+export const STATUS_PROBE_COMMENT = 'jitsi-eu status: versions, statistics, certificate (read only)';
+
 const MARKER = '### jitsi-eu-status';
 
 export interface ProbeTarget {

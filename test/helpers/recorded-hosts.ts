@@ -52,6 +52,16 @@ const PRELUDE = [
   "}",
 ].join('\n');
 
+/** Runs a script in bash as the recorded host would answer it (whatever carries it there). */
+export function runOnRecordedHost(host: RecordedHost, domain: string, script: string): { status: number | null; stdout: string; stderr: string } {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', REC_DPKG: host.dpkg, REC_DOMAIN: domain };
+  if (host.revisionFile !== undefined) env.REC_REVISION = host.revisionFile;
+  if (host.colibriStats !== undefined) env.REC_JVB = host.colibriStats;
+  if (host.jicofoStats !== undefined) env.REC_JICOFO = host.jicofoStats;
+  if (host.certificateFile !== undefined) env.REC_CERT_FILE = host.certificateFile;
+  return spawnSync('bash', ['-c', `${PRELUDE}\n${script}`], { env, encoding: 'utf8', timeout: 10_000 });
+}
+
 export class RecordedHostCommands implements HostCommands {
   /** Every script sent, per instance id (the last one). */
   readonly scripts = new Map<string, string>();
@@ -70,12 +80,7 @@ export class RecordedHostCommands implements HostCommands {
       if (!host || host.silent) {
         answer = { state: 'no-answer', stdout: '', detail: `no answer through SSM within ${options.timeoutMs} ms` };
       } else {
-        const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', REC_DPKG: host.dpkg, REC_DOMAIN: this.domain };
-        if (host.revisionFile !== undefined) env.REC_REVISION = host.revisionFile;
-        if (host.colibriStats !== undefined) env.REC_JVB = host.colibriStats;
-        if (host.jicofoStats !== undefined) env.REC_JICOFO = host.jicofoStats;
-        if (host.certificateFile !== undefined) env.REC_CERT_FILE = host.certificateFile;
-        const result = spawnSync('bash', ['-c', `${PRELUDE}\n${script}`], { env, encoding: 'utf8', timeout: 10_000 });
+        const result = runOnRecordedHost(host, this.domain, script);
         answer = result.status === 0 ? { state: 'answered', stdout: result.stdout } : { state: 'failed', stdout: result.stdout, detail: `exit ${result.status}: ${result.stderr}` };
       }
       answers.set(id, answer);

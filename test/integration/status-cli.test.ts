@@ -55,6 +55,10 @@ describe('npm run status', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: npm run status -- --stack NAME');
     expect(result.stdout).toContain('Exit codes: 0');
+    // Hetzner and OpenStack: the signaling node is read through the channel, the bridges are not.
+    expect(result.stdout).toMatch(/reads the signaling node\s+through the stack's operator channel/);
+    expect(result.stdout).toMatch(/The bridges have no channel/);
+    expect(result.stdout).not.toMatch(/these clouds have no channel/);
     expect(probe.loaded()).toEqual([]);
   }, 60_000);
 

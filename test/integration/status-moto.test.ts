@@ -114,6 +114,9 @@ async function runStatus(hosts: Map<string, RecordedHost>, json = true) {
     loadSpec: () => spec,
     requireCredentials: (region) => requireAwsCredentials(region),
     openStack: (region) => ({ ...openAwsStack(region), hosts: new RecordedHostCommands(hosts, DOMAIN) }),
+    openChannel: async () => {
+      throw new Error('no channel is opened for an AWS stack');
+    },
     publicCertificate: (domain, timeoutMs) => readPublicCertificate({ host: domain, ip: '127.0.0.1', port: tlsPort }, timeoutMs, [ca.caCertPem]),
     now: anHourIn,
     out: (text) => (out += text),

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusDeps } from '../../scripts/status/deps.ts';
 import { statusMain } from '../../scripts/status/main.ts';
+import { channelTarget } from '../../scripts/lib/channel/stack.ts';
 import type { CloudStatusReport } from '../../scripts/status/cloud-report.ts';
 import { FAKE_OS_USER, startFakeOpenstack, type FakeOpenstack } from '../helpers/fake-openstack-api.ts';
 import { makeSpec } from '../helpers/spec.ts';
@@ -82,6 +83,11 @@ async function status(stack: string, env: Record<string, string>) {
     openStack: () => {
       throw new Error('the AWS inventory must not be read for an OpenStack stack');
     },
+    // Deployed before the channel: its outputs have none.
+    openChannel: async (s) => {
+      channelTarget({}, s);
+      throw new Error('channelTarget accepts outputs without a channel');
+    },
     publicCertificate: async () => ({ notAfter: '2027-02-01T00:00:00.000Z', trusted: true }),
     now: () => NOW,
     out: (text) => (out += text),
@@ -102,8 +108,13 @@ describe('status on OpenStack', () => {
       ['a2', 'bridge', 'SHUTOFF', false, null, ['10.0.0.11'], 'c2-15'],
     ]);
     expect(report.servers[0]).toMatchObject({ created: '2026-12-06T10:00:00.000Z', expiresAt: '2026-12-07T18:00:00.000Z', location: 'nova' });
-    expect(report.problems.map((p) => p.message)).toEqual(['bridge os-status-bridge-0 is SHUTOFF', '0 bridge servers run; the stack has a pool of 1']);
-    expect(report.notes.join(' ')).toMatch(/not read: this cloud offers no channel/);
+    expect(report.problems.map((p) => p.message)).toEqual([
+      'bridge os-status-bridge-0 is SHUTOFF',
+      '0 bridge servers run; the stack has a pool of 1',
+      'signaling os-status-signaling did not answer: stack os-status has no operator channel yet (its outputs lack channelUrl and channelPrivateKey): it was deployed before jitsi-eu had one. Run npm run deploy -- --stack os-status once: it adds the channel (the signaling node is replaced once, ending meetings on it).',
+    ]);
+    expect(report.signalingNode).toMatchObject({ id: 'a1', answer: 'failed', packages: [] });
+    expect(report.notes.join(' ')).toMatch(/the bridges have no channel/);
     expect(fake.log.some((r) => r.path === '/RegionOne/compute/v2.1/servers/detail' && new URLSearchParams(r.query).get('tags') === 'jitsi-eu:project=jitsi-eu,jitsi-eu:stack=os-status')).toBe(true);
     expect(out).not.toContain(FAKE_OS_USER.password);
     for (const token of fake.tokens) expect(out).not.toContain(token);

@@ -25,6 +25,9 @@ function deps(hosts: HostCommands, instances: { id: string; state: string; launc
       hosts,
       close: () => undefined,
     }),
+    openChannel: async () => {
+      throw new Error('no channel is opened for an AWS stack');
+    },
     publicCertificate: async () => ({ notAfter: '2027-02-01T00:00:00.000Z', trusted: false }),
     now: () => NOW,
     out: () => undefined,
