@@ -18,7 +18,7 @@ import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { makeRehearsalCa } from './ca.ts';
 import { ensureStandinRepo } from './packages/repo.ts';
 import { ensureRoot } from './root.ts';
-import { type AutoscalingCall, type Delivery, type PrivateService, type StandinConfig, openstackMetaData } from './standins/server.ts';
+import { type AutoscalingCall, type Delivery, type PrivateService, type StandinConfig, joinConnections, openstackMetaData } from './standins/server.ts';
 import { SIGNALING_PRIVATE_IP } from '../../infra/private-network.ts';
 
 /** What the rehearsal can take away from a booting host, to see it fail as it should. */
@@ -117,16 +117,7 @@ function controlRequest(socket: string, method: string, path: string, payload = 
 function debianRelay(address: string, mirror: string): Promise<Server> {
   const target = new URL(mirror);
   const port = Number(target.port || 80);
-  const server = createServer((client) => {
-    const upstream = connect(port, target.hostname);
-    client.pipe(upstream).pipe(client);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close);
-    upstream.on('error', close);
-  });
+  const server = createServer((client) => joinConnections(client, connect(port, target.hostname)));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(80, address, () => resolve(server));

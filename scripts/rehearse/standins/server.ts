@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { connect, createServer as createTcpServer, type Server } from 'node:net';
+import { connect, createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { join, normalize } from 'node:path';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Cloud } from '../../../infra/spec/types.ts';
@@ -68,18 +68,20 @@ export interface PrivateService {
   socket: string;
 }
 
+/** Joins two connections both ways; an error on either closes both. */
+export function joinConnections(client: Socket, upstream: Socket): void {
+  client.pipe(upstream).pipe(client);
+  const close = () => {
+    client.destroy();
+    upstream.destroy();
+  };
+  client.on('error', close);
+  upstream.on('error', close);
+}
+
 /** Carries each connection to the service's address on to its socket; none answering there closes it. */
 function forwardToSocket(service: PrivateService): Server {
-  return createTcpServer((client) => {
-    const upstream = connect(service.socket);
-    client.pipe(upstream).pipe(client);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close);
-    upstream.on('error', close);
-  });
+  return createTcpServer((client) => joinConnections(client, connect(service.socket)));
 }
 
 export interface AutoscalingCall {
