@@ -8,6 +8,7 @@ import { bootTroubleHints } from './hints.ts';
 import { printableOutputs, readOutputs, type DeployedOutputs } from './outputs.ts';
 import type { VerifyReport, VerifyRunner } from './verify.ts';
 import type { AppliedHost } from './applied.ts';
+import type { DrainReport } from './bridge-drain.ts';
 import { probeDns, probeHttps, probeReady, waitUntil, type Probe, type WaitResult } from './waits.ts';
 
 export interface WaitTimeouts {
@@ -52,6 +53,11 @@ export interface DeployFlowOptions {
   applyConfiguration?: (outputs: StackOutputs) => Promise<AppliedHost[]>;
   /** Variables the program sees during `up` (JITSI_EU_DEPLOYED_SIGNALING_HOST). */
   upEnv?: Record<string, string>;
+  /**
+   * Hetzner Cloud, OpenStack: drains the bridges `up` is about to delete (bridge-drain.ts), and
+   * takes the requests back when `up` fails, so those bridges serve new meetings again.
+   */
+  drainAhead?: { run: () => Promise<DrainReport>; withdraw: () => Promise<void> };
 }
 
 export interface DeployOutcome {
@@ -64,6 +70,8 @@ export interface DeployOutcome {
   waits: WaitResult[];
   /** What each running host did with the new configuration. */
   applied?: AppliedHost[];
+  /** How the bridges this update removed were drained before it. */
+  drained?: DrainReport;
   verify?: VerifyReport;
   /** Why the verification did not run, when it did not. */
   verifySkipped?: string;
@@ -80,12 +88,22 @@ export async function deployStack(workspace: Workspace, spec: DeploymentSpec, op
 
   outcome.stackAction = options.stackAction ?? (await workspace.createOrSelectStack(spec.stack));
   if (outcome.stackAction === 'created' && !options.stackAction) options.progress(`created stack ${spec.stack} in ${workspace.backendDescription}`);
+  if (options.drainAhead) {
+    outcome.drained = await options.drainAhead.run();
+    if (!outcome.drained.ok) {
+      return { ...outcome, failure: `${outcome.drained.failure}; nothing was changed`, hints: [`run npm run deploy -- --stack ${spec.stack} again once the signaling node answers, or with --drain-wait 0 to remove the bridges without draining them first`] };
+    }
+  }
   options.progress(`pulumi up for ${spec.stack} (${spec.topology}, ${spec.region}); this takes a few minutes`);
   let outputs: StackOutputs;
   try {
     outputs = await workspace.up(spec.stack, options.onOutput, { allowNonEuRegion: spec.allowNonEuRegion }, options.upEnv ? { env: options.upEnv } : {});
   } catch (error) {
-    return { ...outcome, failure: `pulumi up failed for ${spec.stack}: ${(error as Error).message}` };
+    const failure = `pulumi up failed for ${spec.stack}: ${(error as Error).message}`;
+    if (!outcome.drained) return { ...outcome, failure };
+    // The bridges it was to remove stay: they take new meetings again.
+    const withdrawn = await options.drainAhead!.withdraw().then(() => 'the drained bridges take new meetings again', (e: unknown) => `the drain requests could not be withdrawn (${(e as Error).message}); they lapse by themselves`);
+    return { ...outcome, failure: `${failure}; ${withdrawn}` };
   }
   outcome.outputs = printableOutputs(outputs);
   outcome.deployed = readOutputs(outputs);

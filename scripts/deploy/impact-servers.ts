@@ -8,6 +8,8 @@
 import { DNS_TTL_SECONDS } from '../../infra/aws/layout.ts';
 import type { Cloud } from '../../infra/spec/types.ts';
 import { SIGNALING_BOOT_MINUTES, list, names, type Impact, type ImpactContext } from './impact.ts';
+import { DEFAULT_DRAIN_WAIT_MS } from './bridge-drain.ts';
+import { formatDuration } from './duration.ts';
 import type { ResourceChange } from './preview.ts';
 
 type ServerCloud = Exclude<Cloud, 'aws'>;
@@ -107,24 +109,36 @@ function signalingImpacts(servers: readonly ResourceChange[], addressChanges: bo
   });
 }
 
+const count = (n: number) => `${n} bridge server${n === 1 ? ' is' : 's are'}`;
+
 function bridgeImpacts(servers: readonly ResourceChange[], ctx: ServerCloudContext): Impact[] {
   if (!servers.length) return [];
   const cloud = CLOUD_NAME[ctx.cloud];
   const leaving = servers.filter((c) => c.kind === 'replace' || c.kind === 'delete' || (c.kind === 'update' && c.changed.some((p) => CONFIGURATION_PROPERTIES.has(p))));
   const created = servers.filter((c) => c.kind === 'create');
   const impacts: Impact[] = [];
-  if (leaving.length) {
-    const replaced = leaving.filter((c) => c.kind !== 'delete');
-    const first = replaced[0];
+  const replaced = leaving.filter((c) => c.kind !== 'delete');
+  const removed = leaving.filter((c) => c.kind === 'delete');
+  const cut = `${DRAIN_BOUND[ctx.cloud]}, without waiting for its meetings to end, so people still on it are moved to another bridge by Jicofo (a short reconnect).`;
+  if (replaced.length) {
     impacts.push({
-      kind: replaced.length ? 'bridges-replaced' : 'bridges-removed',
+      kind: 'bridges-replaced',
       severity: 'notice',
       text:
-        `${leaving.length} bridge server${leaving.length === 1 ? ' is' : 's are'} ${replaced.length ? 'replaced' : 'removed'}${first ? why(first, 'bridge', cloud) : ''}. ` +
-        (replaced.length ? `${BRIDGE_SWAP[ctx.cloud]} ` : '') +
-        'Each leaving bridge is shut down before it is deleted, which starts the same graceful drain as on AWS: it takes no new meetings. ' +
-        `${DRAIN_BOUND[ctx.cloud]}, without waiting for its meetings to end, so people still on it are moved to another bridge by Jicofo (a short reconnect).`,
-      resources: names(leaving),
+        `${count(replaced.length)} replaced${why(replaced[0]!, 'bridge', cloud)}. ${BRIDGE_SWAP[ctx.cloud]} ` +
+        `Each old bridge is shut down before it is deleted, which starts the same graceful drain as on AWS: it takes no new meetings. ${cut}`,
+      resources: names(replaced),
+    });
+  }
+  if (removed.length) {
+    const wait = ctx.drainWaitMs ?? DEFAULT_DRAIN_WAIT_MS;
+    impacts.push({
+      kind: 'bridges-removed',
+      severity: 'notice',
+      text: wait > 0
+        ? `${count(removed.length)} removed. Before the update deploy asks ${removed.length === 1 ? 'it' : 'them'}, through the signaling node, to take no new meetings, and waits up to ${formatDuration(wait)} (--drain-wait) for the meetings on ${removed.length === 1 ? 'it' : 'them'} to end; then each is shut down and deleted. Anyone still on one when the wait ends is moved to another bridge by Jicofo (a short reconnect).`
+        : `${count(removed.length)} removed without a drain first (--drain-wait 0, or the stack has no channel yet). Each is shut down before it is deleted, which starts the same graceful drain as on AWS: it takes no new meetings. ${cut}`,
+      resources: names(removed),
     });
   }
   if (created.length) {

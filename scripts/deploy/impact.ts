@@ -35,6 +35,8 @@ export type ImpactContext = Pick<DeploymentSpec, 'domain' | 'topology'> & {
   cloud?: DeploymentSpec['cloud'];
   /** What an upgrade changes, to name it in the words (without it, they say the kind of change only). */
   upgrade?: UpgradeFacts;
+  /** Hetzner Cloud, OpenStack: how long deploy waits for removed bridges to drain first (0: it does not). */
+  drainWaitMs?: number;
 };
 
 export interface VersionChange {

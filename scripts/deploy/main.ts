@@ -7,20 +7,23 @@ import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { EXIT, UsageError, loadSpecOrThrow, parseCliOrHelp, rawOptionValue, refuseExampleNames, requireStackName, stackFileAdvice, warn } from '../lib/cli.ts';
 import { REAL_COMMAND_DEPS, checkCredentials, type CommandDeps } from '../lib/command-deps.ts';
 import { PolicyViolationError, PulumiCommandError, StackBusyError, formatViolation, type StackOutputs, type Workspace } from '../lib/workspace.ts';
-import { keepSignalingEnv, signalingHostOf } from './channel-apply.ts';
+import type { ChannelHostCommands } from '../lib/channel/client.ts';
+import { hasChannel, stackChannel } from '../lib/channel/stack.ts';
+import { DEFAULT_DRAIN_WAIT_MS, drainAhead, drainRequestScript, leavingBridges } from './bridge-drain.ts';
+import { keepSignalingEnv, signalingHostOf, type SendScript } from './channel-apply.ts';
 import { TERMINAL_CONFIRMATION, confirmDeploy } from './confirm.ts';
 import { requireDuration } from './duration.ts';
-import { DEFAULT_TIMEOUTS, deployStack, type Probes, type WaitTimeouts } from './flow.ts';
+import { DEFAULT_TIMEOUTS, deployStack, type DeployFlowOptions, type Probes, type WaitTimeouts } from './flow.ts';
 import { forgetRecordedImages, recordMissingImages, recordedImagesText } from './images.ts';
 import { awsImageSource, type ImageSource } from '../lib/stack-images.ts';
 import { type ImpactContext, meetingImpact } from './impact.ts';
 import { type AppliedHost, applyOnHosts } from './applied.ts';
-import { policyFinding, summarisePreview } from './preview.ts';
+import { policyFinding, summarisePreview, type DeployPreview } from './preview.ts';
 import { previewText, type ShownPreview } from './preview-report.ts';
 import { deploySummary } from './report.ts';
 import { loadVerifyRunner, type VerifyRunner } from './verify.ts';
 
-export const DEPLOY_USAGE = `Usage: npm run deploy -- --stack NAME [--yes | --preview-only] [--json] [--no-wait] [--wait-timeout DURATION]
+export const DEPLOY_USAGE = `Usage: npm run deploy -- --stack NAME [--yes | --preview-only] [--json] [--no-wait] [--wait-timeout DURATION] [--drain-wait DURATION]
 
 Deploys the stack whose config is Pulumi.NAME.yaml (next to Pulumi.yaml): validates the config,
 previews the update through the Automation API with jitsi-eu's policy pack (infra/policy) and
@@ -38,7 +41,11 @@ after pulumi up, deploy sends the new configuration to it through the stack's ch
 HTTPS request, see docs/operations.md) and reports what the host agent did; a failure exits 1
 and running deploy again retries it. A new release, image or key replaces the signaling node (it
 boots with the new configuration); bridges are replaced when their configuration changes. The
-preview says which, and deploy asks first. JITSI_EU_CHANNEL_CA names extra CA certificates (PEM
+preview says which, and deploy asks first. Before an update that removes bridges (a lower
+jitsi-eu:bridges), deploy asks them through the signaling node to take no new meetings and waits
+until the meetings on them have ended (at most --drain-wait), since the provider would otherwise
+cut their drain after 30 to 60 seconds; if the update then fails, they take meetings again.
+JITSI_EU_CHANNEL_CA names extra CA certificates (PEM
 files, ':'-separated) for a site whose certificate is not publicly trusted (letsencrypt-staging).
 
 Options:
@@ -51,6 +58,8 @@ Options:
                            report and the preview (the preview's text then goes to stderr)
   --no-wait                stop after pulumi up: no waits and no verification
   --wait-timeout DURATION  longest each wait may take, e.g. 45m (defaults: DNS 20m, HTTPS 20m, ready 30m)
+  --drain-wait DURATION    Hetzner Cloud, OpenStack: longest wait for the meetings on bridges an
+                           update removes, before it runs (default 1h; 0: remove them at once)
   -h, --help               show this help
 
 Environment:
@@ -83,6 +92,10 @@ export interface DeployDeps extends CommandDeps {
   imageSource?: (spec: DeploymentSpec) => Promise<ImageSource>;
   /** Runs the agent on the stack's running hosts (SSM Run Command) and says what each did. */
   applyOnStack?: (spec: DeploymentSpec) => Promise<AppliedHost[]>;
+  /** Between two readings of the bridges during the drain ahead (tests shorten it). */
+  drainPollMs?: number;
+  /** Hetzner Cloud, OpenStack: the channel to the deployed signaling node (the drain ahead of a scale-in). */
+  openChannel?: (spec: DeploymentSpec, outputs: StackOutputs) => SendScript;
   /** Hetzner Cloud, OpenStack: brings a kept signaling node to the new configuration through the channel. */
   applyThroughChannel?: (spec: DeploymentSpec, outputs: StackOutputs, previousSignalingHost: string | undefined) => Promise<AppliedHost[]>;
 }
@@ -105,22 +118,52 @@ export const REAL_DEPLOY_DEPS: DeployDeps = {
       access.close();
     }
   },
+  openChannel: (spec, outputs) => channelSender(spec, outputs, REAL_COMMAND_DEPS.progress),
   applyThroughChannel: async (spec, outputs, previousSignalingHost) => {
-    const { stackChannel } = await import('../lib/channel/stack.ts');
     const { applyThroughChannel } = await import('./channel-apply.ts');
     const progress = REAL_COMMAND_DEPS.progress;
-    // Opened only when a script is sent: a new signaling node needs nothing.
-    let channel: ReturnType<typeof stackChannel> | undefined;
-    // One progress line per new reason, not one per try.
-    let lastReason = '';
-    const onRetry = (why: string) => {
-      if (why !== lastReason) progress(`waiting for the signaling node's channel: ${why}`);
-      lastReason = why;
-    };
-    const send = (script: string, timeoutMs: number) => (channel ??= stackChannel(outputs, spec, { onRetry })).send(script, timeoutMs);
-    return applyThroughChannel(spec, outputs, { previousSignalingHost, timeoutMs: APPLY_TIMEOUT_MS, progress, send });
+    return applyThroughChannel(spec, outputs, { previousSignalingHost, timeoutMs: APPLY_TIMEOUT_MS, progress, send: channelSender(spec, outputs, progress) });
   },
 };
+
+/** Sends scripts through the stack's channel, opened at the first one (a new signaling node may need none). */
+function channelSender(spec: DeploymentSpec, outputs: StackOutputs, progress: (message: string) => void): SendScript {
+  let channel: ChannelHostCommands | undefined;
+  // One progress line per new reason, not one per try.
+  let lastReason = '';
+  const onRetry = (why: string) => {
+    if (why !== lastReason) progress(`waiting for the signaling node's channel: ${why}`);
+    lastReason = why;
+  };
+  return async (script, timeoutMs) => {
+    channel ??= stackChannel(outputs, spec, { onRetry });
+    return channel.send(script, timeoutMs);
+  };
+}
+
+/** --drain-wait: a duration, or 0 for no drain ahead. */
+export function drainWaitFrom(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_DRAIN_WAIT_MS;
+  return value.trim() === '0' ? 0 : requireDuration('--drain-wait', value);
+}
+
+/**
+ * The drain ahead of an update that deletes bridges (Hetzner Cloud, OpenStack), through the
+ * channel of the stack as deployed; none when nothing leaves, when --drain-wait is 0, or when the
+ * stack has no channel yet (the preview says so).
+ */
+function drainPlan(preview: DeployPreview, deployed: StackOutputs | undefined, waitMs: number, spec: DeploymentSpec, deps: DeployDeps): DeployFlowOptions['drainAhead'] {
+  const bridges = leavingBridges(preview);
+  if (!bridges.length || waitMs === 0 || !deployed || !hasChannel(deployed) || !deps.openChannel) return undefined;
+  const send = deps.openChannel(spec, deployed);
+  return {
+    run: () => drainAhead(bridges, { send, waitMs, progress: deps.progress, ...(deps.drainPollMs ? { pollMs: deps.drainPollMs } : {}) }),
+    withdraw: async () => {
+      const answer = await send(drainRequestScript([], 0), 60_000);
+      if (answer.state !== 'answered') throw new Error(answer.detail ?? 'no answer');
+    },
+  };
+}
 
 export function timeoutsFrom(value: string | undefined): WaitTimeouts {
   if (value === undefined) return DEFAULT_TIMEOUTS;
@@ -144,6 +187,7 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
       'dry-run': { type: 'boolean' },
       'no-wait': { type: 'boolean' },
       'wait-timeout': { type: 'string' },
+      'drain-wait': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     DEPLOY_USAGE,
@@ -153,6 +197,7 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
   const { values, positionals } = parsed;
   const stack = requireStackName(values.stack, positionals, 'deployed');
   const timeouts = timeoutsFrom(values['wait-timeout']);
+  const drainWaitMs = drainWaitFrom(values['drain-wait']);
   const previewOnly = Boolean(values['preview-only'] || values['dry-run']);
   if (previewOnly && values.yes) throw new UsageError(['--yes and --preview-only contradict each other: --preview-only never changes anything', 'run with --help for usage']);
   const { spec, warnings } = loadSpecOrThrow(stackFileFor(stack), stack);
@@ -171,7 +216,8 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
   const previousOutputs = spec.cloud === 'aws' ? undefined : await workspace.outputs(stack).catch((): StackOutputs => ({}));
   const previousSignalingHost = previousOutputs && signalingHostOf(previousOutputs);
   const keepEnv = keepSignalingEnv(previousSignalingHost);
-  const previewed = await previewStack(workspace, spec, deps, spec, keepEnv, previousOutputs).catch((error: unknown) => {
+  const context = spec.cloud === 'aws' ? spec : { ...spec, drainWaitMs: previousOutputs && hasChannel(previousOutputs) ? drainWaitMs : 0 };
+  const previewed = await previewStack(workspace, spec, deps, context, keepEnv, previousOutputs).catch((error: unknown) => {
     forgetRecordedImages(images);
     throw error;
   });
@@ -209,6 +255,7 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
     ...(deps.probes ? { probes: deps.probes } : {}),
     ...(deps.applyOnStack && spec.cloud === 'aws' && preview.impact.some((i) => i.kind === 'configuration-applied') ? { applyConfiguration: () => deps.applyOnStack!(spec) } : {}),
     ...(deps.applyThroughChannel && spec.cloud !== 'aws' ? { applyConfiguration: (outputs: StackOutputs) => deps.applyThroughChannel!(spec, outputs, previousSignalingHost), upEnv: keepEnv } : {}),
+    ...(spec.cloud !== 'aws' ? { drainAhead: drainPlan(preview, previousOutputs, drainWaitMs, spec, deps) } : {}),
   });
   deps.out(values.json ? `${JSON.stringify({ ...outcome, preview: shown }, null, 2)}\n` : deploySummary(outcome));
   return outcome.ok ? EXIT.OK : EXIT.FAILED;

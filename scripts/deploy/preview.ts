@@ -22,6 +22,8 @@ export interface ResourceChange {
   previousTtl?: number;
   /** The host role a Hetzner label or OpenStack metadata entry gives the resource. */
   role?: string;
+  /** The provider's id of the resource as it exists now (changed, replaced or deleted ones). */
+  id?: string;
 }
 
 export interface PolicyFinding {
@@ -108,6 +110,7 @@ export function summarisePreview(run: PreviewRun): DeployPreview {
       replacedBy: kind === 'replace' || previous?.kind === 'replace' ? unique([...(previous?.replacedBy ?? []), ...forcing]) : [],
       ...ttlOf(meta.old?.inputs?.ttl, previous?.previousTtl),
       ...(previous?.role ? { role: previous.role } : roleOf(state?.inputs)),
+      ...(previous?.id ? { id: previous.id } : meta.old?.id ? { id: meta.old.id } : {}),
     });
   }
   const policy = run.events.flatMap((e: EngineEvent) => (e.policyEvent ? [policyFinding(e.policyEvent)] : []));

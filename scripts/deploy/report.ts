@@ -3,6 +3,7 @@ import { style } from '../lib/cli.ts';
 import { formatDuration } from './duration.ts';
 import type { DeployOutcome } from './flow.ts';
 import { appliedLines } from './applied.ts';
+import { drainSummary } from './bridge-drain.ts';
 
 export function deploySummary(outcome: DeployOutcome, extra: [string, string][] = []): string {
   const lines: string[] = [];
@@ -21,6 +22,7 @@ export function deploySummary(outcome: DeployOutcome, extra: [string, string][] 
     if (d.instanceId) rows.push(['signaling server', d.instanceId]);
     if (d.bridgeServerIds?.length) rows.push(['bridge servers', d.bridgeServerIds.join(', ')]);
   }
+  if (outcome.drained?.ok) rows.push(['drained first', `${drainSummary(outcome.drained)} (${formatDuration(outcome.drained.waitedMs)})`]);
   rows.push(...extra);
   if (d.ssmShellCommand) rows.push(['shell on the host', d.ssmShellCommand]);
   if (d.hostAccountParameter) rows.push(['host account', hostAccountCommand(d.hostAccountParameter, d.region ?? outcome.region)]);

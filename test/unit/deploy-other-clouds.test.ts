@@ -132,6 +132,23 @@ describe('what a preview means for meetings on Hetzner Cloud and OpenStack', () 
     ]);
   });
 
+  it('removed bridges are drained first, within the wait deploy will give them; replaced ones still get only the drain at shutdown', () => {
+    const ctx = { domain: 'meet.example.eu', topology: 'scalable' as const, cloud: 'hetzner' as const };
+    const removed = impactOf([remove(H.bridge1)], ctx);
+    expect(kinds(removed)).toEqual(['bridges-removed']);
+    expect(removed[0]!.text).toContain('Before the update deploy asks it, through the signaling node, to take no new meetings, and waits up to 1h (--drain-wait)');
+    expect(removed[0]!.text).not.toContain('without waiting for its meetings to end');
+    const shorter = impactOf([remove(H.bridge1)], { ...ctx, drainWaitMs: 20 * 60_000 });
+    expect(shorter[0]!.text).toContain('waits up to 20m (--drain-wait)');
+    const none = impactOf([remove(H.bridge1)], { ...ctx, drainWaitMs: 0 });
+    expect(none[0]!.text).toContain('removed without a drain first');
+    expect(none[0]!.text).toContain('after about 30 seconds either way, without waiting for its meetings to end');
+    const both = impactOf([remove(H.bridge1), ...replace(H.bridge0, { userData: 'update-replace' })], ctx);
+    expect(kinds(both)).toEqual(['bridges-replaced', 'bridges-removed']);
+    expect(both.map((i) => i.resources)).toEqual([['pool-0'], ['pool-1']]);
+    expect(both[0]!.text).toContain('without waiting for its meetings to end');
+  });
+
   it('a new address, a rebuilt network, firewall rules and labels: each in words', () => {
     const impacts = impactOf(
       [...replace(H.primaryIp, { type: 'update-replace' }), ...replace(H.network, { ipRange: 'update-replace' }), update(H.firewall, { 'rules[0]': 'add' }), update(H.signaling, { 'labels.jitsi-eu/expires-at': 'update' })],

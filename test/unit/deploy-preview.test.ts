@@ -23,7 +23,7 @@ const impactOf = (steps: EngineEvent[], ctx = scalable): Impact[] => meetingImpa
 const kinds = (impacts: Impact[]) => impacts.map((i) => i.kind);
 
 describe('summarisePreview', () => {
-  it('folds the three steps of a replacement into one change, with the inputs that force it', () => {
+  it('folds the three steps of a replacement into one change, with the inputs that force it and the id of the resource it replaces', () => {
     const preview = existing(replace(R.signalingInstance, { userDataBase64: 'update-replace', 'tags.Revision': 'update' }, { deleteBeforeReplace: true }));
     expect(preview.changes).toEqual([
       {
@@ -34,6 +34,7 @@ describe('summarisePreview', () => {
         parents: ['jitsi-eu:aws:SignalingNode'],
         changed: ['tags', 'userDataBase64'],
         replacedBy: ['userDataBase64'],
+        id: 'i-0aaaaaaaaaaaaaaaa',
       },
     ]);
     expect(preview.unchanged).toBe(29);

@@ -10,16 +10,21 @@ import { ChannelHostCommands, type ChannelClientOptions, type ChannelTarget } fr
 /** PEM files of extra CAs the channel's certificate may come from (e.g. Let's Encrypt staging), separated by ':'. */
 export const CHANNEL_CA_VARIABLE = 'JITSI_EU_CHANNEL_CA';
 
-export function channelTarget(outputs: StackOutputs, spec: Pick<DeploymentSpec, 'stack' | 'domain'>): ChannelTarget {
+/** Whether the stack's outputs carry its channel (a stack deployed before it existed has none). */
+export function hasChannel(outputs: StackOutputs): boolean {
   const url = outputs.channelUrl?.value;
   const key = outputs.channelPrivateKey?.value;
-  if (typeof url !== 'string' || !url || typeof key !== 'string' || !key.includes('PRIVATE KEY')) {
+  return typeof url === 'string' && url !== '' && typeof key === 'string' && key.includes('PRIVATE KEY');
+}
+
+export function channelTarget(outputs: StackOutputs, spec: Pick<DeploymentSpec, 'stack' | 'domain'>): ChannelTarget {
+  if (!hasChannel(outputs)) {
     throw new UsageError([
       `stack ${spec.stack} has no operator channel yet (its outputs lack channelUrl and channelPrivateKey): it was deployed before jitsi-eu had one.`,
       `Run npm run deploy -- --stack ${spec.stack} once: it adds the channel (the signaling node is replaced once, ending meetings on it).`,
     ]);
   }
-  return { url, domain: spec.domain, privateKeyPem: key, stack: spec.stack };
+  return { url: outputs.channelUrl!.value as string, domain: spec.domain, privateKeyPem: outputs.channelPrivateKey!.value as string, stack: spec.stack };
 }
 
 /** The CA certificates named by JITSI_EU_CHANNEL_CA, read now (a missing file is a usage error). */
