@@ -76,3 +76,10 @@ export const CHANNEL_UNIT = 'jitsi-eu-channel.service';
  * pointer, then runs the host agent (`jitsi-eu-apply --json`), whose JSON is its standard output.
  */
 export const CHANNEL_APPLY_PATH = '/usr/local/lib/jitsi-eu/channel-apply.sh';
+
+/**
+ * Set by deploy to the `signalingHost` output of the stack's last run (Hetzner and OpenStack), so
+ * the program keeps that node and deploy applies the new configuration through the channel: read
+ * once, by the entry point (infra/index.ts), and handed down as ProgramOptions.
+ */
+export const DEPLOYED_SIGNALING_HOST_ENV = 'JITSI_EU_DEPLOYED_SIGNALING_HOST';

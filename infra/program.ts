@@ -12,11 +12,7 @@ import type { StackOutputs } from './outputs.ts';
 
 export type { DeployedConfiguration, DnsRecord, StackOutputs } from './outputs.ts';
 
-/**
- * Set by deploy to the `signalingHost` output of the stack's last run (Hetzner and OpenStack):
- * read once, by the entry point (infra/index.ts), and handed down as ProgramOptions.
- */
-export const DEPLOYED_SIGNALING_HOST_ENV = 'JITSI_EU_DEPLOYED_SIGNALING_HOST';
+export { DEPLOYED_SIGNALING_HOST_ENV } from './channel.ts';
 
 export interface ProgramOptions {
   /** Where spec warnings go; Pulumi's log by default. */

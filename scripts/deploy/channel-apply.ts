@@ -3,18 +3,15 @@
 // configuration it booted with. Deploy asks it through the channel which revision it runs and,
 // when that is not the one just rendered, sends the signaling archive for the host agent to apply.
 // A node created by this update booted with the current user data: nothing to send.
-import { CHANNEL_APPLY_PATH } from '../../infra/channel.ts';
+import { CHANNEL_APPLY_PATH, DEPLOYED_SIGNALING_HOST_ENV } from '../../infra/channel.ts';
 import type { RoleArchive } from '../../infra/render/delivery.ts';
 import { SIGNALING_PRIVATE_IP } from '../../infra/private-network.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import type { HostAnswer } from '../lib/host-commands.ts';
 import type { StackOutputs } from '../lib/workspace.ts';
 import { REVISION_FILE, parseRecordedRevision } from '../status/revision.ts';
+import { signalingServerId } from '../lib/channel/stack.ts';
 import { type AppliedHost, agentResult } from './applied.ts';
-
-
-/** The variable the program reads to keep the signaling node's user data as deployed. */
-export const DEPLOYED_SIGNALING_HOST_VARIABLE = 'JITSI_EU_DEPLOYED_SIGNALING_HOST';
 
 /** One channel request: a script and its bound (the channel client, or a stand-in). */
 export type SendScript = (script: string, timeoutMs: number) => Promise<HostAnswer>;
@@ -36,7 +33,7 @@ export function signalingHostOf(outputs: StackOutputs): string | undefined {
 
 /** The variables preview and up get: the deployed host's identity, when there is one. */
 export function keepSignalingEnv(previousSignalingHost: string | undefined): Record<string, string> {
-  return previousSignalingHost ? { [DEPLOYED_SIGNALING_HOST_VARIABLE]: previousSignalingHost } : {};
+  return previousSignalingHost ? { [DEPLOYED_SIGNALING_HOST_ENV]: previousSignalingHost } : {};
 }
 
 /** The script that installs the archive and applies it: the archive travels in the script itself. */
@@ -47,7 +44,7 @@ export function applyScript(archive: Pick<RoleArchive, 'archive' | 'revision' | 
 
 export async function applyThroughChannel(spec: DeploymentSpec, outputs: StackOutputs, options: ChannelApplyOptions): Promise<AppliedHost[]> {
   const current = signalingHostOf(outputs);
-  const serverId = typeof outputs.signalingInstanceId?.value === 'string' ? outputs.signalingInstanceId.value : 'signaling';
+  const serverId = signalingServerId(outputs);
   if (!options.previousSignalingHost || options.previousSignalingHost !== current) {
     options.progress('the signaling node was created by this update and boots with this configuration: nothing to send through the channel');
     return [];

@@ -57,6 +57,23 @@ function mockCall(args: MockCallArgs): Record<string, unknown> {
   }
 }
 
+/** A small stack on OVHcloud's GRA11, as the program reads its config: one node of flavor b3-16. */
+export const OPENSTACK_CONFIG: Record<string, string> = {
+  'jitsi-eu:cloud': 'openstack',
+  'openstack:region': 'GRA11',
+  'jitsi-eu:country': 'FR',
+  'jitsi-eu:externalNetwork': 'Ext-Net',
+  'jitsi-eu:provider': 'OVH SAS, Roubaix, France',
+  'jitsi-eu:domain': 'meet.example.org',
+  'jitsi-eu:acmeEmail': 'ops@example.org',
+  'jitsi-eu:organization': 'Example University',
+  'jitsi-eu:privacyContact': 'dpo@example.org',
+  'jitsi-eu:instanceType': 'b3-16',
+};
+
+/** What makes OPENSTACK_CONFIG the scalable topology: two bridges of flavor b3-32. */
+export const OPENSTACK_SCALABLE: Record<string, string> = { 'jitsi-eu:topology': 'scalable', 'jitsi-eu:bridges': JSON.stringify({ min: 2, max: 2, instanceType: 'b3-32' }) };
+
 export interface OpenstackRun {
   recording: Recording;
   /** Set when the program failed (an invalid stack, for instance). */

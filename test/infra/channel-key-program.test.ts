@@ -16,7 +16,7 @@ import { TLS_PRIVATE_KEY_TYPE } from '../../scripts/plan/mocks-tls.ts';
 import { policyInputs } from '../../scripts/plan/run.ts';
 import { runPolicies } from '../../infra/policy/offline.ts';
 import { runHetznerProgram } from '../helpers/hetzner-mocks.ts';
-import { runOpenstackProgram } from '../helpers/openstack-mocks.ts';
+import { OPENSTACK_CONFIG, OPENSTACK_SCALABLE, runOpenstackProgram } from '../helpers/openstack-mocks.ts';
 import { channelKeyLineOf, channelPrivateKeyOf } from '../helpers/channel-key.ts';
 
 // The signaling node's cloud-init document names the key's place; a bundle rendered without it
@@ -48,20 +48,11 @@ const COMMON = {
 };
 const BASE: Record<Cloud, Record<string, string>> = {
   hetzner: { ...COMMON, 'jitsi-eu:cloud': 'hetzner', 'jitsi-eu:location': 'fsn1' },
-  openstack: {
-    ...COMMON,
-    'jitsi-eu:cloud': 'openstack',
-    'openstack:region': 'GRA11',
-    'jitsi-eu:country': 'FR',
-    'jitsi-eu:externalNetwork': 'Ext-Net',
-    'jitsi-eu:provider': 'OVH SAS, Roubaix, France',
-    'jitsi-eu:image': 'Debian 12',
-    'jitsi-eu:instanceType': 'b3-16',
-  },
+  openstack: OPENSTACK_CONFIG,
 };
 const SCALABLE: Record<Cloud, Record<string, string>> = {
   hetzner: { 'jitsi-eu:topology': 'scalable', 'jitsi-eu:bridges': '{"min":2,"max":2}' },
-  openstack: { 'jitsi-eu:topology': 'scalable', 'jitsi-eu:bridges': '{"min":2,"max":2,"instanceType":"b3-32"}' },
+  openstack: OPENSTACK_SCALABLE,
 };
 
 interface Run {

@@ -8,22 +8,13 @@ import { OPENSTACK_POLICIES } from '../../infra/policy/openstack.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { FAKE_PRIVATE_KEY_PEM } from '../fixtures/policy/leaked-secrets.ts';
 import { channelKeyUserData } from '../fixtures/policy/channel-key.ts';
-import { recordOpenstackProgram } from '../helpers/openstack-mocks.ts';
+import { OPENSTACK_CONFIG, OPENSTACK_SCALABLE, recordOpenstackProgram } from '../helpers/openstack-mocks.ts';
 
 
 const BASE: Record<string, string> = {
-  'jitsi-eu:cloud': 'openstack',
-  'openstack:region': 'GRA11',
-  'jitsi-eu:country': 'FR',
-  'jitsi-eu:externalNetwork': 'Ext-Net',
-  'jitsi-eu:provider': 'OVH SAS, Roubaix, France',
-  'jitsi-eu:domain': 'meet.example.org',
-  'jitsi-eu:acmeEmail': 'ops@example.org',
-  'jitsi-eu:organization': 'Example University',
+  ...OPENSTACK_CONFIG,
+  ...OPENSTACK_SCALABLE,
   'jitsi-eu:auth': 'secure',
-  'jitsi-eu:instanceType': 'b3-16',
-  'jitsi-eu:topology': 'scalable',
-  'jitsi-eu:bridges': JSON.stringify({ min: 2, max: 2, instanceType: 'b3-32' }),
   'jitsi-eu:ipv6': 'true',
   'jitsi-eu:dnsZone': 'example.org',
 };

@@ -14,6 +14,8 @@ import {
   MOCK_EXTERNAL_NETWORK_ID,
   MOCK_IPV6_POOL_ID,
   MOCK_ZONE_ID,
+  OPENSTACK_CONFIG,
+  OPENSTACK_SCALABLE,
   type OptionsSeen,
   mockIpv6For,
   recordOpenstackProgram,
@@ -39,21 +41,12 @@ const T = {
 } as const;
 
 const BASE: Record<string, string> = {
-  'jitsi-eu:cloud': 'openstack',
-  'openstack:region': 'GRA11',
-  'jitsi-eu:country': 'FR',
-  'jitsi-eu:externalNetwork': 'Ext-Net',
-  'jitsi-eu:provider': 'OVH SAS, Roubaix, France',
-  'jitsi-eu:domain': 'meet.example.org',
-  'jitsi-eu:acmeEmail': 'ops@example.org',
-  'jitsi-eu:organization': 'Example University',
-  'jitsi-eu:privacyContact': 'dpo@example.org',
+  ...OPENSTACK_CONFIG,
   'jitsi-eu:owner': 'ops@example.org',
   'jitsi-eu:expiresAt': '2030-01-01T00:00:00Z',
   'jitsi-eu:auth': 'secure',
-  'jitsi-eu:instanceType': 'b3-16',
 };
-const SCALABLE = { 'jitsi-eu:topology': 'scalable', 'jitsi-eu:bridges': JSON.stringify({ min: 2, max: 2, instanceType: 'b3-32' }) };
+const SCALABLE = OPENSTACK_SCALABLE;
 
 interface Run {
   spec: DeploymentSpec;

@@ -2,7 +2,7 @@
 // not fit stops before anything is created, the provider and the network included, instead of
 // failing halfway through a deploy. The real size check is stood in by one that refuses a role.
 import { describe, expect, it, vi } from 'vitest';
-import { runOpenstackProgram } from '../helpers/openstack-mocks.ts';
+import { OPENSTACK_CONFIG, OPENSTACK_SCALABLE, runOpenstackProgram } from '../helpers/openstack-mocks.ts';
 
 const refused = vi.hoisted(() => ({ role: 'bridge' as 'signaling' | 'bridge' }));
 
@@ -17,21 +17,7 @@ vi.mock('../../infra/openstack/user-data.ts', async (importOriginal) => {
   };
 });
 
-const CONFIG: Record<string, string> = {
-  'jitsi-eu:cloud': 'openstack',
-  'openstack:region': 'GRA11',
-  'jitsi-eu:country': 'FR',
-  'jitsi-eu:externalNetwork': 'Ext-Net',
-  'jitsi-eu:provider': 'OVH SAS, Roubaix, France',
-  'jitsi-eu:image': 'Debian 12',
-  'jitsi-eu:instanceType': 'b3-16',
-  'jitsi-eu:domain': 'meet.example.org',
-  'jitsi-eu:acmeEmail': 'ops@example.org',
-  'jitsi-eu:organization': 'Example University',
-  'jitsi-eu:privacyContact': 'dpo@example.org',
-  'jitsi-eu:topology': 'scalable',
-  'jitsi-eu:bridges': '{"min":2,"max":2,"instanceType":"b3-32"}',
-};
+const CONFIG = { ...OPENSTACK_CONFIG, ...OPENSTACK_SCALABLE };
 
 describe('user data size on OpenStack', () => {
   it.each(['signaling', 'bridge'] as const)('a %s user data too large stops the run before any resource exists', async (role) => {
