@@ -11,12 +11,10 @@ import { execFileSync } from 'node:child_process';
 import { renderBundle } from '../../infra/render/bundle.ts';
 import { CLOUD_SCRIPT_PATH } from '../../infra/render/cloud-layer.ts';
 import { ACCOUNTS_SCRIPT_PATH } from '../../infra/render/os.ts';
-import { channelStack, type AccountsDeps } from '../../scripts/accounts/deps.ts';
-import { accountsMain } from '../../scripts/accounts/main.ts';
-import { generatePassword } from '../../scripts/accounts/password.ts';
-import { parseAccountsArgs } from '../../scripts/accounts/usage.ts';
+import { channelStack } from '../../scripts/accounts/deps.ts';
 import { ChannelHostCommands } from '../../scripts/lib/channel/client.ts';
 import { EXIT } from '../../scripts/lib/cli.ts';
+import { runAccounts, type AccountsRun, type StoodInDeps } from '../helpers/accounts-run.ts';
 import { bashRunner, channelKeyPair, startChannelHost, type ChannelHost } from '../helpers/channel-host.ts';
 import { makeSpec } from '../helpers/spec.ts';
 import { createTestCa, type TestCa } from '../helpers/test-ca.ts';
@@ -66,31 +64,17 @@ beforeEach(() => {
   host.scripts.length = 0;
 });
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function accounts(argv: string[], options: { terminal?: boolean; url?: string } = {}): Promise<Run> {
-  const parsed = parseAccountsArgs([...argv, '--stack', SPEC.stack])!;
-  const run: Run = { code: -1, out: '', err: '' };
+function accounts(argv: string[], options: { terminal?: boolean; url?: string } = {}): Promise<AccountsRun> {
   const channel = new ChannelHostCommands({ url: options.url ?? host.url, domain: SPEC.domain, privateKeyPem: keys.privateKeyPem, stack: SPEC.stack }, { ca: [ca.caCertPem], retryMs: 50 });
-  const deps: AccountsDeps = {
+  const stoodIn: StoodInDeps = {
     loadSpec: () => SPEC,
     requireCredentials: async () => {
       throw new Error('no AWS credentials are asked for outside AWS');
     },
     openStack: (_spec, timeoutMs) => channelStack((script, ms) => channel.send(script, ms), '4711', channel, timeoutMs),
     confirm: async () => false,
-    generatePassword,
-    stdoutIsTerminal: options.terminal ?? false,
-    out: (text) => (run.out += text),
-    err: (text) => (run.err += text),
-    progress: (message) => (run.err += `${message}\n`),
   };
-  run.code = await accountsMain(parsed, deps);
-  return run;
+  return runAccounts([...argv, '--stack', SPEC.stack], stoodIn, options.terminal);
 }
 
 const accountFile = (name: string) => join(secrets, 'accounts', name);

@@ -8,13 +8,13 @@ import { accountParameterName } from '../../infra/accounts.ts';
 import { ACCOUNTS_SCRIPT_PATH } from '../../infra/render/os.ts';
 import { ssmParameterName } from '../../infra/secrets.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
-import { accountsMain } from '../../scripts/accounts/main.ts';
-import { openAwsStack, type AccountsDeps } from '../../scripts/accounts/deps.ts';
+import { openAwsStack } from '../../scripts/accounts/deps.ts';
 import { PASSWORD_LENGTH } from '../../scripts/accounts/password.ts';
 import { parseAccountsArgs } from '../../scripts/accounts/usage.ts';
 import { EXIT, UsageError } from '../../scripts/lib/cli.ts';
 import type { HostAnswer, HostCommands, RunOptions } from '../../scripts/lib/host-commands.ts';
 import { startMoto, type Moto } from '../helpers/moto.ts';
+import { runAccounts, type AccountsRun } from '../helpers/accounts-run.ts';
 import { runNpmScript } from '../helpers/npm-run.ts';
 import { makeSpec } from '../helpers/spec.ts';
 
@@ -41,21 +41,15 @@ const SYNCED: HostAnswer = {
   stdout: '2026-12-06T12:00:00Z jitsi-eu: service accounts focus@auth and jvb@auth are set\n2026-12-06T12:00:01Z jitsi-eu: host accounts on meet.example.org: alice host\n2026-12-06T12:00:01Z jitsi-eu: added: alice; removed: none\n',
 };
 
-interface Run {
-  code: number;
-  out: string;
-  /** stderr and progress together: where a password must never appear. */
-  err: string;
+interface Run extends AccountsRun {
   hosts: FakeHosts;
   asked: string[];
 }
 
 async function accounts(argv: string[], options: { spec?: DeploymentSpec; terminal?: boolean; answer?: (id: string) => HostAnswer; confirm?: boolean } = {}): Promise<Run> {
-  const parsed = parseAccountsArgs(argv);
-  if (!parsed) throw new Error('--help');
   const hosts = new FakeHosts(options.answer ?? (() => SYNCED));
-  const run: Run = { code: -1, out: '', err: '', hosts, asked: [] };
-  const deps: AccountsDeps = {
+  const asked: string[] = [];
+  const run = await runAccounts(argv, {
     loadSpec: (stack) => {
       const spec = options.spec ?? DEPLOYED;
       expect(stack).toBe(spec.stack);
@@ -64,17 +58,11 @@ async function accounts(argv: string[], options: { spec?: DeploymentSpec; termin
     requireCredentials: async () => undefined,
     openStack: (spec) => ({ ...openAwsStack(spec), hosts }),
     confirm: async (question) => {
-      run.asked.push(question);
+      asked.push(question);
       return options.confirm ?? false;
     },
-    generatePassword: (await import('../../scripts/accounts/password.ts')).generatePassword,
-    stdoutIsTerminal: options.terminal ?? false,
-    out: (text) => (run.out += text),
-    err: (text) => (run.err += text),
-    progress: (message) => (run.err += `${message}\n`),
-  };
-  run.code = await accountsMain(parsed, deps);
-  return run;
+  }, options.terminal);
+  return { ...run, hosts, asked };
 }
 
 async function storedPassword(spec: DeploymentSpec, name: string): Promise<string | undefined> {
