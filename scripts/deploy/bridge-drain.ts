@@ -10,7 +10,7 @@ import { DRAIN_REQUESTS_FOLDER, DRAIN_REQUEST_POLL_SECONDS } from '../../infra/l
 import { PORTS } from '../../infra/ports.ts';
 import { BRIDGE_SHARE_DIR } from '../../infra/render/cloud-layer.ts';
 import type { HostAnswer } from '../lib/host-commands.ts';
-import type { DeployPreview } from './preview.ts';
+import type { DeployPreview, ResourceChange } from './preview.ts';
 
 /** Server types of a bridge on the clouds where deploy drains ahead. */
 const SERVER_TYPES = new Set(['hcloud:index/server:Server', 'openstack:compute/instance:Instance']);
@@ -38,10 +38,22 @@ export interface LeavingBridge {
   name: string;
 }
 
-/** Bridges the update deletes (a scale-in), with the server ids the stack records. */
+const isBridge = (c: ResourceChange) => c.role === 'bridge' || (c.role === undefined && /bridge/i.test(c.name));
+
+/**
+ * Whether the update replaces or removes the signaling node (new user data shows as an update on
+ * some providers, and still means a new server): every meeting ends with it, so nothing is
+ * drained first.
+ */
+export function signalingLeaves(changes: readonly ResourceChange[]): boolean {
+  return changes.some((c) => SERVER_TYPES.has(c.type) && !isBridge(c) && (c.kind === 'replace' || c.kind === 'delete' || (c.kind === 'update' && c.changed.some((p) => p.startsWith('userData')))));
+}
+
+/** Bridges the update deletes (a scale-in) and deploy drains first, with the server ids the stack records. */
 export function leavingBridges(preview: Pick<DeployPreview, 'changes'>): LeavingBridge[] {
+  if (signalingLeaves(preview.changes)) return [];
   return preview.changes
-    .filter((c) => c.kind === 'delete' && SERVER_TYPES.has(c.type) && (c.role === 'bridge' || (c.role === undefined && /bridge/i.test(c.name))))
+    .filter((c) => c.kind === 'delete' && SERVER_TYPES.has(c.type) && isBridge(c))
     .flatMap((c) => (c.id && SERVER_ID.test(c.id) ? [{ id: c.id, name: c.name }] : []));
 }
 

@@ -8,7 +8,7 @@
 import { DNS_TTL_SECONDS } from '../../infra/aws/layout.ts';
 import type { Cloud } from '../../infra/spec/types.ts';
 import { SIGNALING_BOOT_MINUTES, list, names, type Impact, type ImpactContext } from './impact.ts';
-import { DEFAULT_DRAIN_WAIT_MS } from './bridge-drain.ts';
+import { DEFAULT_DRAIN_WAIT_MS, signalingLeaves } from './bridge-drain.ts';
 import { formatDuration } from './duration.ts';
 import type { ResourceChange } from './preview.ts';
 
@@ -111,7 +111,8 @@ function signalingImpacts(servers: readonly ResourceChange[], addressChanges: bo
 
 const count = (n: number) => `${n} bridge server${n === 1 ? ' is' : 's are'}`;
 
-function bridgeImpacts(servers: readonly ResourceChange[], ctx: ServerCloudContext): Impact[] {
+/** `signalingGoes`: the update replaces or removes the signaling node, ending every meeting. */
+function bridgeImpacts(servers: readonly ResourceChange[], ctx: ServerCloudContext, signalingGoes: boolean): Impact[] {
   if (!servers.length) return [];
   const cloud = CLOUD_NAME[ctx.cloud];
   const leaving = servers.filter((c) => c.kind === 'replace' || c.kind === 'delete' || (c.kind === 'update' && c.changed.some((p) => CONFIGURATION_PROPERTIES.has(p))));
@@ -135,7 +136,9 @@ function bridgeImpacts(servers: readonly ResourceChange[], ctx: ServerCloudConte
     impacts.push({
       kind: 'bridges-removed',
       severity: 'notice',
-      text: wait > 0
+      text: signalingGoes
+        ? `${count(removed.length)} removed with no drain first: the meetings on ${removed.length === 1 ? 'it' : 'them'} end with the signaling node this update replaces.`
+        : wait > 0
         ? `${count(removed.length)} removed. Before the update deploy asks ${removed.length === 1 ? 'it' : 'them'}, through the signaling node, to take no new meetings, and waits up to ${formatDuration(wait)} (--drain-wait) for the meetings on ${removed.length === 1 ? 'it' : 'them'} to end; then each is shut down and deleted. Anyone still on one when the wait ends is moved to another bridge by Jicofo (a short reconnect).`
         : `${count(removed.length)} removed without a drain first (--drain-wait 0, or the stack has no channel yet). Each is shut down before it is deleted, which starts the same graceful drain as on AWS: it takes no new meetings. ${cut}`,
       resources: names(removed),
@@ -191,7 +194,7 @@ export function serverCloudImpacts(changes: readonly ResourceChange[], ctx: Serv
   const impacts: Impact[] = [
     ...signalingImpacts(signaling, addresses.length > 0, ctx),
     ...inPlaceImpacts(configuration, signaling, ctx),
-    ...bridgeImpacts(servers.filter((c) => roleOf(c) === 'bridge'), ctx),
+    ...bridgeImpacts(servers.filter((c) => roleOf(c) === 'bridge'), ctx, signalingLeaves(changes)),
   ];
   if (addresses.length) {
     impacts.push({

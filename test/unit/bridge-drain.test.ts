@@ -12,7 +12,7 @@ import { BRIDGE_SHARE_DIR } from '../../infra/render/cloud-layer.ts';
 import { BRIDGE_STATE_SCRIPT, DRAIN_FOLLOW_MS, drainAhead, drainRequestScript, drainSummary, leavingBridges, parseBridgeStates, type BridgeState } from '../../scripts/deploy/bridge-drain.ts';
 import { summarisePreview } from '../../scripts/deploy/preview.ts';
 import type { HostAnswer } from '../../scripts/lib/host-commands.ts';
-import { create, previewRun, remove, replace, same, type FixtureResource } from '../fixtures/fake-pulumi/preview-events.ts';
+import { create, previewRun, remove, replace, same, update, type FixtureResource } from '../fixtures/fake-pulumi/preview-events.ts';
 import { bashRunner } from '../helpers/channel-host.ts';
 import { tempDir } from '../helpers/tools.ts';
 
@@ -28,14 +28,22 @@ describe('leavingBridges', () => {
       remove(server('bridges-3', 'bridge')),
       remove(server('bridges-4', 'bridge', 'openstack:compute/instance:Instance')),
       ...replace(server('bridges-1', 'bridge'), { userData: 'update-replace' }),
-      remove(server('signaling-server', 'signaling')),
+      update(server('signaling-server', 'signaling'), { labels: 'update' }),
       create(server('bridges-5', 'bridge')),
       same(server('bridges-2', 'bridge')),
-    ], { delete: 3, replace: 1, create: 1, same: 1 }));
+    ], { delete: 2, replace: 1, update: 1, create: 1, same: 1 }));
     expect(leavingBridges(preview)).toEqual([
       { id: 'i-0aaaaaaaaaaaaaaaa', name: 'bridges-3' },
       { id: 'i-0aaaaaaaaaaaaaaaa', name: 'bridges-4' },
     ]);
+  });
+
+  it('none when the signaling node is replaced too (new user data, even shown as an update): every meeting ends with it', () => {
+    const withNode = (node: ReturnType<typeof remove>[]) => leavingBridges(summarisePreview(previewRun([remove(server('bridges-3', 'bridge')), ...node], { delete: 1, update: 1 })));
+    expect(withNode([])).toHaveLength(1);
+    expect(withNode(replace(server('signaling-server', 'signaling'), { image: 'update-replace' }))).toEqual([]);
+    expect(withNode([update(server('signaling-server', 'signaling'), { userData: 'update' })])).toEqual([]);
+    expect(withNode([update(server('signaling-server', 'signaling'), { labels: 'update' })])).toHaveLength(1);
   });
 });
 

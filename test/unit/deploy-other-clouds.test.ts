@@ -147,6 +147,8 @@ describe('what a preview means for meetings on Hetzner Cloud and OpenStack', () 
     expect(kinds(both)).toEqual(['bridges-replaced', 'bridges-removed']);
     expect(both.map((i) => i.resources)).toEqual([['pool-0'], ['pool-1']]);
     expect(both[0]!.text).toContain('without waiting for its meetings to end');
+    const withNode = impactOf([remove(H.bridge1), ...replace(H.signaling, { image: 'update-replace' })], ctx);
+    expect(withNode.find((i) => i.kind === 'bridges-removed')!.text).toBe('1 bridge server is removed with no drain first: the meetings on it end with the signaling node this update replaces.');
   });
 
   it('a new address, a rebuilt network, firewall rules and labels: each in words', () => {
