@@ -1,23 +1,16 @@
-// rotate and upgrade work on a running AWS stack through AWS's own services (SSM Parameter Store,
-// Run Command, the bridges' Auto Scaling group). On Hetzner Cloud and OpenStack they refuse at
-// once, saying what to do instead: deploy and accounts reach those stacks through the channel to
-// the signaling node, but rotation does not use it yet, and an upgrade there is a deploy.
+// upgrade works on a running AWS stack through AWS's own services (SSM Parameter Store, Run
+// Command, the bridges' Auto Scaling group). On Hetzner Cloud and OpenStack it refuses at once,
+// saying what to do instead: an upgrade there is a deploy.
 import type { Cloud, DeploymentSpec } from '../../infra/spec/types.ts';
 import { UsageError } from './cli.ts';
 
-export type HostCommand = 'rotate' | 'upgrade';
+export type HostCommand = 'upgrade';
 
 const CLOUD_NAME: Record<Cloud, string> = { aws: 'AWS', hetzner: 'Hetzner Cloud', openstack: 'OpenStack' };
 
 function whyLines(command: HostCommand, spec: Pick<DeploymentSpec, 'stack' | 'cloud'>): string[] {
   const deploy = `npm run deploy -- --stack ${spec.stack}`;
   switch (command) {
-    case 'rotate':
-      return [
-        'Here the signaling node made every service secret at its first boot and keeps them on its disk; rotating them through the stack\'s channel is not built yet: nothing was changed.',
-        'Instead: new secrets come with a new signaling node. Replace it with',
-        `pulumi up --stack ${spec.stack} --replace <URN of the signaling server> (pulumi stack --stack ${spec.stack} --show-urns lists it). Meetings in progress end.`,
-      ];
     case 'upgrade':
       return [
         'Here an upgrade is a deploy: nothing was changed.',

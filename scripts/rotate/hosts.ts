@@ -90,7 +90,8 @@ export function parseAgentReport(stdout: string): AgentReport | undefined {
   return { revision: r.revision, role: r.role, changed: r.changed, services: r.services.map((s) => ({ unit: s.unit, action: s.action })), unchanged: r.unchanged };
 }
 
-function outcomeOf(instanceId: string, role: HostRole, answer: HostAnswer | undefined): HostOutcome {
+/** One host's answer to the agent, as the report shows it. */
+export function outcomeOf(instanceId: string, role: HostRole, answer: HostAnswer | undefined): HostOutcome {
   if (!answer || answer.state === 'no-answer') return { instanceId, role, state: 'no-answer', detail: answer?.detail ?? 'no answer' };
   if (answer.state === 'failed') return { instanceId, role, state: 'failed', detail: `jitsi-eu-apply failed: ${answer.detail ?? 'no detail'}` };
   const agent = parseAgentReport(answer.stdout);

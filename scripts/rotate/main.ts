@@ -3,10 +3,12 @@
 // pick them up (signaling host first, then the bridge pool) and the report says what each did.
 import { stackFileFor } from '../../infra/spec/index.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
-import { refuseOutsideAws } from '../lib/aws-only.ts';
 import { EXIT, UsageError, loadSpecOrThrow, parseCliOrHelp, requireStackName, warn } from '../lib/cli.ts';
 import { REAL_COMMAND_DEPS, type CommandDeps } from '../lib/command-deps.ts';
-import { PolicyViolationError, PulumiCommandError, StackBusyError, StackMissingError, formatViolation, type Workspace } from '../lib/workspace.ts';
+import { PolicyViolationError, PulumiCommandError, StackBusyError, StackMissingError, formatViolation, type StackOutputs, type Workspace } from '../lib/workspace.ts';
+import { signalingServerId, stackChannel } from '../lib/channel/stack.ts';
+import type { HostAnswer } from '../lib/host-commands.ts';
+import { rotateOnSignalingNode } from './channel.ts';
 import { TERMINAL_CONFIRMATION } from '../deploy/confirm.ts';
 import { requireDuration } from '../deploy/duration.ts';
 import { summarisePreview, type ResourceChange } from '../deploy/preview.ts';
@@ -53,8 +55,12 @@ Options:
 Environment: as for npm run deploy (PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE,
 PULUMI_BACKEND_URL, AWS credentials).
 
-AWS stacks only: on Hetzner Cloud and OpenStack rotation through the stack's channel is not built
-yet, so the command refuses such a stack (exit 2) and says what to do instead.
+On Hetzner Cloud and OpenStack the signaling node made every service secret itself and keeps it
+on its disk: through the stack's channel it drops the old values and runs jitsi-eu-apply, which
+makes new ones there (they never leave the node). No Pulumi preview or update: nothing in the
+stack changes, and only the Pulumi CLI and passphrase are needed (the channel key is a stack
+output). A pool's bridges fetched the videobridge password once, at boot, so jvb-password is not
+rotated there (it changes with a new signaling node, which brings new bridges).
 
 Exit codes: 0 rotated and every host took the new values (or previewed, with --preview-only);
 1 the preview shows changes beyond the secrets, a policy violation, pulumi up failed, or a host
@@ -69,6 +75,8 @@ export interface RotateDeps extends CommandDeps {
   interactive: () => boolean;
   ask: (question: string) => Promise<string>;
   openHosts: (region: string) => Promise<StackHosts>;
+  /** Hetzner Cloud, OpenStack: the channel to the signaling node, from the stack's outputs (default: the stack's own). */
+  openChannel?: (spec: DeploymentSpec, outputs: StackOutputs) => { send: (script: string, timeoutMs: number) => Promise<HostAnswer> };
   now: () => Date;
 }
 
@@ -113,8 +121,8 @@ export async function rotateMain(argv: string[], deps: RotateDeps = REAL_ROTATE_
 
   const { spec, warnings } = loadSpecOrThrow(stackFileFor(stack), stack);
   for (const w of warnings) warn(w);
-  refuseOutsideAws('rotate', spec);
   const plan = rotationPlan(secretsToRotate(named, spec), spec);
+  if (spec.cloud !== 'aws') return rotateThroughChannel(plan, spec, { previewOnly, yes, hostsOnly, json: Boolean(values.json), timeoutMs }, deps);
 
   let workspace: Workspace | undefined;
   let pulumi: PulumiPreview | undefined;
@@ -156,6 +164,40 @@ export async function rotateMain(argv: string[], deps: RotateDeps = REAL_ROTATE_
   const pickup = await pickUp(plan, spec.region, timeoutMs, deps);
   const report = rotationReport({ stack, secrets: plan.secrets, renewed: !hostsOnly, ...(renewedAt ? { renewedAt } : {}) }, pickup, yes);
   deps.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : reportText(report));
+  return report.ok ? EXIT.OK : EXIT.FAILED;
+}
+
+interface RunChoices {
+  previewOnly: boolean;
+  yes: boolean;
+  hostsOnly: boolean;
+  json: boolean;
+  timeoutMs: number;
+}
+
+/**
+ * Hetzner Cloud, OpenStack: the signaling node makes the new values itself (channel.ts), so
+ * there is no Pulumi preview or update, only the stack's outputs, which hold its channel.
+ */
+async function rotateThroughChannel(plan: RotationPlan, spec: DeploymentSpec, run: RunChoices, deps: RotateDeps): Promise<number> {
+  const text = planText(plan);
+  if (run.previewOnly) {
+    deps.out(run.json ? `${JSON.stringify({ stack: plan.stack, secrets: plan.secrets, bridges: plan.bridges, impacts: plan.impacts }, null, 2)}\n` : text);
+    return EXIT.OK;
+  }
+  const workspace = await deps.openWorkspace();
+  const outputs = await workspace.outputs(spec.stack).catch((error: unknown) => {
+    if (error instanceof StackMissingError) throw new UsageError([`stack ${spec.stack} does not exist in ${workspace.backendDescription}: only a deployed stack has secrets to rotate`, `deploy it with npm run deploy -- --stack ${spec.stack}, or check PULUMI_BACKEND_URL`]);
+    throw error;
+  });
+  (run.json ? deps.onOutput : deps.out)(text);
+  await confirmRotation(plan, run.hostsOnly, { yes: run.yes, interactive: deps.interactive(), ask: deps.ask });
+  const channel = deps.openChannel?.(spec, outputs) ?? stackChannel(outputs, spec);
+  const pickup = await rotateOnSignalingNode(plan, { send: (script, ms) => channel.send(script, ms), serverId: signalingServerId(outputs), renew: !run.hostsOnly, timeoutMs: run.timeoutMs, progress: deps.progress }).catch(
+    (error: unknown): PickupResult => ({ ok: false, hosts: [], problem: `the signaling node could not be asked: ${(error as Error).message}` }),
+  );
+  const report = rotationReport({ stack: plan.stack, secrets: plan.secrets, renewed: !run.hostsOnly, keptIn: 'signaling-node', ...(pickup.ok ? { renewedAt: deps.now().toISOString() } : {}) }, pickup, run.yes);
+  deps.out(run.json ? `${JSON.stringify(report, null, 2)}\n` : reportText(report));
   return report.ok ? EXIT.OK : EXIT.FAILED;
 }
 

@@ -9,6 +9,9 @@
 // lifecycle hook, keeping its XMPP session (Prosody does not end a session when its password
 // changes) until its last meeting is over. A single node runs the videobridge itself, so there
 // a restart cannot be avoided, and the operator is told so before confirming.
+//
+// On Hetzner Cloud and OpenStack the signaling node keeps the secrets it made, and makes the new
+// ones itself (channel.ts); its bridges use none of the secrets rotated there.
 import { DRAIN_MAX_SECONDS } from '../../infra/lifecycle.ts';
 import { ssmParameterName } from '../../infra/secrets.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
@@ -31,6 +34,7 @@ export interface SecretImpact {
 
 export interface RotationPlan {
   stack: string;
+  cloud: DeploymentSpec['cloud'];
   topology: DeploymentSpec['topology'];
   secrets: RotatableSecret[];
   bridges: BridgePickup;
@@ -89,15 +93,17 @@ function impactOf(secret: RotatableSecret, spec: DeploymentSpec): SecretImpact {
         meetings: 'People already in meetings stay. From then on, a token signed with the old secret is refused: its holder cannot join.',
         warning:
           "Your organisation's token issuer must switch to the new secret at the same moment, or nobody can join with a token. " +
-          `It can read the new value, once rotated, from the SSM parameter ${ssmParameterName(spec.stack, 'jwt-app-secret')} ` +
-          `(aws ssm get-parameter --with-decryption --region ${spec.region} --name ${ssmParameterName(spec.stack, 'jwt-app-secret')}).`,
+          (spec.cloud === 'aws'
+            ? `It can read the new value, once rotated, from the SSM parameter ${ssmParameterName(spec.stack, 'jwt-app-secret')} ` +
+              `(aws ssm get-parameter --with-decryption --region ${spec.region} --name ${ssmParameterName(spec.stack, 'jwt-app-secret')}).`
+            : `Read the new value, once rotated, with npm run accounts -- secret jwt-app-secret --stack ${spec.stack} (through the stack's channel).`),
       };
   }
 }
 
 export function rotationPlan(secrets: RotatableSecret[], spec: DeploymentSpec): RotationPlan {
-  const bridges: BridgePickup = spec.topology !== 'scalable' ? 'none' : secrets.includes('jvb-password') ? 'refresh' : 'apply';
-  return { stack: spec.stack, topology: spec.topology, secrets, bridges, impacts: secrets.map((s) => impactOf(s, spec)) };
+  const bridges: BridgePickup = spec.topology !== 'scalable' || spec.cloud !== 'aws' ? 'none' : secrets.includes('jvb-password') ? 'refresh' : 'apply';
+  return { stack: spec.stack, cloud: spec.cloud, topology: spec.topology, secrets, bridges, impacts: secrets.map((s) => impactOf(s, spec)) };
 }
 
 const BRIDGE_STEP: Record<BridgePickup, string | undefined> = {
@@ -129,11 +135,20 @@ export function planText(plan: RotationPlan): string {
     if (impact.warning) lines.push(...wrapped('  ! ', impact.warning));
     lines.push('');
   }
-  lines.push(
-    'Order: Pulumi makes the new values and stores them in SSM (nothing else in the stack changes);',
-    '  the signaling host then runs jitsi-eu-apply, which picks them up and reloads or restarts only what uses them;',
-    ...(BRIDGE_STEP[plan.bridges] ? [`  ${BRIDGE_STEP[plan.bridges]}`] : []),
-    '',
-  );
+  if (plan.cloud === 'aws') {
+    lines.push(
+      'Order: Pulumi makes the new values and stores them in SSM (nothing else in the stack changes);',
+      '  the signaling host then runs jitsi-eu-apply, which picks them up and reloads or restarts only what uses them;',
+      ...(BRIDGE_STEP[plan.bridges] ? [`  ${BRIDGE_STEP[plan.bridges]}`] : []),
+      '',
+    );
+  } else {
+    lines.push(
+      "Order: through the stack's channel the signaling node drops the old values and runs jitsi-eu-apply, which makes",
+      '  new ones on the node (they never leave it) and reloads or restarts only what uses them; nothing else in the',
+      `  stack changes${plan.topology === 'scalable' ? ', and the bridges use none of these secrets' : ''}.`,
+      '',
+    );
+  }
   return `${lines.join('\n')}`;
 }

@@ -10,8 +10,10 @@ export interface RotationReport {
   secrets: RotatableSecret[];
   /** False with --hosts-only: the values were renewed before, this run only made the hosts pick them up. */
   renewed: boolean;
-  /** When Pulumi finished storing the new values (ISO 8601). */
+  /** When the new values were stored (ISO 8601). */
   renewedAt?: string;
+  /** Where they are kept: SSM (AWS) or the signaling node's disk (Hetzner Cloud, OpenStack). */
+  keptIn?: 'ssm' | 'signaling-node';
   hosts: HostOutcome[];
   refresh?: BridgeRefresh;
   problem?: string;
@@ -23,7 +25,7 @@ export function retryCommand(stack: string, secrets: readonly RotatableSecret[],
   return `npm run rotate -- --stack ${stack} --only ${secrets.join(',')} --hosts-only${yes ? ' --yes' : ''}`;
 }
 
-export function rotationReport(base: Pick<RotationReport, 'stack' | 'secrets' | 'renewed' | 'renewedAt'>, pickup: PickupResult, yes: boolean): RotationReport {
+export function rotationReport(base: Pick<RotationReport, 'stack' | 'secrets' | 'renewed' | 'renewedAt' | 'keptIn'>, pickup: PickupResult, yes: boolean): RotationReport {
   return {
     ...base,
     ok: pickup.ok,
@@ -56,10 +58,15 @@ function hostLine(o: HostOutcome): string {
 
 export function reportText(r: RotationReport): string {
   const names = r.secrets.join(', ');
+  const onNode = r.keptIn === 'signaling-node';
   const lines = [
-    r.renewed
-      ? `Rotated ${names} of ${r.stack} at ${r.renewedAt}: the new values are in SSM and in Pulumi's state.`
-      : `Hosts of ${r.stack} asked to pick up ${names} (the values were not renewed by this run).`,
+    !r.renewed
+      ? `Hosts of ${r.stack} asked to pick up ${names} (the values were not renewed by this run).`
+      : !onNode
+        ? `Rotated ${names} of ${r.stack} at ${r.renewedAt}: the new values are in SSM and in Pulumi's state.`
+        : r.ok
+          ? `Rotated ${names} of ${r.stack} at ${r.renewedAt}: the signaling node made the new values and keeps them on its disk.`
+          : `Rotating ${names} of ${r.stack} did not finish on the signaling node: it may hold new values for some of them already.`,
   ];
   if (r.hosts.length) lines.push('Hosts:', ...r.hosts.map(hostLine));
   if (r.refresh) {

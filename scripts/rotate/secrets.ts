@@ -39,9 +39,23 @@ const ABSENT_BECAUSE: Partial<Record<RotatableSecret, (spec: DeploymentSpec) => 
   'jwt-app-secret': (spec) => `its hosts do not sign in with tokens (jitsi-eu:auth is ${spec.auth}, not jwt)`,
 };
 
+/**
+ * Hetzner Cloud and OpenStack: a pool's bridges fetched the videobridge password from the
+ * signaling node once, at boot, and take no commands; a new password there would lock them out
+ * at their next sign-in. It changes with a new signaling node, which brings new bridges.
+ */
+const kept = (spec: DeploymentSpec) => spec.cloud !== 'aws' && spec.topology === 'scalable';
+
 /** The secrets to rotate for this stack: those named (each must exist) or the default set it has. */
 export function secretsToRotate(named: RotatableSecret[] | undefined, spec: DeploymentSpec): RotatableSecret[] {
   const present = new Set<SecretName>(secretsFor(spec));
+  if (kept(spec)) present.delete('jvb-password');
+  if (named?.includes('jvb-password') && kept(spec)) {
+    throw new UsageError([
+      `--only jvb-password: the bridges of ${spec.stack} fetched the videobridge password from the signaling node once, at boot, and take no commands, so it cannot change under them: nothing was changed.`,
+      `It changes with a new signaling node, which brings new bridges (meetings end): pulumi up --stack ${spec.stack} --replace <URN of the signaling server>.`,
+    ]);
+  }
   if (named === undefined) return DEFAULT_ROTATION.filter((s) => present.has(s));
   const absent = named.filter((s) => !present.has(s));
   if (absent.length) {

@@ -23,6 +23,9 @@ import { ensureStandinRepo } from '../../scripts/rehearse/packages/repo.ts';
 import { debianMirror, ensureRoot, rehearsalCacheDir } from '../../scripts/rehearse/root.ts';
 import { type Rehearsal, hostLogs, rehearse } from '../../scripts/rehearse/run.ts';
 import { rehearsalArchive } from '../../scripts/rehearse/user-data.ts';
+import { channelRotationScript } from '../../scripts/rotate/channel.ts';
+import { parseAgentReport } from '../../scripts/rotate/hosts.ts';
+import { rotationPlan } from '../../scripts/rotate/plan.ts';
 import { bundleRevision } from '../../scripts/status/revision.ts';
 import { channelKeyPair, scriptBody } from '../helpers/channel-service.ts';
 import { secretLeaks } from '../helpers/rehearsal/host-checks.ts';
@@ -154,6 +157,24 @@ describe('the operator channel on a Hetzner signaling node (Pulumi.example-produ
     } finally {
       await client.stop().catch(() => {});
     }
+  }, 600_000);
+
+  it('rotates focus-password in place with the script npm run rotate sends: a new value made on the node, in jicofo.conf, jicofo restarted', async () => {
+    const old = hostSecret('focus-password');
+    const plan = rotationPlan(['focus-password'], spec);
+    const answer = await runScript(channelRotationScript(plan, true));
+    expect(answer.status).toBe(200);
+    expect(answer.body.exitCode, String(answer.body.stderr)).toBe(0);
+    const report = parseAgentReport(answer.body.stdout as string);
+    expect(report?.services).toContainEqual({ unit: 'jicofo.service', action: 'restart' });
+    const renewed = hostSecret('focus-password');
+    expect(renewed).toMatch(/^[0-9a-f]{48}$/);
+    expect(renewed).not.toBe(old);
+    const jicofoConf = readFileSync(join(r.host.root, 'etc/jitsi/jicofo/jicofo.conf'), 'utf8');
+    expect(jicofoConf).toContain(renewed);
+    expect(jicofoConf).not.toContain(old);
+    expect(String(answer.body.stdout) + String(answer.body.stderr)).not.toContain(renewed);
+    expect(r.host.exec(['systemctl', 'is-active', 'jicofo.service']).stdout.trim()).toBe('active');
   }, 600_000);
 
   it('leaves no secret and no script in the journal, cloud-init\'s output or the console', () => {

@@ -1,12 +1,11 @@
-// rotate and upgrade on a Hetzner Cloud or OpenStack stack, as a user runs them: they refuse at
-// once (exit 2), saying what is not available, why, and what to do instead — before Pulumi or any
-// cloud is asked. accounts works there (through the channel), so it goes on to need Pulumi.
+// upgrade on a Hetzner Cloud or OpenStack stack, as a user runs it: it refuses at once (exit 2),
+// saying what is not available, why, and what to do instead — before Pulumi or any cloud is
+// asked. accounts and rotate work there (through the channel), so they go on to need Pulumi.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCloudStack } from '../helpers/cloud-stacks.ts';
 import { runNpmScript } from '../helpers/npm-run.ts';
 
 const COMMANDS = [
-  { script: 'rotate', args: ['--stack'], why: /rotating them through the stack's channel is not built yet: nothing was changed/, instead: /new secrets come with a new signaling node[\s\S]*--replace/ },
   { script: 'upgrade', args: ['--stack'], why: /Here an upgrade is a deploy: nothing was changed/, instead: /jitsi-eu:image[\s\S]*npm run deploy -- --stack/ },
 ] as const;
 
@@ -32,8 +31,11 @@ describe.each([
     expect(result.stderr).not.toMatch(/Pulumi CLI|AWS credentials/);
   });
 
-  it('accounts is not refused: it reads the channel from the stack, so it needs the Pulumi CLI (exit 2 naming it)', () => {
-    const result = runNpmScript('accounts', ['list', '--stack', stack]);
+  it.each([
+    ['accounts', ['list']],
+    ['rotate', ['--yes']],
+  ])('%s is not refused: it reads the channel from the stack, so it needs the Pulumi CLI (exit 2 naming it)', (script, args) => {
+    const result = runNpmScript(script, [...args, '--stack', stack]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('the Pulumi CLI is not installed');
     expect(result.stderr).not.toMatch(/not available for stack|AWS credentials/);

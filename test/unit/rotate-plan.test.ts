@@ -17,6 +17,20 @@ describe('the secrets to rotate', () => {
     expect(secretsToRotate(parseSecretList('jwt-app-secret, turn-secret,jwt-app-secret', 'pool'), POOL)).toEqual(['turn-secret', 'jwt-app-secret']);
   });
 
+  it('on Hetzner Cloud and OpenStack a pool keeps its videobridge password (its bridges fetched it once, at boot); a single node rotates it', () => {
+    const hetznerPool = makeSpec({ stack: 'hpool', cloud: 'hetzner', region: 'fsn1', topology: 'scalable', turn: true });
+    const openstackSingle = makeSpec({ stack: 'osolo', cloud: 'openstack', region: 'GRA11', topology: 'single', turn: false });
+    expect(secretsToRotate(undefined, hetznerPool)).toEqual(['focus-password', 'turn-secret']);
+    expect(secretsToRotate(undefined, openstackSingle)).toEqual(['focus-password', 'jvb-password']);
+    expect(() => secretsToRotate(['focus-password', 'jvb-password'], hetznerPool)).toThrow(/--only jvb-password: the bridges of hpool fetched the videobridge password/);
+    const plan = rotationPlan(['focus-password'], hetznerPool);
+    expect(plan.bridges).toBe('none');
+    expect(planText(plan)).toContain("Order: through the stack's channel the signaling node drops the old values");
+    expect(planText(plan)).not.toContain('SSM');
+    const jwt = rotationPlan(['jwt-app-secret'], { ...hetznerPool, auth: 'jwt' });
+    expect(jwt.impacts[0]!.warning).toContain('npm run accounts -- secret jwt-app-secret --stack hpool');
+  });
+
   it('refuses what it cannot rotate, naming it and what it can', () => {
     const refusal = (fn: () => unknown) => {
       try {
