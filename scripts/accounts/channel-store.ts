@@ -6,6 +6,7 @@
 import { STACK_HOST_ACCOUNT } from '../../infra/accounts.ts';
 import { HOST_SECRETS_DIR } from '../../infra/render/cloud-layer.ts';
 import type { SendScript } from '../deploy/channel-apply.ts';
+import { SYNC_SCRIPT } from './host-sync.ts';
 import { AccountStateError, type HostAccountStore, type StoredAccount } from './store.ts';
 
 /** Exit codes of the scripts below that are answers, not failures. */
@@ -17,7 +18,16 @@ const FOLDERS = [`secrets=\${JITSI_EU_SECRETS_DIR:-${HOST_SECRETS_DIR}}`, 'dir=$
 
 const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
-/** Writes the password into the account's file at once (a temporary file renamed over it), 0600. */
+/** Shell lines writing the password into the account's file at once (a temporary file renamed over it), 0600. */
+function writeLines(name: string, password: string): string[] {
+  return [
+    `tmp=$(mktemp "$dir"/.${quote(name)}.XXXXXX)`,
+    `printf '%s' ${quote(password)} >"$tmp"`,
+    'chmod 600 "$tmp"',
+    `mv -f "$tmp" "$dir"/${quote(name)}`,
+  ];
+}
+
 function writeScript(name: string, password: string, must: 'be-new' | 'exist'): string {
   const file = `"$dir"/${quote(name)}`;
   return [
@@ -26,10 +36,7 @@ function writeScript(name: string, password: string, must: 'be-new' | 'exist'): 
     FOLDERS,
     'mkdir -p "$dir"',
     must === 'be-new' ? `if [ -e ${file} ]; then exit ${EXISTS}; fi` : `if [ ! -f ${file} ]; then exit ${MISSING}; fi`,
-    `tmp=$(mktemp "$dir"/.${quote(name)}.XXXXXX)`,
-    `printf '%s' ${quote(password)} >"$tmp"`,
-    'chmod 600 "$tmp"',
-    `mv -f "$tmp" ${file}`,
+    ...writeLines(name, password),
     '',
   ].join('\n');
 }
@@ -47,6 +54,30 @@ const LIST_SCRIPT = [
   'fi',
   '',
 ].join('\n');
+
+/** An added account with its password: what a new signaling node needs to keep it. */
+export interface KeptAccount {
+  name: string;
+  password: string;
+}
+
+/** Every added account and its password, base64-encoded so that any byte survives the way. */
+const EXPORT_SCRIPT = [
+  'set -eu',
+  FOLDERS,
+  'if [ -d "$dir" ]; then',
+  '  for file in "$dir"/*; do',
+  '    [ -f "$file" ] || continue',
+  `    printf '%s\t%s\n' "\${file##*/}" "$(base64 -w0 <"$file")"`,
+  '  done',
+  'fi',
+  '',
+].join('\n');
+
+/** Writes each account on a (new) signaling node, then accounts.sh gives them all to Prosody at once. */
+export function restoreScript(accounts: readonly KeptAccount[]): string {
+  return ['set -eu', 'umask 077', FOLDERS, 'mkdir -p "$dir"', ...accounts.flatMap((a) => writeLines(a.name, a.password)), SYNC_SCRIPT, ''].join('\n');
+}
 
 /** The signaling node could not be asked, or its script failed: the accounts are as they were. */
 export class ChannelStoreError extends Error {}
@@ -80,6 +111,23 @@ export class ChannelAccountStore implements HostAccountStore {
   async remove(name: string): Promise<void> {
     const script = ['set -eu', FOLDERS, `if [ ! -f "$dir"/${quote(name)} ]; then exit ${MISSING}; fi`, `rm -f -- "$dir"/${quote(name)}`, ''].join('\n');
     await this.run(script, `remove ${name}`, { [MISSING]: `there is no account ${name}` });
+  }
+
+  /** Every added account with its password (kept in memory by the caller, never printed). */
+  async exportAll(): Promise<KeptAccount[]> {
+    const stdout = await this.run(EXPORT_SCRIPT, 'read the accounts');
+    return stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [name = '', encoded = ''] = line.split('\t');
+        return { name, password: Buffer.from(encoded, 'base64').toString('utf8') };
+      });
+  }
+
+  /** Writes the accounts on the node and syncs them into Prosody; what accounts.sh said. */
+  async restoreAll(accounts: readonly KeptAccount[]): Promise<string> {
+    return this.run(restoreScript(accounts), 'write the accounts back');
   }
 
   async exists(name: string): Promise<boolean> {

@@ -9,6 +9,7 @@ import { printableOutputs, readOutputs, type DeployedOutputs } from './outputs.t
 import type { VerifyReport, VerifyRunner } from './verify.ts';
 import type { AppliedHost } from './applied.ts';
 import type { DrainReport } from './bridge-drain.ts';
+import type { AccountsCarrier, CarriedAccounts } from './carry-accounts.ts';
 import { probeDns, probeHttps, probeReady, waitUntil, type Probe, type WaitResult } from './waits.ts';
 
 export interface WaitTimeouts {
@@ -58,6 +59,8 @@ export interface DeployFlowOptions {
    * takes the requests back when `up` fails, so those bridges serve new meetings again.
    */
   drainAhead?: { run: () => Promise<DrainReport>; withdraw: () => Promise<void> };
+  /** Hetzner Cloud, OpenStack: the accounts of a signaling node this update replaces, for the new one. */
+  carryAccounts?: AccountsCarrier;
 }
 
 export interface DeployOutcome {
@@ -72,6 +75,8 @@ export interface DeployOutcome {
   applied?: AppliedHost[];
   /** How the bridges this update removed were drained before it. */
   drained?: DrainReport;
+  /** The added accounts of a replaced signaling node, and whether the new one has them. */
+  accounts?: CarriedAccounts;
   verify?: VerifyReport;
   /** Why the verification did not run, when it did not. */
   verifySkipped?: string;
@@ -94,6 +99,17 @@ export async function deployStack(workspace: Workspace, spec: DeploymentSpec, op
       return { ...outcome, failure: `${outcome.drained.failure}; nothing was changed`, hints: [`run npm run deploy -- --stack ${spec.stack} again once the signaling node answers, or with --drain-wait 0 to remove the bridges without draining them first`] };
     }
   }
+  let carrier = options.carryAccounts;
+  if (carrier) {
+    const count = await carrier.read().catch((error: unknown) => {
+      options.progress(`could not read the accounts on the signaling node this update replaces (${(error as Error).message}): they are not carried over`);
+      return 0;
+    });
+    if (count > 0) options.progress(`read ${count} account${count === 1 ? '' : 's'} on the signaling node this update replaces: deploy writes ${count === 1 ? 'it' : 'them'} on the new one once it is ready`);
+    else carrier = undefined;
+  }
+  const notCarried = (detail: string): CarriedAccounts => ({ names: carrier!.names(), restored: false, detail });
+  const addAgain = () => outcome.accounts!.names.map((name) => `npm run accounts -- add ${name} --stack ${spec.stack}  (a new password)`);
   options.progress(`pulumi up for ${spec.stack} (${spec.topology}, ${spec.region}); this takes a few minutes`);
   let outputs: StackOutputs;
   try {
@@ -128,6 +144,10 @@ export async function deployStack(workspace: Workspace, spec: DeploymentSpec, op
   }
 
   if (!options.wait) {
+    if (carrier) {
+      outcome.accounts = notCarried('deploy did not wait for the new signaling node (--no-wait)');
+      return { ...outcome, ok: true, verifySkipped: 'not waited for (--no-wait): run npm run verify once the host is up', hints: addAgain() };
+    }
     return { ...outcome, ok: true, verifySkipped: 'not waited for (--no-wait): run npm run verify once the host is up' };
   }
   const ip = outcome.deployed.publicIp;
@@ -150,7 +170,15 @@ export async function deployStack(workspace: Workspace, spec: DeploymentSpec, op
   for (const [id, title, probe, timeoutMs] of steps) {
     const result = await waitUntil(id, title, probe, waitOptions(timeoutMs));
     outcome.waits.push(result);
-    if (!result.ok) return { ...outcome, failure: `${title}: ${result.detail}`, hints: bootTroubleHints(outcome.deployed, spec) };
+    if (!result.ok) {
+      if (carrier) outcome.accounts = notCarried('the new signaling node did not get ready');
+      return { ...outcome, failure: `${title}: ${result.detail}`, hints: [...bootTroubleHints(outcome.deployed, spec), ...(carrier ? addAgain() : [])] };
+    }
+  }
+  if (carrier) {
+    options.progress(`writing ${carrier.names().length === 1 ? 'the account' : `${carrier.names().length} accounts`} on the new signaling node (accounts.sh sync)`);
+    outcome.accounts = await carrier.restore();
+    if (!outcome.accounts.restored) return { ...outcome, failure: `the accounts could not be written on the new signaling node: ${outcome.accounts.detail}`, hints: addAgain() };
   }
 
   if ('missing' in options.verify) {

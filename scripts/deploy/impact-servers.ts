@@ -91,7 +91,10 @@ function signalingImpacts(servers: readonly ResourceChange[], addressChanges: bo
         severity: 'interrupts',
         text:
           `${Host} is replaced${why(c, 'signaling', cloud)}: meetings in progress end; about ${SIGNALING_BOOT_MINUTES} minutes without service while the new server installs Jitsi.` +
-          `${addressChanges ? '' : ' The public address stays.'} Anything kept only on the old server (Prosody's data, accounts added there, the service secrets it made at its first boot) is gone; the new server makes new ones.`,
+          `${addressChanges ? '' : ' The public address stays.'} ` +
+          (ctx.carriesAccounts
+            ? "Anything else kept only on the old server (Prosody's data, the service secrets it made at its first boot) is gone; the new server makes new ones. Deploy reads the accounts added with npm run accounts first and writes them on the new server once it is ready."
+            : "Anything kept only on the old server (Prosody's data, accounts added there, the service secrets it made at its first boot) is gone; the new server makes new ones."),
         resources,
       };
     }

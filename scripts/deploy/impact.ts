@@ -37,6 +37,8 @@ export type ImpactContext = Pick<DeploymentSpec, 'domain' | 'topology'> & {
   upgrade?: UpgradeFacts;
   /** Hetzner Cloud, OpenStack: how long deploy waits for removed bridges to drain first (0: it does not). */
   drainWaitMs?: number;
+  /** Hetzner Cloud, OpenStack: deploy carries the accounts of a replaced signaling node to the new one. */
+  carriesAccounts?: boolean;
 };
 
 export interface VersionChange {

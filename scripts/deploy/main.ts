@@ -9,7 +9,9 @@ import { REAL_COMMAND_DEPS, checkCredentials, type CommandDeps } from '../lib/co
 import { PolicyViolationError, PulumiCommandError, StackBusyError, formatViolation, type StackOutputs, type Workspace } from '../lib/workspace.ts';
 import type { ChannelHostCommands } from '../lib/channel/client.ts';
 import { hasChannel, stackChannel } from '../lib/channel/stack.ts';
+import { ChannelAccountStore } from '../accounts/channel-store.ts';
 import { DEFAULT_DRAIN_WAIT_MS, drainAhead, drainRequestScript, leavingBridges } from './bridge-drain.ts';
+import { accountsCarrier, replacesAccountsNode, type AccountsCarrier } from './carry-accounts.ts';
 import { keepSignalingEnv, signalingHostOf, type SendScript } from './channel-apply.ts';
 import { TERMINAL_CONFIRMATION, confirmDeploy } from './confirm.ts';
 import { requireDuration } from './duration.ts';
@@ -165,6 +167,12 @@ function drainPlan(preview: DeployPreview, deployed: StackOutputs | undefined, w
   };
 }
 
+/** The accounts of a signaling node this update replaces, carried to the new one through the channel. */
+function accountsPlan(preview: DeployPreview, deployed: StackOutputs | undefined, spec: DeploymentSpec, deps: DeployDeps): AccountsCarrier | undefined {
+  if (!deployed || !hasChannel(deployed) || !deps.openChannel || !replacesAccountsNode(preview.changes, spec)) return undefined;
+  return accountsCarrier(new ChannelAccountStore(deps.openChannel(spec, deployed), APPLY_TIMEOUT_MS));
+}
+
 export function timeoutsFrom(value: string | undefined): WaitTimeouts {
   if (value === undefined) return DEFAULT_TIMEOUTS;
   const ms = requireDuration('--wait-timeout', value);
@@ -216,7 +224,8 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
   const previousOutputs = spec.cloud === 'aws' ? undefined : await workspace.outputs(stack).catch((): StackOutputs => ({}));
   const previousSignalingHost = previousOutputs && signalingHostOf(previousOutputs);
   const keepEnv = keepSignalingEnv(previousSignalingHost);
-  const context = spec.cloud === 'aws' ? spec : { ...spec, drainWaitMs: previousOutputs && hasChannel(previousOutputs) ? drainWaitMs : 0 };
+  const withChannel = previousOutputs !== undefined && hasChannel(previousOutputs);
+  const context = spec.cloud === 'aws' ? spec : { ...spec, drainWaitMs: withChannel ? drainWaitMs : 0, carriesAccounts: withChannel && spec.auth === 'secure' };
   const previewed = await previewStack(workspace, spec, deps, context, keepEnv, previousOutputs).catch((error: unknown) => {
     forgetRecordedImages(images);
     throw error;
@@ -255,7 +264,7 @@ export async function deployMain(argv: string[], deps: DeployDeps = REAL_DEPLOY_
     ...(deps.probes ? { probes: deps.probes } : {}),
     ...(deps.applyOnStack && spec.cloud === 'aws' && preview.impact.some((i) => i.kind === 'configuration-applied') ? { applyConfiguration: () => deps.applyOnStack!(spec) } : {}),
     ...(deps.applyThroughChannel && spec.cloud !== 'aws' ? { applyConfiguration: (outputs: StackOutputs) => deps.applyThroughChannel!(spec, outputs, previousSignalingHost), upEnv: keepEnv } : {}),
-    ...(spec.cloud !== 'aws' ? { drainAhead: drainPlan(preview, previousOutputs, drainWaitMs, spec, deps) } : {}),
+    ...(spec.cloud !== 'aws' ? { drainAhead: drainPlan(preview, previousOutputs, drainWaitMs, spec, deps), carryAccounts: accountsPlan(preview, previousOutputs, spec, deps) } : {}),
   });
   deps.out(values.json ? `${JSON.stringify({ ...outcome, preview: shown }, null, 2)}\n` : deploySummary(outcome));
   return outcome.ok ? EXIT.OK : EXIT.FAILED;

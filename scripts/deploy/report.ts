@@ -23,6 +23,10 @@ export function deploySummary(outcome: DeployOutcome, extra: [string, string][] 
     if (d.bridgeServerIds?.length) rows.push(['bridge servers', d.bridgeServerIds.join(', ')]);
   }
   if (outcome.drained?.ok) rows.push(['drained first', `${drainSummary(outcome.drained)} (${formatDuration(outcome.drained.waitedMs)})`]);
+  if (outcome.accounts) {
+    const names = outcome.accounts.names.join(', ');
+    rows.push(['accounts', outcome.accounts.restored ? `${names} carried over to the new signaling node` : `${names} not carried over: ${outcome.accounts.detail}`]);
+  }
   rows.push(...extra);
   if (d.ssmShellCommand) rows.push(['shell on the host', d.ssmShellCommand]);
   if (d.hostAccountParameter) rows.push(['host account', hostAccountCommand(d.hostAccountParameter, d.region ?? outcome.region)]);
