@@ -17,8 +17,8 @@ line (accounts.sh sync) and the command reports what it said.
   answer picks the change up at its next sync or boot.
   Hetzner Cloud, OpenStack: each account is a file on the signaling node (under
   /var/lib/jitsi-eu/secrets/accounts/, root only), written through the stack's channel (a signed
-  HTTPS request to the node). They live on that node only: when it is replaced (a new release,
-  image or server type), the new node starts with the "host" account alone; add the others again.
+  HTTPS request to the node). They live on that node only: when deploy replaces it (a new release,
+  image or server type), it reads them first and writes them on the new node once it is ready.
 
   list             the accounts, with when each was last changed; "host" is the stack's own
                    account (its password is the stack secret host-password: remove and
