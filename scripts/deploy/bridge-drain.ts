@@ -7,9 +7,9 @@
 // request holds its expiry, so one left by an interrupted deploy lapses by itself; deploy
 // withdraws them when `pulumi up` fails.
 import { DRAIN_REQUESTS_FOLDER, DRAIN_REQUEST_POLL_SECONDS } from '../../infra/lifecycle.ts';
-import { PORTS } from '../../infra/ports.ts';
 import { BRIDGE_SHARE_DIR } from '../../infra/render/cloud-layer.ts';
 import type { HostAnswer } from '../lib/host-commands.ts';
+import { JICOFO_BRIDGES_COMMAND, parseJicofoBridges, type JicofoBridge } from '../lib/jicofo-bridges.ts';
 import type { DeployPreview, ResourceChange } from './preview.ts';
 
 /** Server types of a bridge on the clouds where deploy drains ahead. */
@@ -76,34 +76,15 @@ export function drainRequestScript(ids: readonly string[], expiresAt: number): s
   ].join('\n');
 }
 
-/**
- * Jicofo's view of its bridges, from its loopback debug state, reduced on the host to what the
- * wait needs: per brewery nickname, drain mode and the participants Jicofo placed there (room
- * names and everything else stay on the host).
- */
-export const BRIDGE_STATE_SCRIPT = [
-  `curl -fsS --max-time 10 http://127.0.0.1:${PORTS.jicofoRest}/debug | python3 -c '`,
-  'import json, sys',
-  'bridges = json.load(sys.stdin).get("bridge_selector", {}).get("bridge", {})',
-  'print(json.dumps({jid.rsplit("/", 1)[-1]: {"drain": b.get("drain"), "endpoints": b.get("endpoints")} for jid, b in bridges.items()}))',
-  "'",
-  '',
-].join('\n');
+/** Jicofo's view of its bridges (scripts/lib/jicofo-bridges.ts). */
+export const BRIDGE_STATE_SCRIPT = `${JICOFO_BRIDGES_COMMAND}\n`;
 
-export interface BridgeState {
-  drain: boolean;
-  endpoints: number;
-}
+export type BridgeState = Pick<JicofoBridge, 'drain' | 'endpoints'>;
 
 /** The state script's answer; undefined when it is not that. */
 export function parseBridgeStates(stdout: string): Map<string, BridgeState> | undefined {
-  try {
-    const parsed = JSON.parse(stdout) as Record<string, { drain?: unknown; endpoints?: unknown }>;
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
-    return new Map(Object.entries(parsed).map(([id, b]) => [id, { drain: b?.drain === true, endpoints: typeof b?.endpoints === 'number' ? b.endpoints : 0 }]));
-  } catch {
-    return undefined;
-  }
+  const bridges = parseJicofoBridges(stdout);
+  return bridges && new Map(Object.entries(bridges).map(([id, b]) => [id, { drain: b.drain, endpoints: b.endpoints }]));
 }
 
 /** Where a leaving bridge stands when the drain ahead ends. */

@@ -1,14 +1,15 @@
 // status on Hetzner Cloud and OpenStack: the stack's servers as the provider reports them, the
 // public certificate, and what the signaling node answers through the stack's channel to the same
 // probe AWS hosts answer through SSM (packages, jicofo's statistics, its certificate, the
-// configuration revision), judged by the same rules. The bridges have no channel: the report says
-// so instead of guessing.
+// configuration revision, and jicofo's view of its bridges), judged by the same rules. The bridges
+// have no channel: what the report says of them is jicofo's view, never a guess.
 import { jitsiMetapackageVersion } from '../../infra/privacy/upstream.ts';
 import type { Cloud, DeploymentSpec } from '../../infra/spec/types.ts';
 import { formatDuration } from '../deploy/duration.ts';
 import { renderTable, style } from '../lib/cli.ts';
 import { cloudCost, type CloudCostStatus } from './cloud-cost.ts';
 import type { HostAnswer } from '../lib/host-commands.ts';
+import type { JicofoBridge } from '../lib/jicofo-bridges.ts';
 import { conferencesFrom, readProbeAnswer, type ProbedFacts } from './host-facts.ts';
 import type { PublicCertificate } from './public-certificate.ts';
 import { REVISION_FILE } from './revision.ts';
@@ -89,7 +90,27 @@ export interface CloudStatusReport {
 }
 
 export const BRIDGES_NO_CHANNEL_NOTE =
-  'the bridges have no channel: their package versions, statistics and configuration revision are not read (conferences and participants come from jicofo on the signaling node)';
+  "the bridges have no channel: their package versions and configuration revision are not read; the jicofo column is jicofo's view of each from the signaling node (in its pool, draining, participants placed there)";
+
+/** What jicofo says of a bridge server, for the table. */
+export function jicofoWord(server: Pick<CloudServer, 'id' | 'role'>, bridges: Record<string, JicofoBridge> | undefined): string {
+  if (server.role !== 'bridge') return '-';
+  const bridge = bridges?.[server.id];
+  if (!bridges) return 'unknown';
+  if (!bridge) return 'not in its pool';
+  const state = !bridge.operational ? 'not operational' : bridge.gracefulShutdown ? 'shutting down' : bridge.drain ? 'draining' : 'in its pool';
+  return `${state}, ${bridge.endpoints} participant${bridge.endpoints === 1 ? '' : 's'}`;
+}
+
+/** Running bridge servers jicofo cannot use: absent from its pool, or failing its health checks. */
+function bridgePoolProblems(servers: readonly CloudServer[], bridges: Record<string, JicofoBridge>): Problem[] {
+  return servers
+    .filter((s) => s.role === 'bridge' && s.running && !bridges[s.id]?.operational)
+    .map((s) => ({
+      message: bridges[s.id] ? `bridge ${s.name} is in jicofo's pool but not operational (its health checks fail)` : `bridge ${s.name} runs but is not in jicofo's pool: its videobridge has not signed in`,
+      hint: 'a bridge still booting joins within minutes; otherwise see docs/troubleshooting.md (a bridge that failed to boot)',
+    }));
+}
 
 const LABEL_WORD: Record<Exclude<Cloud, 'aws'>, string> = { hetzner: 'labelled jitsi-eu/stack', openstack: 'tagged jitsi-eu:stack' };
 
@@ -133,6 +154,7 @@ export function cloudStatusReport(spec: DeploymentSpec & { cloud: Exclude<Cloud,
     if (judged.unrecorded) notes.push(`configuration revision unknown on ${signalingNode.name}: the node records none in ${REVISION_FILE}`);
   }
   if (sorted.some((s) => s.role === 'bridge')) notes.push(BRIDGES_NO_CHANNEL_NOTE);
+  if (signalingNode?.jicofoBridges) problems.push(...bridgePoolProblems(sorted, signalingNode.jicofoBridges));
 
   const hostNotAfter = signalingNode?.certificateNotAfter;
   const soonest = [hostNotAfter, publicCertificate.notAfter].filter((d): d is string => d !== undefined).sort()[0];
@@ -202,11 +224,12 @@ export function cloudStatusText(report: CloudStatusReport): string {
   if (report.servers.length > 0) {
     lines.push(
       renderTable(
-        ['server', 'role', 'state', 'public IPv4', 'private', 'type', 'location', 'created', 'expires', 'provider reports'],
+        ['server', 'role', 'state', 'jicofo', 'public IPv4', 'private', 'type', 'location', 'created', 'expires', 'provider reports'],
         report.servers.map((s) => [
           `${s.name} (${s.id})`,
           s.role,
           s.state,
+          jicofoWord(s, report.signalingNode?.jicofoBridges),
           s.publicIpv4 ?? '-',
           s.privateIps.join(' ') || '-',
           s.serverType,

@@ -2,11 +2,12 @@
 // /stats JSON, and openssl's `notAfter=` line. Anything unreadable is undefined, never a guess.
 // The same on every cloud: SSM Run Command and the channel carry the same probe.
 import type { HostAnswer } from '../lib/host-commands.ts';
+import { parseJicofoBridges } from '../lib/jicofo-bridges.ts';
 import { splitProbeOutput } from './probe.ts';
 import { parseRecordedRevision } from './revision.ts';
 import type { ConferenceCounts, FocusCounts, HostStatus, PackageVersion, StatusReport } from './types.ts';
 
-export type ProbedFacts = Pick<HostStatus, 'packages' | 'revision' | 'bridge' | 'focus' | 'certificateNotAfter'>;
+export type ProbedFacts = Pick<HostStatus, 'packages' | 'revision' | 'bridge' | 'focus' | 'certificateNotAfter' | 'jicofoBridges'>;
 
 /** What a host printed for the probe (probe.ts), read section by section; nothing when it did not answer. */
 export function readProbeAnswer(answer: HostAnswer | undefined): ProbedFacts {
@@ -15,12 +16,14 @@ export function readProbeAnswer(answer: HostAnswer | undefined): ProbedFacts {
   const bridge = parseBridgeStats(sections['jvb-stats'] ?? '');
   const focus = parseFocusStats(sections['jicofo-stats'] ?? '');
   const notAfter = parseNotAfter(sections.certificate ?? '');
+  const jicofoBridges = sections['jicofo-bridges'] ? parseJicofoBridges(sections['jicofo-bridges']) : undefined;
   return {
     packages: parsePackages(sections.packages ?? ''),
     ...(revision ? { revision } : {}),
     ...(bridge ? { bridge } : {}),
     ...(focus ? { focus } : {}),
     ...(notAfter ? { certificateNotAfter: notAfter } : {}),
+    ...(jicofoBridges ? { jicofoBridges } : {}),
   };
 }
 

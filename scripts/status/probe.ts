@@ -1,15 +1,17 @@
 // The one shell script status runs on each host through SSM Run Command, and how its output is
 // read back. It only reads: package versions, the recorded revision, the loopback statistics
-// endpoints of the videobridge and jicofo, and the live certificate's expiry. Each part prints a
+// endpoints of the videobridge and jicofo (with jicofo's view of its bridges), and the live
+// certificate's expiry. Each part prints a
 // marker line first, so a part that fails leaves the others readable.
 import { tlsPaths } from '../../infra/render/paths.ts';
 import type { HostRole } from '../../infra/render/types.ts';
 import { PORTS } from '../../infra/ports.ts';
+import { JICOFO_BRIDGES_COMMAND } from '../lib/jicofo-bridges.ts';
 import { REVISION_FILE } from './revision.ts';
 
 export const PROBE_PACKAGES = ['jitsi-meet', 'jitsi-meet-web', 'jicofo', 'jitsi-videobridge2', 'prosody', 'nginx', 'coturn'] as const;
 
-export type ProbeSection = 'packages' | 'revision' | 'jvb-stats' | 'jicofo-stats' | 'certificate';
+export type ProbeSection = 'packages' | 'revision' | 'jvb-stats' | 'jicofo-stats' | 'jicofo-bridges' | 'certificate';
 
 /** Said with the probe, where the carrier records commands (SSM's command history). */
 export const STATUS_PROBE_COMMENT = 'jitsi-eu status: versions, statistics, certificate (read only)';
@@ -34,6 +36,7 @@ export function probeScript(target: ProbeTarget): string {
   if (target.runsBridge) parts.push(['jvb-stats', `curl -fsS --max-time 5 http://127.0.0.1:${PORTS.jvbPrivateHttp}/colibri/stats 2>/dev/null`]);
   if (target.role === 'signaling') {
     parts.push(['jicofo-stats', `curl -fsS --max-time 5 http://127.0.0.1:${PORTS.jicofoRest}/stats 2>/dev/null`]);
+    parts.push(['jicofo-bridges', `${JICOFO_BRIDGES_COMMAND} 2>/dev/null`]);
     parts.push(['certificate', `openssl x509 -in ${shellWord(tlsPaths(target.domain).fullchain)} -noout -enddate 2>/dev/null`]);
   }
   // `|| true`: a missing part is an empty section, never a failed command.

@@ -1,4 +1,5 @@
 // What `status` reports about a deployed stack: one object, printed as a table or as JSON.
+import type { JicofoBridge } from '../lib/jicofo-bridges.ts';
 import type { HostRole } from '../../infra/render/types.ts';
 
 /** How a host answered the status probe sent through SSM Run Command. */
@@ -49,6 +50,8 @@ export interface HostStatus {
   focus?: FocusCounts;
   /** notAfter of the live certificate on the host (signaling node). */
   certificateNotAfter?: string;
+  /** Jicofo's view of its videobridges, by server id (signaling node). */
+  jicofoBridges?: Record<string, JicofoBridge>;
   costSoFarEur: number;
   runningHoursThisMonth: number;
 }

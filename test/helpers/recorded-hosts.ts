@@ -15,6 +15,8 @@ export interface RecordedHost {
   colibriStats?: string;
   /** Body of GET http://127.0.0.1:8888/stats; undefined when nothing listens. */
   jicofoStats?: string;
+  /** Body of GET http://127.0.0.1:8888/debug (jicofo's debug state); undefined when nothing listens. */
+  jicofoDebug?: string;
   /** A local PEM file that stands for /etc/jitsi-eu/tls/DOMAIN/fullchain.pem (read by the real openssl). */
   certificateFile?: string;
   /** The host never answers (the SSM agent is offline). */
@@ -37,6 +39,7 @@ const PRELUDE = [
   "  case $url in",
   "    http://127.0.0.1:8080/colibri/stats) [[ -n ${REC_JVB+set} ]] && { printf '%s' \"$REC_JVB\"; return 0; } ;;",
   "    http://127.0.0.1:8888/stats) [[ -n ${REC_JICOFO+set} ]] && { printf '%s' \"$REC_JICOFO\"; return 0; } ;;",
+  "    http://127.0.0.1:8888/debug) [[ -n ${REC_JICOFO_DEBUG+set} ]] && { printf '%s' \"$REC_JICOFO_DEBUG\"; return 0; } ;;",
   "  esac",
   "  echo \"curl: (7) Failed to connect to 127.0.0.1: Connection refused\" >&2",
   "  return 7",
@@ -58,6 +61,7 @@ export function runOnRecordedHost(host: RecordedHost, domain: string, script: st
   if (host.revisionFile !== undefined) env.REC_REVISION = host.revisionFile;
   if (host.colibriStats !== undefined) env.REC_JVB = host.colibriStats;
   if (host.jicofoStats !== undefined) env.REC_JICOFO = host.jicofoStats;
+  if (host.jicofoDebug !== undefined) env.REC_JICOFO_DEBUG = host.jicofoDebug;
   if (host.certificateFile !== undefined) env.REC_CERT_FILE = host.certificateFile;
   return spawnSync('bash', ['-c', `${PRELUDE}\n${script}`], { env, encoding: 'utf8', timeout: 10_000 });
 }
@@ -128,6 +132,21 @@ export const RECORDED = {
       total_conferences_created: 40,
       version: '2.3.259-gb7d4a1c5',
       ...extra,
+    }),
+  /** Jicofo's debug state in its upstream shape (BridgeSelector.debugState per bridge JID), with a conference that must not leave the host. */
+  jicofoDebug: (domain: string, bridges: Record<string, { drain?: boolean; 'graceful-shutdown'?: boolean; operational?: boolean; endpoints: number }>) =>
+    JSON.stringify({
+      focus_manager: { conferences: { [`staff-meeting@conference.${domain}`]: { participants: 4 } } },
+      bridge_selector: {
+        strategy: 'SingleBridgeSelectionStrategy',
+        bridge: Object.fromEntries(
+          Object.entries(bridges).map(([id, b]) => [
+            `jvbbrewery@internal.auth.${domain}/${id}`,
+            { 'corrected-stress': 0.05, drain: false, 'graceful-shutdown': false, healthy: true, operational: true, overloaded: false, region: 'null', 'relay-id': 'null', release: 'null', 'shutting-down': false, stress: 0.05, version: '2.3.209-gb7d4a1c5', ...b },
+          ]),
+        ),
+      },
+      jibri_detector: null,
     }),
   jicofoStats: (conferences: number, participants: number, bridges: number) =>
     JSON.stringify({

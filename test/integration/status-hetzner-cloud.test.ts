@@ -41,8 +41,14 @@ const healthy = (stack: string): RecordedHost => ({
   dpkg: RECORDED.signalingDpkg(spec(stack).jitsiVersion),
   revisionFile: `${bundleRevision(renderBundle(spec(stack)), 'signaling')}\n`,
   jicofoStats: RECORDED.jicofoStats(3, 9, 2),
+  jicofoDebug: RECORDED.jicofoDebug(spec(stack).domain, POOLS[stack] ?? {}),
   certificateFile: liveCertificate,
 });
+/** The bridges jicofo has in its pool, per stack: server id → its view. */
+const POOLS: Record<string, Parameters<typeof RECORDED.jicofoDebug>[1]> = {
+  hs: { '102': { endpoints: 5 } },
+  ok: { '202': { endpoints: 4 }, '203': { drain: true, endpoints: 1 } },
+};
 let liveCertificate: string;
 
 beforeAll(async () => {
@@ -137,7 +143,7 @@ describe('status on Hetzner Cloud', () => {
     ]);
     expect(report!.servers[0]).toMatchObject({ id: '101', serverType: 'ccx23', location: 'fsn1-dc14', created: '2026-12-06T10:00:00.000Z', expiresAt: '2026-12-07T18:00:00.000Z' });
     expect(report!.problems.map((p) => p.message)).toEqual(['bridge hs-bridge-1 is off', '1 bridge server runs; the stack has a pool of 2']);
-    expect(report!.notes.join(' ')).toMatch(/the bridges have no channel: their package versions, statistics and configuration revision are not read/);
+    expect(report!.notes.join(' ')).toMatch(/the bridges have no channel: their package versions and configuration revision are not read; the jicofo column is jicofo's view/);
     expect(report!.sandbox).toEqual({ expiresAt: '2026-12-07T18:00:00.000Z', timeLeftMs: 30 * 3_600_000 });
     // Both labels were asked for: the half-labelled server is not the stack's.
     expect(fake.log.some((r) => new URLSearchParams(r.query).get('label_selector') === 'jitsi-eu/project=jitsi-eu,jitsi-eu/stack=hs')).toBe(true);
@@ -149,7 +155,23 @@ describe('status on Hetzner Cloud', () => {
     expect(out).toMatch(/Stack ok \(Hetzner Cloud fsn1, scalable\)/);
     expect(out).toMatch(/ok-signaling \(201\)/);
     expect(out).toMatch(/note: the bridges have no channel/);
+    // Jicofo's view of each bridge, from the signaling node: a draining bridge is no problem.
+    expect(out).toMatch(/ok-bridge-0 \(202\) +bridge +running +in its pool, 4 participants /);
+    expect(out).toMatch(/ok-bridge-1 \(203\) +bridge +running +draining, 1 participant /);
+    expect(out).toMatch(/ok-signaling \(201\) +signaling +running +- /);
+    expect(out).not.toContain('staff-meeting');
     expect(out).toMatch(/✓ every server of the stack runs/);
+  });
+
+  it("a running bridge jicofo does not have in its pool, or cannot use: each a problem, exit 1", async () => {
+    const host = { ...healthy('ok'), jicofoDebug: RECORDED.jicofoDebug(spec('ok').domain, { '202': { operational: false, endpoints: 0 } }) };
+    const { code, report } = await status('ok', true, undefined, { host });
+    expect(code).toBe(1);
+    expect(report!.problems.map((p) => p.message)).toEqual([
+      "bridge ok-bridge-0 is in jicofo's pool but not operational (its health checks fail)",
+      "bridge ok-bridge-1 runs but is not in jicofo's pool: its videobridge has not signed in",
+    ]);
+    expect(report!.signalingNode!.jicofoBridges).toEqual({ '202': { drain: false, gracefulShutdown: false, operational: false, endpoints: 0, version: '2.3.209-gb7d4a1c5' } });
   });
 
   it('reads the signaling node through the channel: packages, jicofo\'s statistics, its certificate and revision, in --json and in the text', async () => {
@@ -167,6 +189,10 @@ describe('status on Hetzner Cloud', () => {
       expectedRevision,
       focus: { conferences: 3, participants: 9, bridges: 2, operationalBridges: 2 },
       certificateNotAfter: PUBLIC_NOT_AFTER,
+      jicofoBridges: {
+        '202': { drain: false, gracefulShutdown: false, operational: true, endpoints: 4, version: '2.3.209-gb7d4a1c5' },
+        '203': { drain: true, gracefulShutdown: false, operational: true, endpoints: 1, version: '2.3.209-gb7d4a1c5' },
+      },
     });
     expect(report!.conferences).toEqual({ conferences: 3, participants: 9, source: 'jicofo' });
     expect(report!.certificate).toMatchObject({ hostNotAfter: PUBLIC_NOT_AFTER, publicNotAfter: PUBLIC_NOT_AFTER });
