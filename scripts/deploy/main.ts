@@ -47,7 +47,8 @@ preview says which, and deploy asks first. Before an update that removes bridges
 jitsi-eu:bridges), deploy asks them through the signaling node to take no new meetings and waits
 until the meetings on them have ended (at most --drain-wait), since the provider would otherwise
 cut their drain after 30 to 60 seconds; if the update then fails, they take meetings again.
-JITSI_EU_CHANNEL_CA names extra CA certificates (PEM
+When it replaces the signaling node, deploy reads the host accounts added there first and writes
+them on the new node once it is ready. JITSI_EU_CHANNEL_CA names extra CA certificates (PEM
 files, ':'-separated) for a site whose certificate is not publicly trusted (letsencrypt-staging).
 
 Options:
