@@ -79,6 +79,9 @@ export function restoreScript(accounts: readonly KeptAccount[]): string {
   return ['set -eu', 'umask 077', FOLDERS, 'mkdir -p "$dir"', ...accounts.flatMap((a) => writeLines(a.name, a.password)), SYNC_SCRIPT, ''].join('\n');
 }
 
+/** A script's output: one record a line, its fields separated by tabs. */
+const records = (stdout: string): string[][] => stdout.split('\n').filter(Boolean).map((line) => line.split('\t'));
+
 /** The signaling node could not be asked, or its script failed: the accounts are as they were. */
 export class ChannelStoreError extends Error {}
 
@@ -89,14 +92,8 @@ export class ChannelAccountStore implements HostAccountStore {
   ) {}
 
   async list(): Promise<StoredAccount[]> {
-    const stdout = await this.run(LIST_SCRIPT, 'list the accounts');
-    return stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const [name = '', changed = '', kind] = line.split('\t');
-        return { name, stackAccount: kind === 'stack', ...(changed ? { changed } : {}) };
-      })
+    return records(await this.run(LIST_SCRIPT, 'list the accounts'))
+      .map(([name = '', changed = '', kind]) => ({ name, stackAccount: kind === 'stack', ...(changed ? { changed } : {}) }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -115,14 +112,7 @@ export class ChannelAccountStore implements HostAccountStore {
 
   /** Every added account with its password (kept in memory by the caller, never printed). */
   async exportAll(): Promise<KeptAccount[]> {
-    const stdout = await this.run(EXPORT_SCRIPT, 'read the accounts');
-    return stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const [name = '', encoded = ''] = line.split('\t');
-        return { name, password: Buffer.from(encoded, 'base64').toString('utf8') };
-      });
+    return records(await this.run(EXPORT_SCRIPT, 'read the accounts')).map(([name = '', encoded = '']) => ({ name, password: Buffer.from(encoded, 'base64').toString('utf8') }));
   }
 
   /** Writes the accounts on the node and syncs them into Prosody; what accounts.sh said. */
