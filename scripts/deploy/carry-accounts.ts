@@ -38,19 +38,24 @@ export interface CarrierStore {
   restoreAll(accounts: readonly KeptAccount[]): Promise<string>;
 }
 
-/** `store`: the accounts through the stack's channel, which reaches the old node and then the new one (the key is the stack's). */
-export function accountsCarrier(store: CarrierStore): AccountsCarrier {
+/**
+ * `open`: the accounts through the stack's channel, which reaches the old node and then the new
+ * one (the key is the stack's), opened when first needed.
+ */
+export function accountsCarrier(open: () => Promise<CarrierStore>): AccountsCarrier {
   let kept: KeptAccount[] = [];
+  let opened: Promise<CarrierStore> | undefined;
+  const store = () => (opened ??= open());
   return {
     read: async () => {
-      kept = await store.exportAll();
+      kept = await (await store()).exportAll();
       return kept.length;
     },
     restore: async () => {
       const names = kept.map((a) => a.name);
       if (!kept.length) return { names, restored: true };
       try {
-        await store.restoreAll(kept);
+        await (await store()).restoreAll(kept);
         return { names, restored: true };
       } catch (error) {
         return { names, restored: false, detail: (error as Error).message };

@@ -9,7 +9,6 @@ import { REAL_COMMAND_DEPS, checkCredentials, type CommandDeps } from '../lib/co
 import { PolicyViolationError, PulumiCommandError, StackBusyError, formatViolation, type StackOutputs, type Workspace } from '../lib/workspace.ts';
 import type { ChannelHostCommands } from '../lib/channel/client.ts';
 import { hasChannel, stackChannel } from '../lib/channel/stack.ts';
-import { ChannelAccountStore } from '../accounts/channel-store.ts';
 import { DEFAULT_DRAIN_WAIT_MS, drainAhead, drainRequestScript, leavingBridges } from './bridge-drain.ts';
 import { accountsCarrier, replacesAccountsNode, type AccountsCarrier } from './carry-accounts.ts';
 import { keepSignalingEnv, signalingHostOf, type SendScript } from './channel-apply.ts';
@@ -171,7 +170,9 @@ function drainPlan(preview: DeployPreview, deployed: StackOutputs | undefined, w
 /** The accounts of a signaling node this update replaces, carried to the new one through the channel. */
 function accountsPlan(preview: DeployPreview, deployed: StackOutputs | undefined, spec: DeploymentSpec, deps: DeployDeps): AccountsCarrier | undefined {
   if (!deployed || !hasChannel(deployed) || !deps.openChannel || !replacesAccountsNode(preview.changes, spec)) return undefined;
-  return accountsCarrier(new ChannelAccountStore(deps.openChannel(spec, deployed), APPLY_TIMEOUT_MS));
+  const send = deps.openChannel(spec, deployed);
+  // The accounts' modules load only when a node with accounts is replaced.
+  return accountsCarrier(async () => new (await import('../accounts/channel-store.ts')).ChannelAccountStore(send, APPLY_TIMEOUT_MS));
 }
 
 export function timeoutsFrom(value: string | undefined): WaitTimeouts {

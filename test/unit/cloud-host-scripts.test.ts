@@ -15,6 +15,11 @@ import { tempDir } from '../helpers/tools.ts';
 
 const work = tempDir('jitsi-eu-cloud-host-');
 afterAll(() => work.remove());
+// This machine's block devices are not the host's: blkid finds no device labelled config-2 here,
+// whatever images this machine has probed, so the config drive is the folder the tests write.
+const fakeBin = join(work.path, 'bin');
+mkdirSync(fakeBin);
+writeFileSync(join(fakeBin, 'blkid'), '#!/bin/sh\nexit 2\n', { mode: 0o755 });
 
 function hostRoot(cloud: Cloud, role: 'signaling' | 'bridge'): string {
   const spec: DeploymentSpec = { ...makeSpec({ topology: 'scalable' }), cloud, region: cloud === 'hetzner' ? 'fsn1' : 'de1' };
@@ -31,7 +36,7 @@ function bash(root: string, script: string, env: Record<string, string> = {}): P
   return new Promise((resolve) => {
     const child = spawn('bash', ['-c', `set -euo pipefail; source '${join(root, BOOT_DIR.slice(1), 'lib.sh')}'; ${script}`], {
       env: {
-        PATH: process.env.PATH!,
+        PATH: `${fakeBin}:${process.env.PATH!}`,
         JITSI_EU_APPLY_CONF: join(root, 'apply.conf'),
         JITSI_EU_SECRETS_DIR: join(root, 'secrets'),
         JITSI_EU_BRIDGE_SHARE_DIR: join(root, 'share'),
