@@ -10,6 +10,7 @@ import { DRAIN_REQUESTS_FOLDER, DRAIN_REQUEST_POLL_SECONDS } from '../../infra/l
 import { BRIDGE_SHARE_DIR } from '../../infra/render/cloud-layer.ts';
 import type { HostAnswer } from '../lib/host-commands.ts';
 import { JICOFO_BRIDGES_COMMAND, parseJicofoBridges, type JicofoBridge } from '../lib/jicofo-bridges.ts';
+import { formatDuration } from './duration.ts';
 import type { DeployPreview, ResourceChange } from './preview.ts';
 
 /** Server types of a bridge on the clouds where deploy drains ahead. */
@@ -25,6 +26,8 @@ export const DRAIN_POLL_MS = 15_000;
  * DRAIN_REQUEST_POLL_SECONDS and its presence reaches Jicofo within 5 seconds; the rest is slack.
  */
 export const DRAIN_FOLLOW_MS = (3 * DRAIN_REQUEST_POLL_SECONDS + 30) * 1000;
+/** A wait with nothing new to say still says where it stands this often. */
+const PROGRESS_EVERY_MS = 5 * 60_000;
 /** A request outlives the wait by this much, in case deploy is slow to reach `pulumi up`. */
 const REQUEST_SLACK_SECONDS = 15 * 60;
 
@@ -146,6 +149,7 @@ export async function drainAhead(bridges: readonly LeavingBridge[], options: Dra
   const done = new Map<string, DrainedBridge>();
   let last: Map<string, BridgeState> | undefined;
   let lastLine = '';
+  let lastSaid = 0;
   for (;;) {
     const elapsed = now() - started;
     const answer = await options.send(BRIDGE_STATE_SCRIPT, 30_000);
@@ -157,7 +161,11 @@ export async function drainAhead(bridges: readonly LeavingBridge[], options: Dra
         if (verdict) done.set(bridge.id, { ...bridge, state: verdict });
       }
       const line = bridges.map((b) => describe(b, states.get(b.id))).join(', ');
-      if (line !== lastLine) options.progress(`draining: ${line}`);
+      // Said when it changes, and again every few minutes of a long wait.
+      if (line !== lastLine || elapsed - lastSaid >= PROGRESS_EVERY_MS) {
+        options.progress(`draining: ${line}${line === lastLine ? ` (${formatDuration(elapsed)} of at most ${formatDuration(options.waitMs)})` : ''}`);
+        lastSaid = elapsed;
+      }
       lastLine = line;
     } else {
       options.progress(`could not read Jicofo's bridges on the signaling node (${answer.state === 'answered' ? 'unreadable answer' : answerDetail(answer)}); trying again`);

@@ -173,6 +173,12 @@ describe('drainAhead', () => {
     expect(ch.elapsed()).toBeLessThanOrEqual(10 * 60_000);
     expect(ch.elapsed()).toBeGreaterThan(10 * 60_000 - 15_000);
     expect(report.bridges).toEqual([{ ...bridges[0], state: 'busy', endpoints: 3 }, { ...bridges[1], state: 'drained' }]);
+    // Nothing changes for ten minutes: said at the start, then every five minutes with how long so far.
+    expect(ch.lines.slice(1)).toEqual([
+      'draining: 4711 3 participants, 4712 empty',
+      'draining: 4711 3 participants, 4712 empty (5m of at most 10m)',
+      'draining: 4711 3 participants, 4712 empty (10m of at most 10m)',
+    ]);
     expect(drainSummary(report)).toBe('4711 still had 3 participants when the wait ended (they reconnect to another bridge); 4712 drained');
   });
 
