@@ -1,7 +1,9 @@
 // The services a booting host reaches outside Debian's archive, as stand-ins, all in one process
 // that runs inside the rehearsal's network namespace (never on this machine's own addresses):
-//  - the instance metadata service (IMDSv2: a token first, then the instance's values and its
-//    role's credentials), at 169.254.169.254;
+//  - the instance metadata service at 169.254.169.254, every request recorded: EC2's (IMDSv2: a
+//    token first, then the instance's values and its role's credentials), Hetzner's (the whole
+//    metadata document cloud-init's Hetzner data source reads, the user data, and the values per
+//    key) or OpenStack's (meta_data.json);
 //  - over HTTPS with the rehearsal's CA, under the real names (the container's /etc/hosts points
 //    them here): Jitsi's package repository and key (download.jitsi.org), the region's SSM agent
 //    bucket (s3.<region>.<suffix>), SSM Parameter Store (ssm.<region>.<suffix>: moto_server behind
@@ -12,7 +14,7 @@
 //    signaling node's bridge share, for a bridge outside AWS): TCP there is carried to a Unix
 //    socket where the test's own server answers;
 //  - a control socket (a Unix socket in the work folder) for the rehearsal: the lifecycle state
-//    the metadata reports, the Auto Scaling calls received, and deliveries of configuration
+//    the metadata reports, the metadata and Auto Scaling requests received, and deliveries of configuration
 //    bundles (objects and pointers put into moto, as deploy puts them into AWS).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
