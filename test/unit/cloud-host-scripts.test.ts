@@ -27,11 +27,19 @@ function hostRoot(cloud: Cloud, role: 'signaling' | 'bridge'): string {
   return root;
 }
 
+/** A blkid that finds no device: the scripts must not see this machine's disks (a rehearsal may attach a config-2 drive meanwhile). */
+function blindBlkid(): string {
+  const dir = join(work.path, 'bin');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'blkid'), '#!/bin/sh\nexit 2\n', { mode: 0o755 });
+  return dir;
+}
+
 function bash(root: string, script: string, env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn('bash', ['-c', `set -euo pipefail; source '${join(root, BOOT_DIR.slice(1), 'lib.sh')}'; ${script}`], {
       env: {
-        PATH: process.env.PATH!,
+        PATH: `${blindBlkid()}:${process.env.PATH!}`,
         JITSI_EU_APPLY_CONF: join(root, 'apply.conf'),
         JITSI_EU_SECRETS_DIR: join(root, 'secrets'),
         JITSI_EU_BRIDGE_SHARE_DIR: join(root, 'share'),
