@@ -1,6 +1,8 @@
 // One rehearsal host: the cached Debian 12 root under a copy-on-write overlay, booted by
 // systemd-nspawn with systemd as PID 1, in a network namespace made for it. cloud-init reads
-// the user data from a NoCloud seed. The host has a link to this machine (its private address)
+// the user data as the cloud gives it: AWS through a NoCloud seed (its metadata service stood in
+// beside), Hetzner Cloud through cloud-init's Hetzner data source from the stood-in metadata
+// service, OpenStack from a config drive. The host has a link to this machine (its private address)
 // and one to a second namespace where the stand-ins listen (metadata service, Jitsi's
 // repository, AWS's endpoints, and on request another host's private address); nothing else. One relay on this machine's side of the first link
 // carries HTTP to Debian's archive and nowhere else.
@@ -16,9 +18,11 @@ import { READY_FILE } from '../../infra/render/paths.ts';
 import type { HostRole } from '../../infra/render/types.ts';
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import { makeRehearsalCa } from './ca.ts';
+import { attachConfigDrive } from './config-drive.ts';
+import { giveHetznerIdentity } from './hetzner-identity.ts';
 import { ensureStandinRepo } from './packages/repo.ts';
 import { ensureRoot } from './root.ts';
-import { type AutoscalingCall, type Delivery, type PrivateService, type StandinConfig, joinConnections, openstackMetaData } from './standins/server.ts';
+import { type AutoscalingCall, type Delivery, type MetadataRequest, type PrivateService, type StandinConfig, joinConnections, openstackMetaData } from './standins/server.ts';
 import { SIGNALING_PRIVATE_IP } from '../../infra/private-network.ts';
 
 /** What the rehearsal can take away from a booting host, to see it fail as it should. */
@@ -58,6 +62,8 @@ export interface RehearsalHost {
   /** The host's end of that link: where this machine reaches the host (its private address may be another cloud's plan). */
   linkIp: string;
   instanceId: string;
+  /** The user data exactly as the provider received it. */
+  userData: Buffer;
   /** Seconds since the container was started. */
   elapsed(): number;
   /** Everything the host wrote to its console so far. */
@@ -72,6 +78,8 @@ export interface RehearsalHost {
   waitForExit(seconds: number): Promise<boolean>;
   setLifecycleState(state: string): Promise<void>;
   autoscalingCalls(): Promise<AutoscalingCall[]>;
+  /** Every request the metadata service at 169.254.169.254 received so far, in order. */
+  metadataRequests(): Promise<MetadataRequest[]>;
   /** Puts new bundle objects and pointers where the host's agent looks, as deploy does. */
   deliver(delivery: Delivery): Promise<void>;
   /** Stops the host and removes what it made; `keep` leaves the work folder (root, logs). */
@@ -93,10 +101,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Fails loudly, naming the fix, when this machine cannot boot a rehearsal host. */
 export function checkRehearsalMachine(): void {
-  const missing = ['systemd-nspawn', 'debootstrap', 'equivs-build', 'dpkg-scanpackages', 'gpg', 'ip', 'nsenter', 'flock', 'openssl', 'moto_server']
+  const missing = ['systemd-nspawn', 'debootstrap', 'equivs-build', 'dpkg-scanpackages', 'gpg', 'ip', 'nsenter', 'flock', 'losetup', 'mkfs.ext4', 'openssl', 'moto_server']
     .filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
   if (missing.length > 0) {
-    throw new Error(`the boot rehearsal needs ${missing.join(', ')}: install systemd-container, debootstrap, equivs, dpkg-dev, gnupg, iproute2, util-linux, openssl and moto[server] (bash .ci/run does)`);
+    throw new Error(`the boot rehearsal needs ${missing.join(', ')}: install systemd-container, debootstrap, equivs, dpkg-dev, gnupg, iproute2, util-linux, e2fsprogs, openssl and moto[server] (bash .ci/run does)`);
   }
   if (process.getuid?.() !== 0) throw new Error('the boot rehearsal needs root (network namespaces, overlay mounts, systemd-nspawn): run it as root or under sudo');
 }
@@ -222,14 +230,19 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
       writeFileSync(join(dropIn, '90-jitsi-eu-rehearsal.conf'), ['# jitsi-eu rehearsal: the boot scripts\' environment', '[Service]', ...lines, ''].join('\n'));
     }
 
-    const instance = { id: instanceId, privateIp, publicIp };
-    if (spec.cloud === 'openstack') {
-      // OpenStack's config drive as cloud-init reads one given as a folder (its ConfigDrive data
-      // source looks there before any device labelled config-2): meta_data.json and the user data.
-      const drive = join(merged, 'var/lib/cloud/seed/config_drive/openstack/latest');
-      mkdirSync(drive, { recursive: true });
-      writeFileSync(join(drive, 'meta_data.json'), JSON.stringify(openstackMetaData({ instance, region: spec.region })));
-      writeFileSync(join(drive, 'user_data'), options.userData);
+    const mac = (JSON.parse(sh('ip', ['-n', ns, '-j', 'link', 'show', 'eth0'])) as { address: string }[])[0]!.address;
+    const instance = { id: instanceId, privateIp, publicIp, mac };
+    const deviceArgs: string[] = [];
+    if (spec.cloud === 'hetzner') {
+      // No seed: cloud-init's Hetzner data source finds the server by its DMI values and reads the
+      // user data from the metadata service, where the stand-ins hand it out byte for byte.
+      giveHetznerIdentity(merged, instanceId);
+    } else if (spec.cloud === 'openstack') {
+      // OpenStack's config drive as a disk labelled config-2 that the host is given; the stand-in
+      // answers the metadata service's meta_data.json too.
+      const drive = attachConfigDrive(workDir, openstackMetaData({ instance, region: spec.region }), options.userData);
+      cleanups.push(drive.detach);
+      deviceArgs.push(`--bind-ro=${drive.device}`);
       writeFileSync(join(merged, 'etc/cloud/cloud.cfg.d/91-rehearsal-openstack.cfg'), 'datasource_list: [ConfigDrive, None]\n');
     } else {
       // The NoCloud seed: the user data as the provider receives it, byte for byte.
@@ -253,6 +266,7 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
       repoRoot: repo.root,
       ssmAgentDeb: repo.ssmAgentDeb,
       instance: { ...instance, ...(role === 'bridge' ? { autoscalingGroup: `jitsi-eu-${spec.stack}-bridges-rehearsal` } : {}) },
+      ...(spec.cloud === 'hetzner' ? { userData: options.userData.toString('base64') } : {}),
       parameters: options.parameters,
       bundleBucket: options.bundleBucket,
       delivery: options.delivery,
@@ -291,6 +305,7 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
       // Root on a server may set its own firewall rules: Hetzner's and OpenStack's hosts install
       // the rule that keeps the metadata service to root (nspawn withholds the capability).
       ...(onOtherCloud ? ['--capability=CAP_NET_ADMIN'] : []),
+      ...deviceArgs,
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     let exited = false;
     nspawn.on('exit', () => (exited = true));
@@ -313,6 +328,7 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
       machineIp: relayIp,
       linkIp,
       instanceId,
+      userData: options.userData,
       elapsed: () => (Date.now() - started) / 1000,
       console: () => readFileSync(consoleLog, 'utf8'),
       async waitForMarker(seconds) {
@@ -355,6 +371,9 @@ export async function bootHost(options: HostOptions): Promise<RehearsalHost> {
       },
       async autoscalingCalls() {
         return JSON.parse(await controlRequest(controlSocket, 'GET', '/autoscaling-calls')) as AutoscalingCall[];
+      },
+      async metadataRequests() {
+        return JSON.parse(await controlRequest(controlSocket, 'GET', '/metadata-requests')) as MetadataRequest[];
       },
       async deliver(delivery) {
         const answer = await controlRequest(controlSocket, 'POST', '/deliver', JSON.stringify(delivery));

@@ -1,10 +1,10 @@
 // The boot rehearsal on Hetzner Cloud and OpenStack: the signaling node of a single-node stack
 // boots from the user data deploy sends (the cloud-config text with the role's configuration
 // archive), with that cloud's metadata stood in: Hetzner's metadata service at 169.254.169.254
-// (user data through a NoCloud seed), OpenStack's config drive as the folder cloud-init reads
-// (user data and meta_data.json in it) with its metadata service behind. No parameter store: the
-// host generates its secrets. Boots run one after another (two cores).
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+// (cloud-init's own Hetzner data source reads the user data there), OpenStack's config drive as a
+// disk labelled config-2 (user data and meta_data.json on it) with its metadata service behind.
+// No parameter store: the host generates its secrets. Boots run one after another (two cores).
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOST_SECRETS_DIR } from '../../infra/render/cloud-layer.ts';
@@ -117,6 +117,40 @@ for (const cloud of ['hetzner', 'openstack'] as const) {
       expect(jvb).toContain(r.host.publicIp);
       expect(jvb).toContain('10.0.0.10');
     });
+
+    if (cloud === 'hetzner') {
+      it('took its user data from cloud-init\'s Hetzner data source, read from the metadata service without a seed or DHCP', async () => {
+        const cat = (path: string) => r.host.exec(['cat', path]).stdout;
+        expect(r.host.exec(['cloud-id']).stdout.trim()).toBe('hetzner');
+        const v1 = (JSON.parse(cat('/run/cloud-init/instance-data.json')) as { v1: Record<string, unknown> }).v1;
+        expect(v1).toMatchObject({ platform: 'hetzner', cloud_name: 'hetzner', instance_id: r.host.instanceId, subplatform: 'metadata (http://169.254.169.254/hetzner/v1/metadata)' });
+        expect((JSON.parse(cat('/run/cloud-init/status.json')) as { v1: { datasource: string } }).v1.datasource).toMatch(/^DataSourceHetzner/);
+        expect(readFileSync(join(r.host.root, 'var/lib/cloud/instances', r.host.instanceId, 'user-data.txt'))).toEqual(r.host.userData);
+        expect(existsSync(join(r.host.root, 'var/lib/cloud/seed/nocloud'))).toBe(false);
+        // Its connectivity check first (so no DHCP is tried), then the document and the user data.
+        const asked = (await r.host.metadataRequests()).map((q) => `${q.method} ${q.path}`);
+        expect(asked.slice(0, 3)).toEqual(['GET /hetzner/v1/metadata/instance-id', 'GET /hetzner/v1/metadata', 'GET /hetzner/v1/userdata']);
+        const { cloudInit } = hostLogs(r.host);
+        expect(cloudInit).toContain('Skip ephemeral DHCP setup, instance has connectivity');
+        expect(cloudInit).toContain(`Running on Hetzner Cloud: serial=${r.host.instanceId}`);
+      });
+    }
+
+    if (cloud === 'openstack') {
+      it('took its user data from the config drive as a disk labelled config-2, not from a seed folder', () => {
+        const cat = (path: string) => r.host.exec(['cat', path]).stdout;
+        expect(r.host.exec(['cloud-id']).stdout.trim()).toBe('configdrive');
+        const datasource = (JSON.parse(cat('/run/cloud-init/status.json')) as { v1: { datasource: string } }).v1.datasource;
+        const device = /^DataSourceConfigDrive \[net,ver=2\]\[source=(\/dev\/loop\d+)\]$/.exec(datasource)?.[1];
+        expect(device, datasource).toBeDefined();
+        const v1 = (JSON.parse(cat('/run/cloud-init/instance-data.json')) as { v1: Record<string, unknown> }).v1;
+        expect(v1).toMatchObject({ platform: 'configdrive', instance_id: r.host.instanceId, subplatform: `config-disk (${device})` });
+        const probe = r.host.exec(['blkid', '-o', 'export', device!]);
+        expect(probe.stdout).toContain('LABEL=config-2');
+        expect(readFileSync(join(r.host.root, 'var/lib/cloud/instances', r.host.instanceId, 'user-data.txt'))).toEqual(r.host.userData);
+        expect(existsSync(join(r.host.root, 'var/lib/cloud/seed/config_drive'))).toBe(false);
+      });
+    }
 
     it('lets only root reach the metadata service', () => {
       const path = cloud === 'hetzner' ? 'hetzner/v1/metadata/instance-id' : 'openstack/latest/meta_data.json';

@@ -1,7 +1,9 @@
 // The services a booting host reaches outside Debian's archive, as stand-ins, all in one process
 // that runs inside the rehearsal's network namespace (never on this machine's own addresses):
-//  - the instance metadata service (IMDSv2: a token first, then the instance's values and its
-//    role's credentials), at 169.254.169.254;
+//  - the instance metadata service at 169.254.169.254, every request recorded: EC2's (IMDSv2: a
+//    token first, then the instance's values and its role's credentials), Hetzner's (the whole
+//    metadata document cloud-init's Hetzner data source reads, the user data, and the values per
+//    key) or OpenStack's (meta_data.json);
 //  - over HTTPS with the rehearsal's CA, under the real names (the container's /etc/hosts points
 //    them here): Jitsi's package repository and key (download.jitsi.org), the region's SSM agent
 //    bucket (s3.<region>.<suffix>), SSM Parameter Store (ssm.<region>.<suffix>: moto_server behind
@@ -12,7 +14,7 @@
 //    signaling node's bridge share, for a bridge outside AWS): TCP there is carried to a Unix
 //    socket where the test's own server answers;
 //  - a control socket (a Unix socket in the work folder) for the rehearsal: the lifecycle state
-//    the metadata reports, the Auto Scaling calls received, and deliveries of configuration
+//    the metadata reports, the metadata and Auto Scaling requests received, and deliveries of configuration
 //    bundles (objects and pointers put into moto, as deploy puts them into AWS).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -21,6 +23,7 @@ import { createServer as createHttpServer, request as httpRequest, type Incoming
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { join, normalize } from 'node:path';
+import { stringify as toYaml } from 'yaml';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Cloud } from '../../../infra/spec/types.ts';
 import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -48,7 +51,9 @@ export interface StandinConfig {
   tlsKey: string;
   repoRoot: string;
   ssmAgentDeb: string;
-  instance: { id: string; privateIp: string; publicIp: string; autoscalingGroup?: string };
+  instance: { id: string; privateIp: string; publicIp: string; autoscalingGroup?: string; mac?: string };
+  /** Hetzner: the user data the metadata service hands out at /hetzner/v1/userdata, base64 (bytes kept as given). */
+  userData?: string;
   /** SSM parameters (name → value), stored as SecureString. */
   parameters: Record<string, string>;
   /** The stack's bundle bucket, answered at its virtual-hosted name. */
@@ -84,6 +89,12 @@ function forwardToSocket(service: PrivateService): Server {
   return createTcpServer((client) => joinConnections(client, connect(service.socket)));
 }
 
+/** A request the metadata service at 169.254.169.254 received. */
+export interface MetadataRequest {
+  method: string;
+  path: string;
+}
+
 export interface AutoscalingCall {
   action: string;
   params: Record<string, string>;
@@ -108,6 +119,45 @@ export function openstackMetaData(config: Pick<StandinConfig, 'instance' | 'regi
   };
 }
 
+/**
+ * The document Hetzner's metadata service answers at /hetzner/v1/metadata (YAML), as cloud-init's
+ * Hetzner data source reads it: the instance id (a number, equal to the DMI serial), the server's
+ * name, addresses, location, SSH keys, vendor data and a network configuration for its first
+ * interface. The provider's own vendor data is not modelled: an empty cloud-config stands for it.
+ */
+export function hetznerMetaData(config: Pick<StandinConfig, 'instance' | 'region'>): Record<string, unknown> {
+  const { instance } = config;
+  return {
+    'availability-zone': `${config.region}-dc14`,
+    hostname: `jitsi-eu-${instance.id}`,
+    'instance-id': Number(instance.id),
+    'local-ipv4': '',
+    'network-config': {
+      version: 1,
+      config: [{
+        type: 'physical',
+        name: 'eth0',
+        ...(instance.mac ? { mac_address: instance.mac } : {}),
+        subnets: [{ type: 'dhcp', ipv4: true, dns_nameservers: ['185.12.64.1', '185.12.64.2'] }],
+      }],
+    },
+    'public-ipv4': instance.publicIp,
+    'public-keys': [],
+    region: 'eu-central',
+    vendor_data: '#cloud-config\n',
+  };
+}
+
+/** Hetzner's per-key paths under /hetzner/v1/metadata/: the document's scalar values, and the private networks. */
+function hetznerMetaDataKey(config: Pick<StandinConfig, 'instance' | 'region'>, key: string): string | undefined {
+  if (key === 'private-networks') {
+    const { privateIp } = config.instance;
+    return toYaml([{ ip: privateIp, alias_ips: [], interface_num: 1, network_id: 1, network_cidr: '10.0.0.0/16', subnet_cidr: '10.0.0.0/24', gateway: '10.0.0.1' }]);
+  }
+  const value = hetznerMetaData(config)[key];
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
 function body(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -117,7 +167,7 @@ function body(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function send(res: ServerResponse, status: number, text: string, type = 'text/plain'): void {
+function send(res: ServerResponse, status: number, text: string | Buffer, type = 'text/plain'): void {
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
@@ -134,7 +184,7 @@ async function waitForMoto(port: number, child: ChildProcess): Promise<void> {
 }
 
 export async function startStandins(config: StandinConfig): Promise<{ stop: () => Promise<void> }> {
-  const state = { lifecycle: 'InService', calls: [] as AutoscalingCall[], tokens: new Set<string>() };
+  const state = { lifecycle: 'InService', calls: [] as AutoscalingCall[], tokens: new Set<string>(), metadataRequests: [] as MetadataRequest[] };
   const credentials = {
     AccessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
     SecretAccessKey: randomBytes(20).toString('base64'),
@@ -192,18 +242,11 @@ export async function startStandins(config: StandinConfig): Promise<{ stop: () =
   };
 
   // Hetzner's and OpenStack's metadata services: plain GETs, no token (as the providers').
-  const otherCloudMetadata = (path: string): { body: string; type: string } | undefined => {
-    const { instance } = config;
+  const otherCloudMetadata = (path: string): { body: string | Buffer; type: string } | undefined => {
     if (config.cloud === 'hetzner') {
-      const values: Record<string, string> = {
-        'instance-id': instance.id,
-        'public-ipv4': instance.publicIp,
-        hostname: `jitsi-eu-${instance.id}`,
-        region: 'eu-central',
-        'availability-zone': `${config.region}-dc14`,
-        'private-networks': `- ip: ${instance.privateIp}\n  alias_ips: []\n  interface_num: 1\n  network_id: 1\n  network_cidr: 10.0.0.0/16\n  subnet_cidr: 10.0.0.0/24\n  gateway: 10.0.0.1\n`,
-      };
-      const value = path.startsWith('/hetzner/v1/metadata/') ? values[path.slice('/hetzner/v1/metadata/'.length)] : undefined;
+      if (path === '/hetzner/v1/metadata') return { body: toYaml(hetznerMetaData(config)), type: 'text/yaml' };
+      if (path === '/hetzner/v1/userdata') return config.userData === undefined ? undefined : { body: Buffer.from(config.userData, 'base64'), type: 'text/plain' };
+      const value = path.startsWith('/hetzner/v1/metadata/') ? hetznerMetaDataKey(config, path.slice('/hetzner/v1/metadata/'.length)) : undefined;
       return value === undefined ? undefined : { body: value, type: 'text/plain' };
     }
     if (path === '/openstack/latest/meta_data.json') return { body: JSON.stringify(openstackMetaData(config)), type: 'application/json' };
@@ -212,6 +255,7 @@ export async function startStandins(config: StandinConfig): Promise<{ stop: () =
 
   const imds = createHttpServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://imds');
+    state.metadataRequests.push({ method: req.method ?? '', path: url.pathname });
     if (config.cloud !== 'aws') {
       const answer = req.method === 'GET' ? otherCloudMetadata(url.pathname) : undefined;
       return answer ? send(res, 200, answer.body, answer.type) : send(res, 404, 'Not Found');
@@ -287,6 +331,7 @@ export async function startStandins(config: StandinConfig): Promise<{ stop: () =
       return send(res, 200, state.lifecycle);
     }
     if (req.url === '/autoscaling-calls') return send(res, 200, JSON.stringify(state.calls), 'application/json');
+    if (req.url === '/metadata-requests') return send(res, 200, JSON.stringify(state.metadataRequests), 'application/json');
     if (req.method === 'POST' && req.url === '/deliver') {
       try {
         await deliver(JSON.parse((await body(req)).toString('utf8')) as Delivery);
