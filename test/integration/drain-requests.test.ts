@@ -6,7 +6,7 @@
 // mode while the share does not answer, and is put back into drain mode after a restart. On AWS
 // the watcher follows no request.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -29,6 +29,12 @@ const POLL = 0.1;
 
 const work = tempDir('jitsi-eu-drain-requests-');
 afterAll(() => work.remove());
+// No block device of this machine stands for the config drive (its blkid cache may know another
+// test's image labelled config-2): the folder seed of each OpenStack root does.
+const bin = join(work.path, 'bin');
+mkdirSync(bin);
+writeFileSync(join(bin, 'blkid'), '#!/bin/sh\nexit 2\n');
+chmodSync(join(bin, 'blkid'), 0o755);
 
 /** The signaling node's share and Hetzner's metadata service: requests by server id, and a switch that makes the share stop answering. */
 let server: Server;
@@ -103,7 +109,7 @@ function watch(root: string, env: Record<string, string> = {}): Watcher {
   const child = spawn(BASH, [join(root, BOOT_DIR.slice(1), 'drain.sh'), 'watch'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      PATH: process.env.PATH!,
+      PATH: `${bin}:${process.env.PATH}`,
       JITSI_EU_BRIDGE_SHARE_URL: `${base}/share`,
       JITSI_EU_METADATA: `${base}/hetzner/v1/metadata`,
       JITSI_EU_META_CACHE: join(root, 'run', 'meta_data.json'),
