@@ -1,12 +1,14 @@
 // The per-cloud mechanism layer of a host: one shell file, cloud.sh, that the neutral lib.sh
 // sources (instance metadata, where secrets, the certificate and host accounts are kept, a
 // bridge's drain signal), rendered from templates/cloud/<cloud>/cloud.sh.hbs; and, on clouds with
-// no parameter store (Hetzner Cloud, OpenStack), the signaling node's share of the bridges' XMPP
-// password on the private network. Everything else in the bundle is the same on every cloud.
+// no parameter store (Hetzner Cloud, OpenStack), the signaling node's share on the private network
+// of the bridges' XMPP password and of deploy's drain requests. Everything else in the bundle is
+// the same on every cloud.
 import {
   CHANNEL_APPLY_PATH, CHANNEL_CLOCK_SKEW_SECONDS, CHANNEL_HEADERS, CHANNEL_MAX_BODY_BYTES, CHANNEL_MAX_SCRIPT_SECONDS, CHANNEL_PATH,
   CHANNEL_PROTOCOL, CHANNEL_PUBLIC_KEY_PATH, CHANNEL_SERVICE_PORT, CHANNEL_UNIT,
 } from '../channel.ts';
+import { DRAIN_REQUESTS_FOLDER } from '../lifecycle.ts';
 import { PORTS } from '../ports.ts';
 import { PRIVATE_SUBNET_CIDR, SIGNALING_PRIVATE_IP } from '../private-network.ts';
 import type { Cloud } from '../spec/types.ts';
@@ -21,7 +23,7 @@ export const CLOUD_SCRIPT_PATH = `${BOOT_DIR}/cloud.sh`;
 
 /** Where the signaling node keeps the secrets it generates (Hetzner Cloud, OpenStack). */
 export const HOST_SECRETS_DIR = '/var/lib/jitsi-eu/secrets';
-/** The copy of jvb-password nginx serves to the bridges, and the nginx file that serves it. */
+/** The copy of jvb-password and the drain requests nginx serves to the bridges, and the nginx file that serves them. */
 export const BRIDGE_SHARE_DIR = '/var/lib/jitsi-eu/bridge-share';
 export const BRIDGE_SHARE_CONF = '/etc/nginx/conf.d/jitsi-eu-bridge-share.conf';
 export const BRIDGE_SHARE_SYSCTL = '/etc/sysctl.d/60-jitsi-eu-bridge-share.conf';
@@ -55,6 +57,7 @@ export function renderCloudLayer(input: RenderInput, base: { sh: Record<string, 
     signalingPrivateIp: SIGNALING_PRIVATE_IP,
     privateSubnet: PRIVATE_SUBNET_CIDR,
     bridgeShareDir: BRIDGE_SHARE_DIR,
+    drainRequests: DRAIN_REQUESTS_FOLDER,
     sh: {
       ...base.sh,
       secretsDir: quote(HOST_SECRETS_DIR),

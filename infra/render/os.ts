@@ -3,7 +3,7 @@
 // drain watcher and the ACME helpers). Values reach the shell scripts single-quoted.
 import { ACCOUNT_NAME_PATTERN, STACK_HOST_ACCOUNT, accountsPrefix } from '../accounts.ts';
 import { jitsiMetapackageVersion } from '../privacy/upstream.ts';
-import { DRAIN_HEARTBEAT_SECONDS, DRAIN_HOOK_NAME, DRAIN_MAX_SECONDS } from '../lifecycle.ts';
+import { DRAIN_HEARTBEAT_SECONDS, DRAIN_HOOK_NAME, DRAIN_MAX_SECONDS, DRAIN_REQUEST_POLL_SECONDS } from '../lifecycle.ts';
 import { BOOT_VALUES } from '../placeholders.ts';
 import { PORTS } from '../ports.ts';
 import { secretsFor, ssmPrefix, tlsCertificateParameterName, type SecretName } from '../secrets.ts';
@@ -180,6 +180,7 @@ export function renderOs(input: RenderInput): BundleFile[] {
     drainStopTimeoutSeconds: DRAIN_MAX_SECONDS + 120,
     // A heartbeat every third of the hook's timeout leaves room for two missed ones.
     heartbeatEverySeconds: Math.floor(DRAIN_HEARTBEAT_SECONDS / 3),
+    drainRequestPollSeconds: DRAIN_REQUEST_POLL_SECONDS,
     rmemMax: OS_TUNING.rmemMax,
     netdevMaxBacklog: OS_TUNING.netdevMaxBacklog,
   };

@@ -1,14 +1,17 @@
 // The boot rehearsal of a videobridge on Hetzner Cloud and OpenStack: the bridge of the scalable
 // stack boots from the user data deploy sends, and fetches the videobridges' XMPP password from
-// the signaling node's bridge share over the private network. The share is this test's own HTTP
-// server on a Unix socket; the rehearsal carries the signaling node's private address and the
-// share's port to it from the host's network. Boots run one after another (two cores).
+// the signaling node's bridge share over the private network; once up, its drain watcher follows
+// the drain requests deploy leaves in that share, putting the videobridge in drain mode and out of
+// it. The share is this test's own HTTP server on a Unix socket; the rehearsal carries the
+// signaling node's private address and the share's port to it from the host's network. Boots run
+// one after another (two cores).
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DRAIN_REQUESTS_FOLDER, DRAIN_REQUEST_POLL_SECONDS } from '../../infra/lifecycle.ts';
 import { SIGNALING_PRIVATE_IP } from '../../infra/private-network.ts';
 import { PORTS } from '../../infra/ports.ts';
 import { HOST_SECRETS_DIR } from '../../infra/render/cloud-layer.ts';
@@ -32,10 +35,11 @@ const PLACES: Record<Exclude<Cloud, 'aws'>, Partial<DeploymentSpec>> = {
 
 const progress = (line: string) => process.stderr.write(`rehearsal: ${line}\n`);
 
-/** The signaling node's bridge share as a bridge sees it: one file, and a record of what was asked. */
+/** The signaling node's bridge share as a bridge sees it: the password, drain requests by server id, and a record of what was asked. */
 interface Share {
   socket: string;
   password: string;
+  drainRequests: Map<string, string>;
   requests: { method: string; url: string }[];
   close(): Promise<void>;
 }
@@ -45,10 +49,14 @@ async function startShare(): Promise<Share> {
   const socket = join(dir, 'share.sock');
   const password = `share-jvb-${randomBytes(16).toString('hex')}`;
   const requests: Share['requests'] = [];
+  const drainRequests = new Map<string, string>();
   const server: Server = createServer((req, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '' });
+    const request = drainRequests.get((req.url ?? '').slice(`/${DRAIN_REQUESTS_FOLDER}/`.length));
     if (req.method === 'GET' && req.url === '/jvb-password') {
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end(password);
+    } else if (req.method === 'GET' && req.url?.startsWith(`/${DRAIN_REQUESTS_FOLDER}/`) && request !== undefined) {
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end(request);
     } else {
       res.writeHead(404).end();
     }
@@ -57,6 +65,7 @@ async function startShare(): Promise<Share> {
   return {
     socket,
     password,
+    drainRequests,
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => {
       rmSync(dir, { recursive: true, force: true });
@@ -96,8 +105,10 @@ for (const cloud of ['hetzner', 'openstack'] as const) {
       expect(r.marker, hostLogs(r.host).output.split('\n').slice(-30).join('\n')).toBe('ok\n');
     });
 
-    it('asked the signaling node\'s share for jvb-password, and for nothing else', () => {
-      expect(share.requests).toEqual([{ method: 'GET', url: '/jvb-password' }]);
+    it('asked the signaling node\'s share for jvb-password, and otherwise for its own drain request only', () => {
+      const drainPoll = { method: 'GET', url: `/${DRAIN_REQUESTS_FOLDER}/${r.host.instanceId}` };
+      expect(share.requests.filter((q) => q.url !== drainPoll.url)).toEqual([{ method: 'GET', url: '/jvb-password' }]);
+      expect(share.requests.filter((q) => q.url === drainPoll.url).every((q) => q.method === 'GET')).toBe(true);
     });
 
     it('keeps the password the share served: 0600, root, in the secrets folder', () => {
@@ -132,6 +143,25 @@ for (const cloud of ['hetzner', 'openstack'] as const) {
       expect(r.host.exec(['sh', '-c', 'command -v aws']).status).not.toBe(0);
       expect(hostLogs(r.host).output).not.toMatch(/\bSSM\b|amazonaws/);
     });
+
+    it('puts its videobridge in drain mode while deploy asks it to drain, and out of it once the request is withdrawn', async () => {
+      const drainMode = () => r.host.exec(['curl', '-fsS', '--max-time', '5', `http://127.0.0.1:${PORTS.jvbPrivateHttp}/colibri/drain`]).stdout.trim();
+      const waitFor = async (state: string) => {
+        // A few polls of the watcher, with room for a slow host.
+        const end = Date.now() + 4 * DRAIN_REQUEST_POLL_SECONDS * 1000;
+        while (drainMode() !== state && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 1000));
+        return drainMode();
+      };
+      expect(drainMode()).toBe('{"drain":false}');
+      share.drainRequests.set(r.host.instanceId, `${Math.floor(Date.now() / 1000) + 3600}\n`);
+      expect(await waitFor('{"drain":true}')).toBe('{"drain":true}');
+      share.drainRequests.delete(r.host.instanceId);
+      expect(await waitFor('{"drain":false}')).toBe('{"drain":false}');
+      const journal = r.host.exec(['journalctl', '-u', 'jitsi-eu-drain.service', '--no-pager', '-o', 'cat']).stdout;
+      expect(journal).toContain('following drain requests for this bridge');
+      expect(journal.split('\n').filter((l) => l.includes('drain requested: drain mode on'))).toHaveLength(1);
+      expect(journal).toContain('drain request withdrawn or expired: drain mode off');
+    }, 8 * DRAIN_REQUEST_POLL_SECONDS * 1000 + 30_000);
 
     it('leaves the password in no log: cloud-init\'s output, the journal, the console', () => {
       const { cloudInit, output } = hostLogs(r.host);
