@@ -3,7 +3,8 @@
 // share, the videobridges' XMPP password and deploy's drain requests (one file per bridge server
 // id; a missing one is 404 and not logged), and nothing else of the folder: no listing, no other
 // name. Outside the stack's private subnet it refuses everything.
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRAIN_REQUESTS_FOLDER } from '../../infra/lifecycle.ts';
@@ -13,6 +14,8 @@ import { renderBundle } from '../../infra/render/bundle.ts';
 import { BRIDGE_SHARE_CONF, BRIDGE_SHARE_DIR } from '../../infra/render/cloud-layer.ts';
 import type { Cloud, DeploymentSpec } from '../../infra/spec/types.ts';
 import { type RunningNginx, moveHostPaths, nginxConfigTest, readIfExists, startNginx, writeMainConf, writeUnder } from '../helpers/nginx.ts';
+import { drainRequestScript } from '../../scripts/deploy/bridge-drain.ts';
+import { bashRunner } from '../helpers/channel-host.ts';
 import { makeSpec } from '../helpers/spec.ts';
 import { freePort, tempDir } from '../helpers/tools.ts';
 
@@ -132,5 +135,33 @@ describe('the share outside the stack\'s private subnet', () => {
     for (const path of ['/jvb-password', `/${DRAIN_REQUESTS_FOLDER}/${OPENSTACK_ID}`, `/${DRAIN_REQUESTS_FOLDER}/12345`]) {
       expect((await get(port, path)).status, path).toBe(403);
     }
+  });
+});
+
+describe("a drain request as deploy's script writes it, served by workers running as www-data as on the node", () => {
+  let nginx: RunningNginx;
+  let port: number;
+  let share: string;
+  const dir = join(work.path, 'deploy-written');
+  const run = (script: string) => bashRunner({}, [[BRIDGE_SHARE_DIR, share]])(script, 30);
+
+  beforeAll(async () => {
+    port = await freePort();
+    const root = join(dir, 'root');
+    const conf = shareConf('hetzner', root, port, '127.0.0.0/8');
+    // The share folder as the signaling node makes it (share_for_bridges in host-kept.sh).
+    share = join(root, BRIDGE_SHARE_DIR.slice(1));
+    execFileSync('install', ['-d', '-m', '0750', '-o', 'root', '-g', 'www-data', share]);
+    const main = writeMainConf({ dir, includes: [conf] });
+    writeFileSync(main, `user www-data;\n${readFileSync(main, 'utf8')}`);
+    nginx = await startNginx(main, dir, port);
+  });
+  afterAll(() => nginx?.stop());
+
+  it('is served once written, and gone once withdrawn', async () => {
+    expect((await run(drainRequestScript([HETZNER_ID], 1_900_000_000))).exitCode).toBe(0);
+    expect(await get(port, `/${DRAIN_REQUESTS_FOLDER}/${HETZNER_ID}`)).toEqual({ status: 200, type: 'text/plain', body: '1900000000\n' });
+    expect((await run(drainRequestScript([], 0))).exitCode).toBe(0);
+    expect((await get(port, `/${DRAIN_REQUESTS_FOLDER}/${HETZNER_ID}`)).status).toBe(404);
   });
 });
