@@ -13,7 +13,7 @@ import type { StackOutputs } from '../../scripts/lib/workspace.ts';
 import { PASSING_PROBES } from '../fixtures/fake-pulumi/memory-deps.ts';
 import { MemoryWorkspace } from '../fixtures/fake-pulumi/memory-workspace.ts';
 import { previewRun, replace, same, type FixtureResource } from '../fixtures/fake-pulumi/preview-events.ts';
-import { bashRunner } from '../helpers/channel-host.ts';
+import { bashRunner, channelKeyPair } from '../helpers/channel-host.ts';
 import { writeCloudStack } from '../helpers/cloud-stacks.ts';
 import { tempDir } from '../helpers/tools.ts';
 
@@ -30,7 +30,7 @@ const firewall: FixtureResource = { chain: ['jitsi-eu:hetzner:Network', 'hcloud:
 const value = (v: unknown) => ({ value: v, secret: false });
 const OUTPUTS: StackOutputs = {
   cloud: value('hetzner'), url: value(`https://${STACK}.example`), publicIp: value('192.0.2.44'), region: value('fsn1'), signalingInstanceId: value('4711'),
-  signalingHost: value('host-1'), channelUrl: value('https://192.0.2.44/_jitsi-eu/channel/run'), channelPrivateKey: { value: '-----BEGIN PRIVATE KEY-----\nstand-in\n-----END PRIVATE KEY-----\n', secret: true },
+  signalingHost: value('host-1'), channelUrl: value('https://192.0.2.44/_jitsi-eu/channel/run'), channelPrivateKey: { value: channelKeyPair().privateKeyPem, secret: true },
 };
 
 let dir: ReturnType<typeof tempDir>;
