@@ -11,10 +11,8 @@ import { BRIDGE_SHARE_DIR } from '../../infra/render/cloud-layer.ts';
 import type { HostAnswer } from '../lib/host-commands.ts';
 import { JICOFO_BRIDGES_COMMAND, parseJicofoBridges, type JicofoBridge } from '../lib/jicofo-bridges.ts';
 import { formatDuration } from './duration.ts';
-import type { DeployPreview, ResourceChange } from './preview.ts';
-
-/** Server types of a bridge on the clouds where deploy drains ahead. */
-const SERVER_TYPES = new Set(['hcloud:index/server:Server', 'openstack:compute/instance:Instance']);
+import type { DeployPreview } from './preview.ts';
+import { isServer, roleOf, signalingLeaves } from './servers.ts';
 
 /** Default bound on the wait for the leaving bridges' meetings to end. */
 export const DEFAULT_DRAIN_WAIT_MS = 60 * 60_000;
@@ -41,22 +39,14 @@ export interface LeavingBridge {
   name: string;
 }
 
-const isBridge = (c: ResourceChange) => c.role === 'bridge' || (c.role === undefined && /bridge/i.test(c.name));
-
 /**
- * Whether the update replaces or removes the signaling node (new user data shows as an update on
- * some providers, and still means a new server): every meeting ends with it, so nothing is
- * drained first.
+ * Bridges the update deletes (a scale-in) and deploy drains first, with the server ids the stack
+ * records; none when the signaling node goes too, since every meeting ends with it.
  */
-export function signalingLeaves(changes: readonly ResourceChange[]): boolean {
-  return changes.some((c) => SERVER_TYPES.has(c.type) && !isBridge(c) && (c.kind === 'replace' || c.kind === 'delete' || (c.kind === 'update' && c.changed.some((p) => p.startsWith('userData')))));
-}
-
-/** Bridges the update deletes (a scale-in) and deploy drains first, with the server ids the stack records. */
 export function leavingBridges(preview: Pick<DeployPreview, 'changes'>): LeavingBridge[] {
   if (signalingLeaves(preview.changes)) return [];
   return preview.changes
-    .filter((c) => c.kind === 'delete' && SERVER_TYPES.has(c.type) && isBridge(c))
+    .filter((c) => c.kind === 'delete' && isServer(c) && roleOf(c) === 'bridge')
     .flatMap((c) => (c.id && SERVER_ID.test(c.id) ? [{ id: c.id, name: c.name }] : []));
 }
 
@@ -77,17 +67,6 @@ export function drainRequestScript(ids: readonly string[], expiresAt: number): s
     'done',
     '',
   ].join('\n');
-}
-
-/** Jicofo's view of its bridges (scripts/lib/jicofo-bridges.ts). */
-export const BRIDGE_STATE_SCRIPT = `${JICOFO_BRIDGES_COMMAND}\n`;
-
-export type BridgeState = Pick<JicofoBridge, 'drain' | 'endpoints'>;
-
-/** The state script's answer; undefined when it is not that. */
-export function parseBridgeStates(stdout: string): Map<string, BridgeState> | undefined {
-  const bridges = parseJicofoBridges(stdout);
-  return bridges && new Map(Object.entries(bridges).map(([id, b]) => [id, { drain: b.drain, endpoints: b.endpoints }]));
 }
 
 /** Where a leaving bridge stands when the drain ahead ends. */
@@ -118,14 +97,14 @@ export interface DrainOptions {
 }
 
 /** What one reading says of one bridge; undefined while it is still on its way to empty. */
-function settled(state: BridgeState | undefined, elapsedMs: number, followMs: number): DrainedState | undefined {
+function settled(state: JicofoBridge | undefined, elapsedMs: number, followMs: number): DrainedState | undefined {
   if (!state) return 'gone';
   if (state.drain && state.endpoints === 0) return 'drained';
   if (!state.drain && elapsedMs >= followMs) return 'not-following';
   return undefined;
 }
 
-function describe(bridge: LeavingBridge, state: BridgeState | undefined): string {
+function describe(bridge: LeavingBridge, state: JicofoBridge | undefined): string {
   if (!state) return `${bridge.id} not in Jicofo's list (stopped)`;
   if (!state.drain) return `${bridge.id} not yet in drain mode`;
   return `${bridge.id} ${state.endpoints === 0 ? 'empty' : `${state.endpoints} participant${state.endpoints === 1 ? '' : 's'}`}`;
@@ -147,20 +126,21 @@ export async function drainAhead(bridges: readonly LeavingBridge[], options: Dra
   }
 
   const done = new Map<string, DrainedBridge>();
-  let last: Map<string, BridgeState> | undefined;
+  let last: Record<string, JicofoBridge> | undefined;
   let lastLine = '';
   let lastSaid = 0;
   for (;;) {
     const elapsed = now() - started;
-    const answer = await options.send(BRIDGE_STATE_SCRIPT, 30_000);
-    const states = answer.state === 'answered' ? parseBridgeStates(answer.stdout) : undefined;
+    // Jicofo's view of its bridges, read on the signaling node.
+    const answer = await options.send(JICOFO_BRIDGES_COMMAND, 30_000);
+    const states = answer.state === 'answered' ? parseJicofoBridges(answer.stdout) : undefined;
     if (states) {
       last = states;
       for (const bridge of bridges) {
-        const verdict = done.has(bridge.id) ? undefined : settled(states.get(bridge.id), elapsed, followMs);
+        const verdict = done.has(bridge.id) ? undefined : settled(states[bridge.id], elapsed, followMs);
         if (verdict) done.set(bridge.id, { ...bridge, state: verdict });
       }
-      const line = bridges.map((b) => describe(b, states.get(b.id))).join(', ');
+      const line = bridges.map((b) => describe(b, states[b.id])).join(', ');
       // Said when it changes, and again every few minutes of a long wait.
       if (line !== lastLine || elapsed - lastSaid >= PROGRESS_EVERY_MS) {
         options.progress(`draining: ${line}${line === lastLine ? ` (${formatDuration(elapsed)} of at most ${formatDuration(options.waitMs)})` : ''}`);
@@ -174,7 +154,7 @@ export async function drainAhead(bridges: readonly LeavingBridge[], options: Dra
     if (now() - started + pollMs > options.waitMs) break;
     await sleep(pollMs);
   }
-  const report = bridges.map((b): DrainedBridge => done.get(b.id) ?? { ...b, state: 'busy', endpoints: last?.get(b.id)?.endpoints ?? 0 });
+  const report = bridges.map((b): DrainedBridge => done.get(b.id) ?? { ...b, state: 'busy', endpoints: last?.[b.id]?.endpoints ?? 0 });
   return { ok: true, waitedMs: now() - started, bridges: report };
 }
 

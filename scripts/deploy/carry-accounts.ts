@@ -5,15 +5,12 @@
 import type { DeploymentSpec } from '../../infra/spec/types.ts';
 import type { KeptAccount } from '../accounts/channel-store.ts';
 import type { ResourceChange } from './preview.ts';
-
-const SERVER_TYPES = new Set(['hcloud:index/server:Server', 'openstack:compute/instance:Instance']);
+import { isServer, makesNewServer, roleOf } from './servers.ts';
 
 /** Whether the update makes a new signaling node of a stack whose hosts sign in with accounts. */
 export function replacesAccountsNode(changes: readonly ResourceChange[], spec: Pick<DeploymentSpec, 'auth'>): boolean {
   if (spec.auth !== 'secure') return false;
-  return changes.some(
-    (c) => SERVER_TYPES.has(c.type) && c.role !== 'bridge' && !/bridge/i.test(c.name) && (c.kind === 'replace' || (c.kind === 'update' && c.changed.some((p) => p.startsWith('userData')))),
-  );
+  return changes.some((c) => isServer(c) && roleOf(c) === 'signaling' && makesNewServer(c));
 }
 
 export interface CarriedAccounts {

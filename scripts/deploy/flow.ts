@@ -144,11 +144,8 @@ export async function deployStack(workspace: Workspace, spec: DeploymentSpec, op
   }
 
   if (!options.wait) {
-    if (carrier) {
-      outcome.accounts = notCarried('deploy did not wait for the new signaling node (--no-wait)');
-      return { ...outcome, ok: true, verifySkipped: 'not waited for (--no-wait): run npm run verify once the host is up', hints: addAgain() };
-    }
-    return { ...outcome, ok: true, verifySkipped: 'not waited for (--no-wait): run npm run verify once the host is up' };
+    if (carrier) outcome.accounts = notCarried('deploy did not wait for the new signaling node (--no-wait)');
+    return { ...outcome, ok: true, verifySkipped: 'not waited for (--no-wait): run npm run verify once the host is up', ...(carrier ? { hints: addAgain() } : {}) };
   }
   const ip = outcome.deployed.publicIp;
   if (!ip) return { ...outcome, failure: `stack ${spec.stack} has no publicIp output, so there is nothing to wait for` };

@@ -8,9 +8,10 @@
 import { DNS_TTL_SECONDS } from '../../infra/aws/layout.ts';
 import type { Cloud } from '../../infra/spec/types.ts';
 import { SIGNALING_BOOT_MINUTES, list, names, type Impact, type ImpactContext } from './impact.ts';
-import { DEFAULT_DRAIN_WAIT_MS, signalingLeaves } from './bridge-drain.ts';
+import { DEFAULT_DRAIN_WAIT_MS } from './bridge-drain.ts';
 import { formatDuration } from './duration.ts';
 import type { ResourceChange } from './preview.ts';
+import { CONFIGURATION_PROPERTIES, isServer, makesNewServer, roleOf, signalingLeaves } from './servers.ts';
 
 type ServerCloud = Exclude<Cloud, 'aws'>;
 export type ServerCloudContext = ImpactContext & { cloud: ServerCloud };
@@ -18,7 +19,6 @@ export type ServerCloudContext = ImpactContext & { cloud: ServerCloud };
 const CLOUD_NAME: Record<ServerCloud, string> = { hetzner: 'Hetzner Cloud', openstack: 'OpenStack' };
 
 /** Resource types, by what they are to the deployment. */
-const SERVER = new Set(['hcloud:index/server:Server', 'openstack:compute/instance:Instance']);
 const ADDRESS = new Set(['hcloud:index/primaryIp:PrimaryIp', 'hcloud:index/floatingIp:FloatingIp', 'openstack:networking/floatingIp:FloatingIp']);
 const DNS = new Set(['hcloud:index/zoneRrset:ZoneRrset', 'hcloud:index/zoneRecord:ZoneRecord', 'openstack:dns/recordSet:RecordSet']);
 const FIREWALL = new Set([
@@ -38,18 +38,10 @@ const NETWORK = new Set([
   'openstack:networking/port:Port',
 ]);
 
-/** Server properties whose change means a new server: its user data. */
-const CONFIGURATION_PROPERTIES = new Set(['userData', 'userDataBase64']);
 /** A new server type or flavor: the provider stops the server to resize it. */
 const RESIZE_PROPERTIES = new Set(['serverType', 'flavorName', 'flavorId']);
 /** Changed on a running server without touching it. */
 const LIVE_PROPERTIES = new Set(['labels', 'tags', 'allTags', 'metadata', 'name', 'firewallIds', 'securityGroups', 'deleteProtection', 'rebuildProtection', 'shutdownBeforeDeletion', 'stopBeforeDestroy']);
-
-/** The server's role: its label or metadata when the preview carries it, else its name. */
-function roleOf(c: ResourceChange): 'signaling' | 'bridge' {
-  if (c.role === 'signaling' || c.role === 'bridge') return c.role;
-  return /bridge/i.test(c.name) ? 'bridge' : 'signaling';
-}
 
 function why(c: ResourceChange, role: 'signaling' | 'bridge', cloud: string): string {
   const forcing = c.replacedBy.length ? c.replacedBy : c.changed;
@@ -84,7 +76,7 @@ function signalingImpacts(servers: readonly ResourceChange[], addressChanges: bo
   return servers.map((c): Impact => {
     const resources = [c.name];
     // Some providers' previews show new user data as an update; the server is replaced all the same.
-    const replaced = c.kind === 'replace' || (c.kind === 'update' && c.changed.some((p) => CONFIGURATION_PROPERTIES.has(p)));
+    const replaced = makesNewServer(c);
     if (replaced) {
       return {
         kind: 'signaling-replaced',
@@ -118,7 +110,7 @@ const count = (n: number) => `${n} bridge server${n === 1 ? ' is' : 's are'}`;
 function bridgeImpacts(servers: readonly ResourceChange[], ctx: ServerCloudContext, signalingGoes: boolean): Impact[] {
   if (!servers.length) return [];
   const cloud = CLOUD_NAME[ctx.cloud];
-  const leaving = servers.filter((c) => c.kind === 'replace' || c.kind === 'delete' || (c.kind === 'update' && c.changed.some((p) => CONFIGURATION_PROPERTIES.has(p))));
+  const leaving = servers.filter((c) => c.kind === 'delete' || makesNewServer(c));
   const created = servers.filter((c) => c.kind === 'create');
   const impacts: Impact[] = [];
   const replaced = leaving.filter((c) => c.kind !== 'delete');
@@ -182,7 +174,7 @@ function dnsImpacts(records: readonly ResourceChange[], ctx: ServerCloudContext)
  * configuration replaces the bridges, which bridgeImpacts describes.
  */
 function inPlaceImpacts(configuration: readonly Impact[], signaling: readonly ResourceChange[], ctx: ServerCloudContext): Impact[] {
-  const newNode = signaling.some((c) => c.kind !== 'update' || c.changed.some((p) => CONFIGURATION_PROPERTIES.has(p)));
+  const newNode = signaling.some((c) => c.kind !== 'update' || makesNewServer(c));
   if (newNode) return [];
   return configuration
     .filter((i) => i.role === 'signaling')
@@ -191,7 +183,7 @@ function inPlaceImpacts(configuration: readonly Impact[], signaling: readonly Re
 
 /** `configuration`: what applying each role's new bundle in place means, as on AWS. */
 export function serverCloudImpacts(changes: readonly ResourceChange[], ctx: ServerCloudContext, configuration: readonly Impact[] = []): Impact[] {
-  const servers = changes.filter((c) => SERVER.has(c.type));
+  const servers = changes.filter(isServer);
   const addresses = changes.filter((c) => ADDRESS.has(c.type) && (c.kind === 'replace' || c.kind === 'delete'));
   const signaling = servers.filter((c) => roleOf(c) === 'signaling');
   const impacts: Impact[] = [

@@ -17,7 +17,7 @@ import { renderBundle } from '../../infra/render/bundle.ts';
 import { roleArchive } from '../../infra/render/delivery.ts';
 import { PROJECT_DIR, stackFileFor } from '../../infra/spec/index.ts';
 import { loadSpecOrThrow } from '../../scripts/lib/cli.ts';
-import { BRIDGE_STATE_SCRIPT } from '../../scripts/deploy/bridge-drain.ts';
+import { JICOFO_BRIDGES_COMMAND } from '../../scripts/lib/jicofo-bridges.ts';
 import { previewRun, remove, same, type FixtureResource } from '../fixtures/fake-pulumi/preview-events.ts';
 import { bashRunner, channelKeyPair, startChannelHost, type ChannelHost, type ChannelReply } from '../helpers/channel-host.ts';
 import { writeCloudStack } from '../helpers/cloud-stacks.ts';
@@ -112,7 +112,7 @@ describe('deploy of a Hetzner Cloud scale-in', () => {
     // The request, then the reading that found the bridge empty in drain mode; then pulumi up.
     expect(host.scripts).toHaveLength(3);
     expect(host.scripts[0]).toContain(`for id in ${BRIDGE_ID}; do`);
-    expect(host.scripts[1]).toBe(BRIDGE_STATE_SCRIPT);
+    expect(host.scripts[1]).toBe(JICOFO_BRIDGES_COMMAND);
     expect(requests()).toEqual([BRIDGE_ID]);
     const expiry = Number(readFileSync(join(share, 'drain', BRIDGE_ID), 'utf8'));
     expect(expiry - Date.now() / 1000).toBeGreaterThan(3600);

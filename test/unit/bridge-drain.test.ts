@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PORTS } from '../../infra/ports.ts';
 import { BRIDGE_SHARE_DIR } from '../../infra/render/cloud-layer.ts';
-import { BRIDGE_STATE_SCRIPT, DRAIN_FOLLOW_MS, drainAhead, drainRequestScript, drainSummary, leavingBridges, parseBridgeStates, type BridgeState } from '../../scripts/deploy/bridge-drain.ts';
+import { DRAIN_FOLLOW_MS, drainAhead, drainRequestScript, drainSummary, leavingBridges } from '../../scripts/deploy/bridge-drain.ts';
+import { JICOFO_BRIDGES_COMMAND, parseJicofoBridges } from '../../scripts/lib/jicofo-bridges.ts';
 import { summarisePreview } from '../../scripts/deploy/preview.ts';
 import type { HostAnswer } from '../../scripts/lib/host-commands.ts';
 import { create, previewRun, remove, replace, same, update, type FixtureResource } from '../fixtures/fake-pulumi/preview-events.ts';
@@ -101,27 +102,30 @@ describe('the scripts the signaling node runs', () => {
       },
       jibri_detector: null,
     };
-    const answer = await run(BRIDGE_STATE_SCRIPT, 30);
+    const answer = await run(JICOFO_BRIDGES_COMMAND, 30);
     expect(answer.exitCode, answer.stderr).toBe(0);
     expect(answer.stdout).not.toContain('secret-room');
-    expect(parseBridgeStates(answer.stdout)).toEqual(new Map([['4711', { drain: true, endpoints: 3 }], ['4712', { drain: false, endpoints: 0 }]]));
+    expect(parseJicofoBridges(answer.stdout)).toEqual({
+      '4711': { drain: true, gracefulShutdown: false, operational: true, endpoints: 3, version: '2.3.209' },
+      '4712': { drain: false, gracefulShutdown: false, operational: true, endpoints: 0 },
+    });
   });
 
   it('fails when Jicofo does not answer, so the wait tries again', async () => {
     const stopped = bashRunner({}, [[`127.0.0.1:${PORTS.jicofoRest}`, '127.0.0.1:9']]);
-    expect((await stopped(BRIDGE_STATE_SCRIPT, 30)).exitCode).not.toBe(0);
-    expect(parseBridgeStates('')).toBeUndefined();
-    expect(parseBridgeStates('[]')).toBeUndefined();
+    expect((await stopped(JICOFO_BRIDGES_COMMAND, 30)).exitCode).not.toBe(0);
+    expect(parseJicofoBridges('')).toBeUndefined();
+    expect(parseJicofoBridges('[]')).toBeUndefined();
   });
 });
 
 /** A channel whose bridges follow a scripted timeline of Jicofo readings, on a fake clock. */
-function fakeChannel(readings: (Record<string, BridgeState> | 'fail')[], options: { refuseRequest?: boolean } = {}) {
+function fakeChannel(readings: (Record<string, { drain: boolean; endpoints: number }> | 'fail')[], options: { refuseRequest?: boolean } = {}) {
   let clock = 1_800_000_000_000;
   const sent: string[] = [];
   const send = async (script: string): Promise<HostAnswer> => {
     sent.push(script);
-    if (script !== BRIDGE_STATE_SCRIPT) return options.refuseRequest ? { state: 'no-answer', stdout: '', detail: 'the channel did not answer within 60s' } : { state: 'answered', stdout: '' };
+    if (script !== JICOFO_BRIDGES_COMMAND) return options.refuseRequest ? { state: 'no-answer', stdout: '', detail: 'the channel did not answer within 60s' } : { state: 'answered', stdout: '' };
     const reading = readings.length > 1 ? readings.shift()! : readings[0]!;
     return reading === 'fail' ? { state: 'failed', stdout: '', exitCode: 7, detail: 'the script ended with exit code 7' } : { state: 'answered', stdout: JSON.stringify(reading) };
   };
@@ -148,7 +152,7 @@ describe('drainAhead', () => {
     ]);
     const report = await drainAhead(bridges, { ...ch.options, waitMs: 3_600_000 });
     expect(ch.sent[0]).toContain('for id in 4711 4712; do');
-    expect(ch.sent.slice(1).every((s) => s === BRIDGE_STATE_SCRIPT)).toBe(true);
+    expect(ch.sent.slice(1).every((s) => s === JICOFO_BRIDGES_COMMAND)).toBe(true);
     expect(report).toEqual({ ok: true, waitedMs: 75_000, bridges: [{ ...bridges[0], state: 'drained' }, { ...bridges[1], state: 'gone' }] });
     expect(ch.lines).toEqual([
       'asking 2 leaving bridges (4711, 4712) to take no new meetings, through the signaling node',
