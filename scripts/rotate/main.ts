@@ -190,9 +190,10 @@ async function rotateThroughChannel(plan: RotationPlan, spec: DeploymentSpec, ru
     if (error instanceof StackMissingError) throw new UsageError([`stack ${spec.stack} does not exist in ${workspace.backendDescription}: only a deployed stack has secrets to rotate`, `deploy it with npm run deploy -- --stack ${spec.stack}, or check PULUMI_BACKEND_URL`]);
     throw error;
   });
+  // A stack without a channel is told so before anyone is asked to confirm.
+  const channel = deps.openChannel?.(spec, outputs) ?? stackChannel(outputs, spec);
   (run.json ? deps.onOutput : deps.out)(text);
   await confirmRotation(plan, run.hostsOnly, { yes: run.yes, interactive: deps.interactive(), ask: deps.ask });
-  const channel = deps.openChannel?.(spec, outputs) ?? stackChannel(outputs, spec);
   const pickup = await rotateOnSignalingNode(plan, { send: (script, ms) => channel.send(script, ms), serverId: signalingServerId(outputs), renew: !run.hostsOnly, timeoutMs: run.timeoutMs, progress: deps.progress }).catch(
     (error: unknown): PickupResult => ({ ok: false, hosts: [], problem: `the signaling node could not be asked: ${(error as Error).message}` }),
   );

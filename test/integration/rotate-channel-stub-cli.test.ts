@@ -127,6 +127,15 @@ describe('npm run rotate on a Hetzner Cloud stack, through the channel', () => {
     expect(secret('focus-password')).toBe(before['focus-password']);
   });
 
+  it('a stack deployed before the channel: exit 2 saying so, before any confirmation, nothing sent', async () => {
+    writeFileSync(join(state, '.pulumi/stacks/jitsi-eu', `${STACK}.json`), JSON.stringify({ secretsProvider: 'passphrase', resources: 12, outputs: { signalingInstanceId: '4711' }, history: [] }));
+    const result = await rotate(['--only', 'focus-password']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`stack ${STACK} has no operator channel yet`);
+    expect(result.stderr).not.toContain('needs a confirmation');
+    expect(host.scripts).toEqual([]);
+  });
+
   it('jvb-password on a pool: refused with the reason and the way, nothing sent', async () => {
     const result = await rotate(['--yes', '--only', 'jvb-password']);
     expect(result.code).toBe(2);
