@@ -23,15 +23,12 @@ import { ensureStandinRepo } from '../../scripts/rehearse/packages/repo.ts';
 import { debianMirror, ensureRoot, rehearsalCacheDir } from '../../scripts/rehearse/root.ts';
 import { type Rehearsal, hostLogs, rehearse } from '../../scripts/rehearse/run.ts';
 import { expectedFiles, expectedServices, fileProblems, secretLeaks } from '../helpers/rehearsal/host-checks.ts';
+import { PLACES } from '../helpers/rehearsal/places.ts';
 
 const BOOT_BOUND_SECONDS = 420;
 const HOOK_TIMEOUT = (BOOT_BOUND_SECONDS + 120) * 1000;
 
 const scalable = loadSpecOrThrow('Pulumi.example-scalable.yaml').spec;
-const PLACES: Record<Exclude<Cloud, 'aws'>, Partial<DeploymentSpec>> = {
-  hetzner: { cloud: 'hetzner', region: 'fsn1', country: 'DE', regionLabel: 'Falkenstein, Germany', image: 'debian-12', instanceType: 'ccx23' },
-  openstack: { cloud: 'openstack', region: 'de1', country: 'DE', regionLabel: 'Frankfurt, Germany', image: 'Debian 12', instanceType: 'b2-15', externalNetwork: 'Ext-Net' },
-};
 
 const progress = (line: string) => process.stderr.write(`rehearsal: ${line}\n`);
 

@@ -29,11 +29,12 @@ import { rotationPlan } from '../../scripts/rotate/plan.ts';
 import { bundleRevision } from '../../scripts/status/revision.ts';
 import { channelKeyPair, scriptBody } from '../helpers/channel-service.ts';
 import { secretLeaks } from '../helpers/rehearsal/host-checks.ts';
+import { PLACES } from '../helpers/rehearsal/places.ts';
 import { type XmlElement, type XmppClient, loadXmpp, withoutStreamManagement } from '../helpers/xmpp.ts';
 
 const BOOT_BOUND_SECONDS = 420;
 const production = loadSpecOrThrow('Pulumi.example-production.yaml').spec;
-const spec = { ...production, cloud: 'hetzner', region: 'fsn1', country: 'DE', regionLabel: 'Falkenstein, Germany', image: 'debian-12', instanceType: 'ccx23' } as DeploymentSpec;
+const spec = { ...production, ...PLACES.hetzner } as DeploymentSpec;
 /** A change of the lobby (Prosody's configuration) and of the notice's organisation (served from disk). */
 const changed: DeploymentSpec = { ...spec, lobby: !spec.lobby, organization: 'Another Example University' };
 
